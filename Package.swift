@@ -1,0 +1,92 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Module map (see docs/ARCHITECTURE.md):
+/// StampedeJSON → SocketIOWire (pure codec) → StampedeContract (typed events, acks, errors)
+/// → StampedeAuth (JWT verify/mint) → StampedeServer | StampedeClient → StampedeScenario
+/// → StampedeReports; `stampede` is the thin CLI over all of them.
+let package = Package(
+    name: "stampede",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "stampede", targets: ["stampede"]),
+        .library(name: "StampedeClient", targets: ["StampedeClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "StampedeJSON"),
+        .target(name: "SocketIOWire", dependencies: [
+            "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "StampedeContract", dependencies: ["StampedeJSON", "SocketIOWire"]),
+        .target(name: "StampedeAuth", dependencies: [
+            "StampedeContract",
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
+        .target(name: "StampedeServer", dependencies: [
+            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Atomics", package: "swift-atomics"),
+        ]),
+        .target(name: "StampedeClient", dependencies: [
+            "SocketIOWire", "StampedeContract", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Atomics", package: "swift-atomics"),
+        ]),
+        .target(name: "StampedeReports", dependencies: [
+            "StampedeJSON",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        .target(name: "StampedeScenario", dependencies: [
+            "StampedeClient", "StampedeContract", "StampedeAuth", "StampedeReports", "StampedeJSON",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "stampede", dependencies: [
+            "StampedeServer", "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "StampedeWireTests", dependencies: ["SocketIOWire", "StampedeJSON"]),
+        .testTarget(name: "StampedeContractTests", dependencies: ["StampedeContract", "StampedeAuth"]),
+        .testTarget(name: "StampedeServerTests", dependencies: [
+            "StampedeServer", "StampedeClient", "StampedeAuth", "SocketIOWire",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
+        .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
+        .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports"]),
+        .testTarget(name: "StampedeReportsTests", dependencies: ["StampedeReports"]),
+    ]
+)

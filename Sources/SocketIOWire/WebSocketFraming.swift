@@ -1,0 +1,51 @@
+import NIOCore
+
+/// Builds whole server-to-client WebSocket frames (FIN, unmasked) so one
+/// encoded event can be written to every subscriber as the same buffer —
+/// the fan-out path never re-frames per socket.
+public enum WebSocketFraming {
+    public static func headerSize(payloadLength n: Int) -> Int {
+        n < 126 ? 2 : (n <= 0xFFFF ? 4 : 10)
+    }
+
+    /// A text frame (opcode 1) holding `payload`.
+    public static func serverTextFrame(_ payload: String, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        let n = payload.utf8.count
+        var buf = allocator.buffer(capacity: headerSize(payloadLength: n) + n)
+        writeHeader(opcode: 0x1, length: n, into: &buf)
+        buf.writeString(payload)
+        return buf
+    }
+
+    /// A binary frame (opcode 2).
+    public static func serverBinaryFrame(_ payload: [UInt8], allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        var buf = allocator.buffer(capacity: headerSize(payloadLength: payload.count) + payload.count)
+        writeHeader(opcode: 0x2, length: payload.count, into: &buf)
+        buf.writeBytes(payload)
+        return buf
+    }
+
+    public static func writeHeader(opcode: UInt8, length n: Int, into buf: inout ByteBuffer) {
+        buf.writeInteger(UInt8(0x80 | opcode))
+        if n < 126 {
+            buf.writeInteger(UInt8(n))
+        } else if n <= 0xFFFF {
+            buf.writeInteger(UInt8(126))
+            buf.writeInteger(UInt16(n))
+        } else {
+            buf.writeInteger(UInt8(127))
+            buf.writeInteger(UInt64(n))
+        }
+    }
+
+    /// The payload part of a frame built above (a slice: no copy), for
+    /// transports such as long-polling that need the bare packet text.
+    public static func payload(ofServerFrame frame: ByteBuffer) -> ByteBuffer {
+        var f = frame
+        guard let second = f.getInteger(at: f.readerIndex + 1, as: UInt8.self) else { return f }
+        let len = Int(second & 0x7F)
+        let header = len < 126 ? 2 : (len == 126 ? 4 : 10)
+        f.moveReaderIndex(forwardBy: header)
+        return f
+    }
+}

@@ -1,0 +1,1 @@
+// StampedeAuth — placeholder until its first file lands; replaced, never shipped empty.

@@ -1,0 +1,1 @@
+// StampedeClient — placeholder until its first file lands; replaced, never shipped empty.

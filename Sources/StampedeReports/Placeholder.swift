@@ -1,0 +1,1 @@
+// StampedeReports — placeholder until its first file lands; replaced, never shipped empty.

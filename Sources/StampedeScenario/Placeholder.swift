@@ -1,0 +1,1 @@
+// StampedeScenario — placeholder until its first file lands; replaced, never shipped empty.

@@ -1,0 +1,133 @@
+import NIOCore
+import SocketIOWire
+import StampedeContract
+import StampedeJSON
+
+// The seam between the protocol layers (Engine.IO sessions, Socket.IO
+// namespaces — folder `Transport/` and `SocketIO/`) and the workflow domain
+// (auth, subscriptions, logs, fan-out, limits, stats — folder `Domain/`).
+// The transport knows packets and sockets; the domain knows workflows and
+// users. Neither reaches into the other's state.
+
+/// How a Socket.IO socket on `/` ended, as the domain needs to know it:
+/// recoverable ends keep the session for connection state recovery.
+public enum SocketEndReason: Sendable, Equatable {
+    /// Transport closed or errored, ping timeout, server shutdown.
+    case transportLost(recoverable: Bool)
+    /// The client sent `41` or closed the Engine.IO session on purpose.
+    case clientDisconnect
+    /// The server disconnected it (rate-limit abuse, slow consumer, shutdown).
+    case serverDisconnect(ServerDisconnectCause)
+}
+
+public enum ServerDisconnectCause: String, Sendable {
+    case slowConsumer = "slow_consumer"
+    case rateLimitAbuse = "rate_limit_abuse"
+    case shutdown
+    case protocolError = "protocol_error"
+}
+
+/// Implemented by the transport for every socket the domain accepted. All
+/// methods are called on `eventLoop` only.
+public protocol SocketOutput: AnyObject, Sendable {
+    var eventLoop: EventLoop { get }
+    /// Appends one pre-encoded event frame (a whole server WebSocket frame as
+    /// built by `WebSocketFraming.serverTextFrame`; polling transports take
+    /// `WebSocketFraming.payload(ofServerFrame:)`) without flushing. The
+    /// transport enforces the bounded outbound queue: past the bound it
+    /// closes the socket and reports `.serverDisconnect(.slowConsumer)`
+    /// through `SocketDomain.socketEnded`.
+    func write(frame: ByteBuffer)
+    /// One flush per batch of writes.
+    func flush()
+    /// Sends (and flushes) a packet encoded for this socket alone: acks,
+    /// `error` events.
+    func send(_ packet: SocketIOPacket)
+    /// Server-side disconnect: `41`, then the Engine.IO session closes.
+    func disconnect(_ cause: ServerDisconnectCause)
+}
+
+/// What the transport knows about a CONNECT to `/`.
+public struct ConnectRequest: Sendable {
+    /// The CONNECT packet payload (the client's `auth`), if any.
+    public var auth: JSONValue?
+    /// The Engine.IO handshake request's headers (lower-cased names).
+    public var headers: [String: String]
+    /// The handshake URL's query parameters.
+    public var query: [String: String]
+    public var transport: EngineIOTransport
+    public var remoteAddress: String?
+
+    public init(auth: JSONValue?, headers: [String: String], query: [String: String], transport: EngineIOTransport, remoteAddress: String?) {
+        self.auth = auth
+        self.headers = headers
+        self.query = query
+        self.transport = transport
+        self.remoteAddress = remoteAddress
+    }
+}
+
+/// The domain's answer to a CONNECT.
+public enum ConnectDecision: Sendable {
+    /// Reply `0{"sid":sid[,"pid":pid]}`; when `recovered` the transport
+    /// sends the reply after the replayed events the domain already wrote.
+    case accept(DomainSocket, sid: String, pid: String?)
+    /// Reply `4<payload>`; the Engine.IO session stays open.
+    case refuse(JSONValue)
+}
+
+/// The domain's handle for one accepted socket; the transport passes it back.
+public protocol DomainSocket: AnyObject, Sendable {}
+
+/// Implemented by the domain (`Domain/Hub`). The transport calls these on
+/// the socket's event loop.
+public protocol SocketDomain: Sendable {
+    /// Authenticate and register. Completes on `output.eventLoop`.
+    func connect(_ request: ConnectRequest, output: SocketOutput) -> EventLoopFuture<ConnectDecision>
+    /// A client EVENT on `/`. `ack` is nil when the client asked for none.
+    func event(_ socket: DomainSocket, name: String, arguments: [JSONValue], ackID: UInt64?)
+    /// The Engine.IO session moved from polling to WebSocket (stats).
+    func transportUpgraded(_ socket: DomainSocket)
+    func socketEnded(_ socket: DomainSocket, reason: SocketEndReason)
+}
+
+/// One HTTP request the transport routes to the domain (everything that is
+/// not `/socket.io/`).
+public struct APIRequest: Sendable {
+    public var method: String
+    /// Path without the query string.
+    public var path: String
+    public var query: [String: String]
+    /// Lower-cased header names.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(method: String, path: String, query: [String: String], headers: [String: String], body: [UInt8]) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
+
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> APIResponse {
+        APIResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serializedBytes)
+    }
+}
+
+/// Implemented by the domain: the HTTP API, `/health`, `/metrics`.
+public protocol APIHandler: Sendable {
+    func handle(_ request: APIRequest) async -> APIResponse
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The thin command line: each subcommand lives in its own file under Commands/.
+@main
+struct Stampede: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stampede",
+        abstract: "A Socket.IO workflow-updates server and the load/conformance toolkit that checks it.",
+        subcommands: []
+    )
+}

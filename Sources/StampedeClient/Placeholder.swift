@@ -1,1 +1,0 @@
-// StampedeClient — placeholder until its first file lands; replaced, never shipped empty.

@@ -1,0 +1,85 @@
+/// One second of the run, as the recorder closed it.
+public struct SecondSample: Codable, Sendable, Equatable {
+    /// Whole seconds since the report's `start`.
+    public var t: Int
+    /// Live connections held by the generator at the end of the second.
+    public var connections: Int
+    /// The server's own count (stats endpoint) when it was sampled this second.
+    public var serverConnections: Int?
+    /// Events received by all clients during the second.
+    public var eventsPerSecond: Double
+    /// Errors of any code during the second.
+    public var errors: Int
+    /// Per latency metric, the distribution of the values recorded during this second.
+    public var latency: [String: SecondLatency]
+
+    public init(t: Int, connections: Int, serverConnections: Int? = nil, eventsPerSecond: Double,
+                errors: Int, latency: [String: SecondLatency] = [:]) {
+        self.t = t
+        self.connections = connections
+        self.serverConnections = serverConnections
+        self.eventsPerSecond = eventsPerSecond
+        self.errors = errors
+        self.latency = latency
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case t, connections, errors, latency
+        case serverConnections = "server_connections"
+        case eventsPerSecond = "events_per_second"
+    }
+}
+
+/// A metric's distribution within one second (milliseconds).
+///
+/// `histogram` is optional because it is the bulk of a long report; with it,
+/// merging shards recomputes exact per-second percentiles, without it the
+/// merge keeps the worst shard's values (see docs/REPORTS.md).
+public struct SecondLatency: Codable, Sendable, Equatable {
+    public var count: UInt64
+    public var p50: Double
+    public var p90: Double
+    public var p99: Double
+    public var max: Double
+    public var histogram: LatencyHistogram?
+
+    public init(count: UInt64, p50: Double, p90: Double, p99: Double, max: Double, histogram: LatencyHistogram? = nil) {
+        self.count = count
+        self.p50 = p50
+        self.p90 = p90
+        self.p99 = p99
+        self.max = max
+        self.histogram = histogram
+    }
+
+    /// - Parameter keepHistogram: store the histogram for exact merges (larger JSON).
+    public init(histogram: LatencyHistogram, keepHistogram: Bool = true) {
+        count = histogram.count
+        p50 = MetricSummary.millis(histogram.valueAtPercentile(50))
+        p90 = MetricSummary.millis(histogram.valueAtPercentile(90))
+        p99 = MetricSummary.millis(histogram.valueAtPercentile(99))
+        max = MetricSummary.millis(histogram.max)
+        self.histogram = keepHistogram ? histogram : nil
+    }
+}
+
+/// The generator's expectation of the server's stats beside what the server reported.
+public struct StatsSample: Codable, Sendable, Equatable {
+    /// Whole seconds since the report's `start`.
+    public var t: Int
+    /// What the generator believes the server should report (e.g. its live connections).
+    public var expected: Int
+    public var observed: Int
+    /// observed − expected.
+    public var drift: Int
+    /// Which stats field was compared, e.g. "connections" or "subscriptions".
+    public var field: String
+
+    public init(t: Int, expected: Int, observed: Int, field: String = "connections") {
+        self.t = t
+        self.expected = expected
+        self.observed = observed
+        self.drift = observed - expected
+        self.field = field
+    }
+}

@@ -1,0 +1,92 @@
+import StampedeJSON
+
+/// A pass/fail fact about the run (ordering held, isolation held, …) with the evidence behind it.
+public struct CheckResult: Codable, Sendable, Equatable {
+    public var name: String
+    public var passed: Bool
+    /// Human-readable lines; for a failure, the first few offending observations.
+    public var evidence: [String]
+    /// Machine-readable detail (counts, first violation …), free-form per check.
+    public var details: JSONValue
+
+    public init(name: String, passed: Bool, evidence: [String] = [], details: JSONValue = .object([:])) {
+        self.name = name
+        self.passed = passed
+        self.evidence = evidence
+        self.details = details
+    }
+
+    enum CodingKeys: String, CodingKey { case name, passed, evidence, details }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        passed = try c.decode(Bool.self, forKey: .passed)
+        evidence = try c.decodeIfPresent([String].self, forKey: .evidence) ?? []
+        details = try c.decodeIfPresent(CodableJSON.self, forKey: .details)?.value ?? .object([:])
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(evidence, forKey: .evidence)
+        try c.encode(CodableJSON(details), forKey: .details)
+    }
+}
+
+/// A budget as evaluated at the end of the run: `actual <= limit` (or `>=` for floors).
+public struct BudgetResult: Codable, Sendable, Equatable {
+    /// As written in the scenario, e.g. "event_delivery.p99".
+    public var expression: String
+    /// The limit in `unit`, e.g. 50 for "50ms".
+    public var limit: Double
+    /// The measured value in `unit`; nil when the run produced nothing to measure.
+    public var actual: Double?
+    /// "ms", "count", "ratio", "per_second" …
+    public var unit: String
+    /// "<=" (a ceiling, the usual) or ">=" (a floor, e.g. throughput).
+    public var comparison: String
+    public var passed: Bool
+
+    public init(expression: String, limit: Double, actual: Double?, unit: String = "ms",
+                comparison: String = "<=", passed: Bool) {
+        self.expression = expression
+        self.limit = limit
+        self.actual = actual
+        self.unit = unit
+        self.comparison = comparison
+        self.passed = passed
+    }
+
+    /// Evaluates `actual` against `limit` with `comparison`; a missing actual fails.
+    public static func evaluate(expression: String, limit: Double, actual: Double?, unit: String = "ms",
+                                comparison: String = "<=") -> BudgetResult {
+        let passed: Bool
+        if let actual {
+            passed = comparison == ">=" ? actual >= limit : actual <= limit
+        } else {
+            passed = false
+        }
+        return BudgetResult(expression: expression, limit: limit, actual: actual, unit: unit,
+                            comparison: comparison, passed: passed)
+    }
+}
+
+/// The run's outcome. Exit codes follow docs/REPORTS.md: 0 passed, 1 a check or budget failed,
+/// 2 aborted (abort_on_fail), 3 the run itself could not proceed.
+public enum Verdict: String, Codable, Sendable, Equatable {
+    case passed
+    case failed
+    case aborted
+    case error
+
+    public var exitCode: Int32 {
+        switch self {
+        case .passed: return 0
+        case .failed: return 1
+        case .aborted: return 2
+        case .error: return 3
+        }
+    }
+}

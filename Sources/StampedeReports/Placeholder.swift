@@ -1,1 +1,0 @@
-// StampedeReports — placeholder until its first file lands; replaced, never shipped empty.

@@ -1,1 +1,0 @@
-// StampedeScenario — placeholder until its first file lands; replaced, never shipped empty.

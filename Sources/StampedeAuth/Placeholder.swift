@@ -1,1 +1,0 @@
-// StampedeAuth — placeholder until its first file lands; replaced, never shipped empty.

@@ -1,0 +1,34 @@
+import StampedeContract
+import StampedeJSON
+
+/// A JWS compact token split and decoded *before* any key is consulted, so
+/// that a token which is not even a JWT is reported as `token_malformed`
+/// rather than as a signature failure.
+struct CompactToken {
+    var header: JSONObject
+    var payload: JSONObject
+    var algorithm: String
+    var keyID: String?
+
+    /// Algorithms PROTOCOL §2 names. Anything else — `none` above all — can
+    /// never carry a signature we accept.
+    static let supportedAlgorithms: Set<String> = ["HS256", "RS256", "ES256"]
+
+    static func decode(_ token: String) -> Result<CompactToken, AuthFailureCode> {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
+              let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
+              Base64URL.decode(parts[2]) != nil,
+              case .object(let header)? = try? JSONParser.parse(headerBytes),
+              case .object(let payload)? = try? JSONParser.parse(payloadBytes),
+              case .string(let alg)? = header["alg"]
+        else { return .failure(.tokenMalformed) }
+        var kid: String?
+        switch header["kid"] {
+        case nil: break
+        case .string(let k)?: kid = k
+        default: return .failure(.tokenMalformed)
+        }
+        return .success(CompactToken(header: header, payload: payload, algorithm: alg, keyID: kid))
+    }
+}

@@ -1,0 +1,110 @@
+import StampedeJSON
+
+/// A loaded, validated scenario: everything the plan and runner need, with no YAML left in it.
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String?
+    public var target: Target
+    /// Options for the embedded server (snake_case keys as in the file); the CLI maps them.
+    public var server: [String: JSONValue]
+    public var auth: AuthSpec
+    public var variables: [String: String]
+    public var phases: [Phase]
+    public var workflows: WorkflowSpec
+    public var groups: [ClientGroup]
+    public var publishers: [PublisherSpec]
+    public var checks: [CheckSpec]
+    public var budgets: [Budget]
+    public var abortOnFail: Bool
+    /// How long a failing budget may stay failing before `abort_on_fail` stops the run.
+    public var abortGraceSeconds: Double
+    /// After the last phase: time for in-flight deliveries to arrive before clients are stopped.
+    public var drainSeconds: Double
+    /// The file as resolved (variables applied), for the report.
+    public var resolved: JSONValue
+
+    public var totalDuration: Double { phases.reduce(0) { $0 + $1.duration } }
+}
+
+public enum Target: Sendable, Equatable {
+    case embedded
+    case url(String)
+}
+
+public struct AuthSpec: Sendable {
+    public var users: Int = 10
+    public var userPrefix: String = "u"
+    /// nil = from --jwt-secret / STAMPEDE_JWT_SECRET / "dev-secret".
+    public var secret: String?
+    public var audience: String?
+    /// Lifetime of minted tokens.
+    public var expiresInSeconds: Double = 3600
+    public init() {}
+
+    /// Zero-padded so ids sort and never collide across prefixes: u0000…u0199.
+    public func userID(_ index: Int) -> String {
+        let width = max(4, String(max(users - 1, 0)).count)
+        let digits = String(index)
+        return userPrefix + String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+public struct Phase: Sendable, Equatable {
+    public var name: String
+    public var duration: Double
+    public var load: LoadModel
+}
+
+public enum LoadModel: Sendable, Equatable {
+    /// Concurrent clients ramping linearly from → to over the phase (to == from: hold).
+    case closed(from: Int?, to: Int)
+    /// Client sessions arriving per second, ramping linearly; each runs its steps once.
+    case open(fromRate: Double, toRate: Double)
+    /// Keep whatever the previous phase left running.
+    case hold
+}
+
+public struct WorkflowSpec: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable { case external, search }
+    public enum Ownership: String, Sendable, CaseIterable { case perUser = "per_user", single }
+    public var count: Int = 0
+    public var kind: Kind = .external
+    public var owner: Ownership = .perUser
+    public var query: String = "swift nio"
+}
+
+public struct ClientGroup: Sendable {
+    public var name: String
+    public var weight: Int
+    public var steps: [Step]
+}
+
+public struct PublisherSpec: Sendable, Equatable {
+    /// Events per second, per workflow (`per: workflow`) or spread over all workflows (`per: total`).
+    public var rate: Double
+    public var perWorkflow: Bool
+    public var event: String
+    public var payloadBytes: Int
+    /// Events per HTTP request (the API accepts up to 100).
+    public var batch: Int
+    /// Phase names during which it publishes; empty = all phases.
+    public var phases: [String]
+    /// Finish every workflow with `workflow_status completed` once the last phase ends.
+    public var completeAtEnd: Bool
+}
+
+public struct CheckSpec: Sendable {
+    public var kind: CheckKind
+    public var options: [String: JSONValue]
+}
+
+public enum CheckKind: String, Sendable, CaseIterable, Codable {
+    case ordering, isolation, terminal, recovery
+    case authRejected = "auth_rejected"
+    case rateLimitEnforced = "rate_limit_enforced"
+    case rateLimitIsolated = "rate_limit_isolated"
+    case statsMatch = "stats_match"
+    case statsReturnToBaseline = "stats_return_to_baseline"
+    case heartbeat
+    case slowConsumerBounded = "slow_consumer_bounded"
+}

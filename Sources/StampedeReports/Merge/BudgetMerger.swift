@@ -1,0 +1,44 @@
+/// Budgets after a merge: re-evaluated on the merged aggregates when the
+/// expression names a latency statistic (`metric.p99`, `metric.mean` …);
+/// otherwise each shard's verdict stands and the worst actual is kept.
+enum BudgetMerger {
+    static func merge(_ lists: [[BudgetResult]], metrics: [String: MetricSummary]) -> [BudgetResult] {
+        var order: [String] = []
+        var groups: [String: [BudgetResult]] = [:]
+        for list in lists {
+            for b in list {
+                if groups[b.expression] == nil { order.append(b.expression) }
+                groups[b.expression, default: []].append(b)
+            }
+        }
+        return order.map { expression in
+            let group = groups[expression]!
+            let b = group[0]
+            if let actual = latencyStatistic(expression, unit: b.unit, in: metrics) {
+                return BudgetResult.evaluate(expression: expression, limit: b.limit, actual: actual,
+                                             unit: b.unit, comparison: b.comparison)
+            }
+            let actuals = group.compactMap(\.actual)
+            let worst = b.comparison == ">=" ? actuals.min() : actuals.max()
+            return BudgetResult(expression: expression, limit: b.limit,
+                                actual: actuals.count == group.count ? worst : nil,
+                                unit: b.unit, comparison: b.comparison, passed: group.allSatisfy(\.passed))
+        }
+    }
+
+    /// `metric.stat` with a millisecond unit (or `count`), when the metric exists.
+    static func latencyStatistic(_ expression: String, unit: String, in metrics: [String: MetricSummary]) -> Double? {
+        guard let dot = expression.lastIndex(of: ".") else { return nil }
+        var metric = String(expression[..<dot])
+        var stat = String(expression[expression.index(after: dot)...])
+        // "x.p99.9": the dot belongs to the percentile.
+        if metrics[metric] == nil, let inner = metric.lastIndex(of: "."), metric[metric.index(after: inner)...].hasPrefix("p") {
+            stat = String(metric[metric.index(after: inner)...]) + "." + stat
+            metric = String(metric[..<inner])
+        }
+        guard let summary = metrics[metric] else { return nil }
+        if stat == "count" { return unit == "count" ? summary.statistic(stat) : nil }
+        guard unit == "ms" else { return nil }
+        return summary.statistic(stat)
+    }
+}

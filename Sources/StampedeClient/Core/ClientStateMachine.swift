@@ -1,0 +1,170 @@
+import SocketIOWire
+import StampedeJSON
+
+/// The protocol brain of one client, as a value: feed it what arrived, get
+/// back what to do. It owns no socket and no timer, so every rule of the
+/// Engine.IO/Socket.IO client side is unit-testable without the network
+/// (the shape of swift-websocket's WebSocketStateMachine).
+public struct ClientStateMachine: Sendable {
+    public enum State: Sendable, Equatable {
+        /// Waiting for the Engine.IO open packet.
+        case opening
+        /// CONNECT sent, waiting for the reply.
+        case connecting
+        case connected
+        case closed
+    }
+
+    /// What the connection should do after an input.
+    public enum Action: Sendable, Equatable {
+        case none
+        /// Engine.IO is open: report it and send `connectPacket` (an Engine.IO packet text).
+        case opened(EngineIOOpenPayload, connectPacket: String)
+        /// A server ping: send `3` when `answer`, report it either way.
+        case ping(answer: Bool)
+        case connected(sid: String, pid: String?)
+        case connectRefused(JSONValue)
+        case event(ReceivedEvent)
+        /// An ACK for one of our emits; the arguments are the raw JSON array.
+        case ack(id: UInt64, arguments: Substring)
+        /// The server closed the session (Engine.IO `1` or Socket.IO `41`).
+        case serverClosed
+        /// Something no conforming server sends: close the connection.
+        case protocolError(String)
+    }
+
+    public private(set) var state: State = .opening
+    public private(set) var handshake: EngineIOOpenPayload?
+    public private(set) var sid: String?
+    /// Set when the server supports connection state recovery.
+    public private(set) var pid: String?
+    /// The newest recovery offset seen (only tracked while `pid` is set).
+    public private(set) var lastOffset: String?
+    /// `.silent` mode: pings are no longer answered.
+    public var silent = false
+
+    private let connectPayload: JSONValue?
+    private var nextAckID: UInt64 = 0
+
+    public init(connectPayload: JSONValue?) {
+        self.connectPayload = connectPayload
+    }
+
+    /// One Engine.IO packet as text (`<digit><data>`).
+    public mutating func receive(_ text: String) -> Action {
+        guard state != .closed else { return .none }
+        guard let first = text.utf8.first else { return .protocolError("empty Engine.IO packet") }
+        switch first {
+        case UInt8(ascii: "4"): return receiveMessage(text)
+        case UInt8(ascii: "2"):
+            guard state != .opening else { return .protocolError("ping before open") }
+            return .ping(answer: !silent)
+        case UInt8(ascii: "0"): return receiveOpen(text)
+        case UInt8(ascii: "1"):
+            state = .closed
+            return .serverClosed
+        case UInt8(ascii: "6"), UInt8(ascii: "3"): return .none  // noop; a pong we never asked for
+        default: return .protocolError("unexpected Engine.IO packet \(text.prefix(8).debugDescription)")
+        }
+    }
+
+    /// Reserves the id for an emit that wants an ack.
+    public mutating func takeAckID() -> UInt64 {
+        defer { nextAckID &+= 1 }
+        return nextAckID
+    }
+
+    /// The caller closes the connection (any mode, or a transport loss).
+    public mutating func close() { state = .closed }
+
+    private mutating func receiveOpen(_ text: String) -> Action {
+        guard state == .opening else { return .protocolError("second open packet") }
+        guard let open = try? EngineIOOpenPayload(parsing: String(text.dropFirst())) else {
+            return .protocolError("unreadable open packet")
+        }
+        handshake = open
+        state = .connecting
+        return .opened(open, connectPacket: SocketIOPacket.connect(connectPayload).engineIOPacket.textFrame)
+    }
+
+    private mutating func receiveMessage(_ text: String) -> Action {
+        let u = text.utf8
+        let typeIndex = u.index(after: u.startIndex)
+        guard typeIndex < u.endIndex else { return .protocolError("empty message") }
+        let type = u[typeIndex]
+        // The hot path: an EVENT on `/`, decoded by the scanner alone.
+        if type == UInt8(ascii: "2"), state == .connected {
+            return receiveEvent(text, from: u.index(after: typeIndex))
+        }
+        let body = String(text.dropFirst())
+        let packet: SocketIOPacket
+        do { packet = try SocketIOPacket.decode(body) } catch { return .protocolError(error.description) }
+        guard packet.namespace == "/" else { return .none }
+        switch (packet.type, state) {
+        case (.connect, .connecting):
+            guard let s = packet.data?["sid"]?.stringValue else { return .protocolError("CONNECT reply without sid") }
+            sid = s
+            pid = packet.data?["pid"]?.stringValue
+            state = .connected
+            return .connected(sid: s, pid: pid)
+        case (.connectError, .connecting):
+            state = .closed
+            return .connectRefused(packet.data ?? .null)
+        case (.disconnect, .connected), (.disconnect, .connecting):
+            state = .closed
+            return .serverClosed
+        case (.ack, .connected):
+            guard let id = packet.ackID else { return .none }
+            // Re-slice the raw array from the original text: no re-serialising.
+            let raw = body.drop(while: { $0 != "[" })
+            return .ack(id: id, arguments: raw)
+        case (.event, .connected), (.binaryEvent, .connected):
+            return .none  // binary events are outside the contract
+        default:
+            return .protocolError("unexpected Socket.IO packet type \(packet.type) while \(state)")
+        }
+    }
+
+    private mutating func receiveEvent(_ text: String, from start: String.UTF8View.Index) -> Action {
+        let u = text.utf8
+        var i = start
+        if i < u.endIndex, u[i] == UInt8(ascii: "/") { return .none }  // another namespace: not joined
+        var ackID: UInt64?
+        while i < u.endIndex, u[i] >= 0x30, u[i] <= 0x39 {
+            ackID = (ackID ?? 0) &* 10 &+ UInt64(u[i] - 0x30)
+            i = u.index(after: i)
+        }
+        let raw = Substring(text)[i...]
+        guard let scanned = EventScanner.scan(raw) else { return fullParseEvent(raw, ackID: ackID) }
+        var ev = ReceivedEvent(name: scanned.name, workflowID: scanned.workflowID, seq: scanned.seq, ts: scanned.ts,
+                               ackID: ackID, raw: raw)
+        if pid != nil, let off = scanned.trailingString {
+            ev.offset = off
+            lastOffset = off
+        }
+        return .event(ev)
+    }
+
+    /// For what the scanner refuses (a numeric event name, odd spacing): the
+    /// full parser decides, and a bad packet closes the connection.
+    private mutating func fullParseEvent(_ raw: Substring, ackID: UInt64?) -> Action {
+        guard let v = try? JSONParser.parse(String(raw)), let a = v.arrayValue, let head = a.first else {
+            return .protocolError("unreadable EVENT")
+        }
+        let name: String
+        switch head {
+        case .string(let s): name = s
+        case .int(let n): name = String(n)
+        case .double(let d): name = String(d)
+        default: return .protocolError("EVENT name must be a string or a number")
+        }
+        let obj: JSONValue? = a.count > 1 ? a[1] : nil
+        var ev = ReceivedEvent(name: name, workflowID: obj?["workflow_id"]?.stringValue, seq: obj?["seq"]?.intValue,
+                               ts: obj?["ts"]?.doubleValue, ackID: ackID, raw: raw)
+        if pid != nil, a.count >= 3, let off = a.last?.stringValue {
+            ev.offset = off
+            lastOffset = off
+        }
+        return .event(ev)
+    }
+}

@@ -1,0 +1,188 @@
+/// A single forward pass over an EVENT's JSON array that pulls out what the
+/// load generator's checks need — name, `workflow_id`, `seq`, `ts` and a
+/// trailing recovery offset — so the receive path never builds a JSONValue
+/// tree. It trusts the server's JSON to be well formed (a full parse on
+/// demand still validates); anything it cannot read returns nil and the
+/// caller falls back to the full parser.
+public enum EventScanner {
+    public struct Result: Sendable, Equatable {
+        public var name: String
+        public var workflowID: String?
+        public var seq: Int64?
+        public var ts: Double?
+        /// The last argument when it is a string following at least one
+        /// other argument: the offset that connection state recovery appends.
+        public var trailingString: String?
+        public var argumentCount: Int
+    }
+
+    public static func scan(_ text: Substring) -> Result? {
+        if let r = text.utf8.withContiguousStorageIfAvailable({ scan(bytes: $0) }) { return r }
+        return Array(text.utf8).withUnsafeBufferPointer { scan(bytes: $0) }
+    }
+
+    public static func scan(bytes p: UnsafeBufferPointer<UInt8>) -> Result? {
+        var c = Cursor(p: p)
+        c.skipWS()
+        guard c.eat(UInt8(ascii: "[")) else { return nil }
+        c.skipWS()
+        guard let name = c.readString() else { return nil }
+        var result = Result(name: name, argumentCount: 0)
+        var lastString: String?
+        while true {
+            c.skipWS()
+            if c.eat(UInt8(ascii: "]")) { break }
+            guard c.eat(UInt8(ascii: ",")) else { return nil }
+            c.skipWS()
+            result.argumentCount += 1
+            lastString = nil
+            if result.argumentCount == 1, c.peek == UInt8(ascii: "{") {
+                guard c.scanEventObject(into: &result) else { return nil }
+            } else if c.peek == UInt8(ascii: "\"") {
+                guard let s = c.readString() else { return nil }
+                lastString = s
+            } else {
+                guard c.skipValue() else { return nil }
+            }
+        }
+        if result.argumentCount >= 2 { result.trailingString = lastString }
+        return result
+    }
+}
+
+private let quote = UInt8(ascii: "\"")
+private let backslash = UInt8(ascii: "\\")
+
+private struct Cursor {
+    let p: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(p: UnsafeBufferPointer<UInt8>) { self.p = p }
+
+    var peek: UInt8? { i < p.count ? p[i] : nil }
+
+    mutating func skipWS() {
+        while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+    }
+
+    mutating func eat(_ b: UInt8) -> Bool {
+        guard i < p.count, p[i] == b else { return false }
+        i += 1
+        return true
+    }
+
+    /// The byte range of a string's contents and whether it holds escapes.
+    mutating func stringRange() -> (Range<Int>, escaped: Bool)? {
+        guard eat(quote) else { return nil }
+        let start = i
+        var escaped = false
+        while i < p.count {
+            let b = p[i]
+            if b == quote { i += 1; return (start..<(i - 1), escaped) }
+            if b == backslash { escaped = true; i += 2 } else { i += 1 }
+        }
+        return nil
+    }
+
+    mutating func readString() -> String? {
+        guard let (r, escaped) = stringRange() else { return nil }
+        if !escaped { return String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
+        return JSONStringUnescaper.unescape(UnsafeBufferPointer(rebasing: p[r]))
+    }
+
+    func keyEquals(_ r: Range<Int>, _ key: StaticString) -> Bool {
+        guard r.count == key.utf8CodeUnitCount else { return false }
+        let k = key.utf8Start
+        for j in 0..<r.count where p[r.lowerBound + j] != k[j] { return false }
+        return true
+    }
+
+    /// The top-level keys of the event object; nested values are skipped.
+    mutating func scanEventObject(into result: inout EventScanner.Result) -> Bool {
+        guard eat(UInt8(ascii: "{")) else { return false }
+        skipWS()
+        if eat(UInt8(ascii: "}")) { return true }
+        while true {
+            skipWS()
+            guard let (key, _) = stringRange() else { return false }
+            skipWS()
+            guard eat(UInt8(ascii: ":")) else { return false }
+            skipWS()
+            if keyEquals(key, "workflow_id"), peek == quote {
+                guard let s = readString() else { return false }
+                result.workflowID = s
+            } else if keyEquals(key, "seq"), let n = readNumber(), let v = n.int {
+                result.seq = v
+            } else if keyEquals(key, "ts"), let n = readNumber() {
+                result.ts = n.double
+            } else if !skipValue() {
+                return false
+            }
+            skipWS()
+            if eat(UInt8(ascii: "}")) { return true }
+            guard eat(UInt8(ascii: ",")) else { return false }
+        }
+    }
+
+    /// A JSON number read in place; `int` is set when it has no fraction or exponent.
+    mutating func readNumber() -> (int: Int64?, double: Double)? {
+        let start = i
+        var negative = false
+        if eat(UInt8(ascii: "-")) { negative = true }
+        var value: Int64 = 0
+        var overflow = false
+        var digits = 0
+        while i < p.count, p[i] >= 0x30, p[i] <= 0x39 {
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(p[i] - 0x30))
+            overflow = overflow || o1 || o2
+            value = a
+            digits += 1
+            i += 1
+        }
+        guard digits > 0 else { i = start; return nil }
+        var isInteger = true
+        while i < p.count, p[i] == UInt8(ascii: ".") || p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")
+            || p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") || (p[i] >= 0x30 && p[i] <= 0x39) {
+            isInteger = false
+            i += 1
+        }
+        if isInteger && !overflow {
+            let v = negative ? -value : value
+            return (v, Double(v))
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+        guard let d = Double(text) else { return nil }
+        return (nil, d)
+    }
+
+    /// Skips one value of any kind, counting brackets outside strings.
+    mutating func skipValue() -> Bool {
+        guard let b = peek else { return false }
+        if b == quote { return stringRange() != nil }
+        if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+            var depth = 0
+            while i < p.count {
+                let c = p[i]
+                if c == quote {
+                    guard stringRange() != nil else { return false }
+                    continue
+                }
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
+                if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { i += 1; return true }
+                }
+                i += 1
+            }
+            return false
+        }
+        let start = i
+        while i < p.count {
+            let c = p[i]
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]") || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { break }
+            i += 1
+        }
+        return i > start
+    }
+}

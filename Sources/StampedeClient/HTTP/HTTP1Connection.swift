@@ -1,0 +1,131 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One keep-alive HTTP/1.1 connection, callback-based and loop-confined:
+/// the long-polling transport holds two of these (so a pending GET never
+/// blocks a POST) and `HTTPClient` pools them. Requests on one connection
+/// are answered in order.
+final class HTTP1Connection: @unchecked Sendable {
+    typealias Callback = (Result<HTTPResponse, ClientError>) -> Void
+
+    let channel: Channel
+    let endpoint: ServerEndpoint
+    private let handler: HTTP1ResponseHandler
+
+    var isOpen: Bool { channel.isActive && !handler.failed }
+    var isIdle: Bool { handler.pendingCount == 0 }
+
+    private init(channel: Channel, endpoint: ServerEndpoint, handler: HTTP1ResponseHandler) {
+        self.channel = channel
+        self.endpoint = endpoint
+        self.handler = handler
+    }
+
+    static func connect(_ endpoint: ServerEndpoint, localAddress: String?, on eventLoop: EventLoop,
+                        timeout: TimeAmount) -> EventLoopFuture<HTTP1Connection> {
+        let handler = HTTP1ResponseHandler()
+        var bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try ClientTLS.addHandlerIfNeeded(endpoint, to: channel)
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        if let localAddress {
+            do { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localAddress, port: 0)) } catch {
+                return eventLoop.makeFailedFuture(ClientError.connectionFailed("bad local address \(localAddress)"))
+            }
+        }
+        return bootstrap.connect(host: endpoint.host, port: endpoint.port)
+            .flatMapErrorThrowing { throw ClientError.connectionFailed("\(endpoint.baseURL): \($0)") }
+            .map { HTTP1Connection(channel: $0, endpoint: endpoint, handler: handler) }
+    }
+
+    /// Must run on `channel.eventLoop`.
+    func request(_ method: HTTPMethod, _ uri: String, headers: [(String, String)], body: [UInt8]?,
+                 callback: @escaping Callback) {
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
+        head.headers.add(name: "Host", value: endpoint.hostHeader)
+        for (k, v) in headers { head.headers.add(name: k, value: v) }
+        if let body {
+            head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        } else if method == .POST || method == .PUT {
+            head.headers.replaceOrAdd(name: "Content-Length", value: "0")
+        }
+        guard handler.enqueue(callback) else {
+            callback(.failure(.connectionFailed("connection closed")))
+            return
+        }
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        if let body, !body.isEmpty {
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+        }
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+    }
+
+    func close(abrupt: Bool = false) {
+        if abrupt { channel.closeAbruptly() } else { channel.close(promise: nil) }
+    }
+
+    func setReading(_ on: Bool) {
+        let ch = channel
+        ch.setOption(ChannelOptions.autoRead, value: on).whenSuccess { if on { ch.read() } }
+    }
+}
+
+/// Collects responses and answers the waiting callbacks in FIFO order.
+private final class HTTP1ResponseHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+
+    private var waiting: [HTTP1Connection.Callback] = []
+    private var head: HTTPResponseHead?
+    private var body: [UInt8] = []
+    private(set) var failed = false
+
+    var pendingCount: Int { waiting.count }
+
+    func enqueue(_ cb: @escaping HTTP1Connection.Callback) -> Bool {
+        guard !failed else { return false }
+        waiting.append(cb)
+        return true
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = []
+        case .body(var b):
+            body.append(contentsOf: b.readBytes(length: b.readableBytes) ?? [])
+        case .end:
+            guard let h = head, !waiting.isEmpty else { return }
+            let cb = waiting.removeFirst()
+            let response = HTTPResponse(status: Int(h.status.code), headers: h.headers.map { ($0.name, $0.value) }, body: body)
+            head = nil
+            body = []
+            if !h.isKeepAlive { failed = true }
+            cb(.success(response))
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(.connectionFailed("connection closed"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        failAll(.connectionFailed("\(error)"))
+        context.close(promise: nil)
+    }
+
+    private func failAll(_ e: ClientError) {
+        failed = true
+        let w = waiting
+        waiting = []
+        for cb in w { cb(.failure(e)) }
+    }
+}

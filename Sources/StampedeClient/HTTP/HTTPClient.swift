@@ -1,0 +1,101 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// A small HTTP/1.1 client with keep-alive, for the REST side of the
+/// contract (create workflows, publish events, stats, the polling
+/// fallback). It pools idle connections per client; thousands of concurrent
+/// requests simply open more connections.
+public final class HTTPClient: Sendable {
+    public let endpoint: ServerEndpoint
+    private let group: EventLoopGroup
+    private let idle = NIOLockedValueBox<[HTTP1Connection]>([])
+    private let maxIdle: Int
+    /// Timeout for connecting and for a whole request.
+    public let timeout: TimeAmount
+    /// Source address for every connection (see `ClientOptions.localAddress`).
+    public let localAddress: String?
+
+    public init(endpoint: ServerEndpoint, eventLoopGroup: EventLoopGroup, timeout: TimeAmount = .seconds(30),
+                localAddress: String? = nil, maxIdleConnections: Int = 64) {
+        self.endpoint = endpoint
+        self.group = eventLoopGroup
+        self.timeout = timeout
+        self.localAddress = localAddress
+        self.maxIdle = maxIdleConnections
+    }
+
+    public func request(_ method: String, _ path: String, headers: [(String, String)] = [],
+                        body: [UInt8]? = nil) async throws -> HTTPResponse {
+        try await requestFuture(method, path, headers: headers, body: body).get()
+    }
+
+    /// The same, for event-loop code (the load generator's publishers).
+    public func requestFuture(_ method: String, _ path: String, headers: [(String, String)] = [],
+                              body: [UInt8]? = nil) -> EventLoopFuture<HTTPResponse> {
+        let m = HTTPMethod(rawValue: method.uppercased())
+        let reused = idle.withLockedValue { $0.popLast() }
+        let loop = reused?.channel.eventLoop ?? group.next()
+        let connection: EventLoopFuture<HTTP1Connection>
+        if let reused, reused.isOpen {
+            connection = loop.makeSucceededFuture(reused)
+        } else {
+            reused?.close()
+            connection = HTTP1Connection.connect(endpoint, localAddress: localAddress, on: loop, timeout: timeout)
+        }
+        let headerBox = UncheckedBox((headers, body))
+        let timeout = self.timeout
+        return connection.flatMap { conn in
+            let promise = loop.makePromise(of: HTTPResponse.self)
+            let done = UncheckedBox(DoneFlag())
+            let timer = loop.scheduleTask(in: timeout) {
+                guard !done.value.isSet else { return }
+                done.value.isSet = true
+                conn.close(abrupt: true)
+                promise.fail(ClientError.timeout)
+            }
+            conn.request(m, path, headers: headerBox.value.0, body: headerBox.value.1) { result in
+                timer.cancel()
+                guard !done.value.isSet else { return }
+                done.value.isSet = true
+                switch result {
+                case .success(let r):
+                    self.release(conn)
+                    promise.succeed(r)
+                case .failure(let e):
+                    conn.close()
+                    promise.fail(e)
+                }
+            }
+            return promise.futureResult
+        }
+    }
+
+    /// JSON convenience: sends `body` as `application/json`.
+    public func requestJSON(_ method: String, _ path: String, bearer: String? = nil,
+                            json: String? = nil) async throws -> HTTPResponse {
+        var h: [(String, String)] = []
+        if let bearer { h.append(("Authorization", "Bearer \(bearer)")) }
+        if json != nil { h.append(("Content-Type", "application/json")) }
+        return try await request(method, path, headers: h, body: json.map { Array($0.utf8) })
+    }
+
+    private func release(_ conn: HTTP1Connection) {
+        guard conn.isOpen, conn.isIdle else { conn.close(); return }
+        let kept = idle.withLockedValue { list -> Bool in
+            guard list.count < maxIdle else { return false }
+            list.append(conn)
+            return true
+        }
+        if !kept { conn.close() }
+    }
+
+    /// Closes the idle connections.
+    public func shutdown() {
+        let all = idle.withLockedValue { l -> [HTTP1Connection] in defer { l = [] }; return l }
+        for c in all { c.close() }
+    }
+}
+
+/// Whichever of response and timeout comes first completes the promise.
+private final class DoneFlag { var isSet = false }

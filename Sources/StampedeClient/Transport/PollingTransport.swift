@@ -1,0 +1,224 @@
+import NIOCore
+import NIOHTTP1
+import SocketIOWire
+
+/// Engine.IO over HTTP long-polling: one connection for the GET loop, one
+/// for POSTs, so a GET parked on the server never holds up a send. With
+/// `upgrade`, it probes a WebSocket once the session is open and hands the
+/// session over to it (2probe → 3probe → 5), then retires the polling pair.
+final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendable {
+    private(set) var kind = EngineIOTransport.polling
+    private let options: ClientOptions
+    private let eventLoop: EventLoop
+    private let upgrade: Bool
+    private var sink: TransportSink?
+    private var getConnection: HTTP1Connection?
+    private var postConnection: HTTP1Connection?
+    private var sid: String?
+    private var closed = false
+    private var queue: [String] = []
+    private var posting = false
+    private var reading = true
+    /// The GET loop parks here while reading is paused.
+    private var getParked = false
+    private var probe: WebSocketTransport?
+    private var probeAnswered = false
+    /// After `5`: everything goes over the WebSocket.
+    private var upgraded: WebSocketTransport?
+
+    init(options: ClientOptions, eventLoop: EventLoop, sink: TransportSink, upgrade: Bool) {
+        self.options = options
+        self.eventLoop = eventLoop
+        self.sink = sink
+        self.upgrade = upgrade
+    }
+
+    private func uri() -> String { EngineIOURL.target(transport: .polling, sid: sid, extra: options.query) }
+
+    func start() {
+        let ep = options.endpoint, local = options.localAddress, t = options.connectTimeout
+        HTTP1Connection.connect(ep, localAddress: local, on: eventLoop, timeout: t)
+            .and(HTTP1Connection.connect(ep, localAddress: local, on: eventLoop, timeout: t))
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let (get, post)):
+                    if closed { get.close(); post.close(); return }
+                    getConnection = get
+                    postConnection = post
+                    poll()
+                case .failure(let e):
+                    fail(.error("\(e)"))
+                }
+            }
+    }
+
+    // MARK: GET loop
+
+    private func poll() {
+        guard !closed, upgraded == nil, let get = getConnection else { return }
+        guard reading else { getParked = true; return }
+        get.request(.GET, uri(), headers: options.headers, body: nil) { [self] result in
+            switch result {
+            case .success(let r):
+                guard r.status == 200 else {
+                    fail(r.status == 400 && sid != nil ? .closedByServer : .error("polling GET \(r.status): \(r.text.prefix(120))"))
+                    return
+                }
+                deliver(r.body)
+                if probeAnswered { finishUpgrade(); return }
+                poll()
+            case .failure(let e):
+                fail(.error("polling GET: \(e)"))
+            }
+        }
+    }
+
+    private func deliver(_ body: [UInt8]) {
+        for record in body.split(separator: PollingPayload.separator, omittingEmptySubsequences: true) {
+            guard !closed else { return }
+            let text = String(decoding: record, as: UTF8.self)
+            if sid == nil, text.hasPrefix("0"), let open = try? EngineIOOpenPayload(parsing: String(text.dropFirst())) {
+                sid = open.sid
+                sink?.transportDidReceive(text)
+                if upgrade, open.upgrades.contains("websocket") { startProbe() }
+                continue
+            }
+            if text == "6" { continue }  // noop: the server releasing our GET for the upgrade
+            sink?.transportDidReceive(text)
+        }
+    }
+
+    // MARK: sending
+
+    func send(_ text: String) {
+        guard !closed else { return }
+        if let ws = upgraded { ws.send(text); return }
+        queue.append(text)
+        flushQueue()
+    }
+
+    private func flushQueue() {
+        guard !posting, !queue.isEmpty, let post = postConnection, upgraded == nil else { return }
+        posting = true
+        let body = PollingPayload.encode(queue.compactMap { try? EngineIOPacket.decode(textFrame: $0) })
+        queue.removeAll(keepingCapacity: true)
+        post.request(.POST, uri(), headers: options.headers + [("Content-Type", "text/plain;charset=UTF-8")],
+                     body: Array(body.utf8)) { [self] result in
+            posting = false
+            switch result {
+            case .success(let r) where r.status == 200:
+                if let ws = upgraded {
+                    for t in queue { ws.send(t) }
+                    queue = []
+                } else {
+                    flushQueue()
+                }
+            case .success(let r):
+                fail(.error("polling POST \(r.status): \(r.text.prefix(120))"))
+            case .failure(let e):
+                fail(.error("polling POST: \(e)"))
+            }
+        }
+    }
+
+    // MARK: upgrade
+
+    private func startProbe() {
+        let ws = WebSocketTransport(options: options, sid: sid, eventLoop: eventLoop, sink: self)
+        probe = ws
+        ws.start()
+        ws.send("2probe")
+    }
+
+    /// What arrives on the probe WebSocket before and after the switch.
+    func transportDidReceive(_ text: String) {
+        if upgraded != nil { sink?.transportDidReceive(text); return }
+        if text == "3probe", !probeAnswered {
+            probeAnswered = true
+            // The server now answers our parked GET with `6`; the GET loop
+            // sees `probeAnswered` and completes the switch.
+            return
+        }
+        if probeAnswered {
+            sink?.transportDidReceive(text)  // early data on the new transport
+        }
+    }
+
+    private func finishUpgrade() {
+        guard let ws = probe, upgraded == nil else { return }
+        upgraded = ws
+        probe = nil
+        kind = .websocket
+        ws.send("5")
+        if !posting {
+            for t in queue { ws.send(t) }
+            queue = []
+        }
+        getConnection?.close()
+        getConnection = nil
+        // The POST connection closes once an in-flight POST (if any) is done.
+        if !posting {
+            postConnection?.close()
+            postConnection = nil
+        }
+    }
+
+    func transportDidClose(_ reason: ClientCloseReason) {
+        if upgraded != nil { fail(reason); return }
+        probe = nil  // a failed probe leaves the session on polling
+        probeAnswered = false
+    }
+
+    // MARK: closing
+
+    private func fail(_ reason: ClientCloseReason) {
+        guard !closed else { return }
+        closeAll(abrupt: false)
+        let s = sink
+        sink = nil
+        s?.transportDidClose(reason)
+    }
+
+    func close(_ mode: TransportCloseMode) {
+        guard !closed else { return }
+        if mode == .graceful, upgraded == nil, !queue.isEmpty, let post = postConnection {
+            // Deliver the goodbye (`41`, `1`) before letting go.
+            let body = PollingPayload.encode(queue.compactMap { try? EngineIOPacket.decode(textFrame: $0) })
+            queue = []
+            let get = getConnection
+            post.request(.POST, uri(), headers: options.headers, body: Array(body.utf8)) { _ in
+                post.close()
+                get?.close()
+            }
+            closed = true
+            sink = nil
+            getConnection = nil
+            postConnection = nil
+            return
+        }
+        sink = nil
+        closeAll(abrupt: mode == .abrupt)
+    }
+
+    private func closeAll(abrupt: Bool) {
+        closed = true
+        getConnection?.close(abrupt: abrupt)
+        postConnection?.close(abrupt: abrupt)
+        getConnection = nil
+        postConnection = nil
+        probe?.close(abrupt ? .abrupt : .graceful)
+        upgraded?.close(abrupt ? .abrupt : .graceful)
+        probe = nil
+        upgraded = nil
+    }
+
+    func setReading(_ on: Bool) {
+        if let ws = upgraded { ws.setReading(on); return }
+        reading = on
+        getConnection?.setReading(on)
+        if on, getParked {
+            getParked = false
+            poll()
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import SocketIOWire
+
+/// Engine.IO over one WebSocket: a TCP (or TLS) channel, the HTTP upgrade,
+/// then one text frame per packet, masked as RFC 6455 requires of clients.
+/// Used directly (`transport=websocket`) and as the probe of an upgrade.
+final class WebSocketTransport: EngineTransport, @unchecked Sendable {
+    let kind = EngineIOTransport.websocket
+    private let options: ClientOptions
+    private let sid: String?
+    private let eventLoop: EventLoop
+    private var sink: TransportSink?
+    private var channel: Channel?
+    private var upgraded = false
+    private var closed = false
+    /// Sends that raced the upgrade; normally empty (the server speaks first).
+    private var early: [String] = []
+
+    init(options: ClientOptions, sid: String?, eventLoop: EventLoop, sink: TransportSink) {
+        self.options = options
+        self.sid = sid
+        self.eventLoop = eventLoop
+        self.sink = sink
+    }
+
+    func start() {
+        let endpoint = options.endpoint
+        var head = HTTPRequestHead(version: .http1_1, method: .GET,
+                                   uri: EngineIOURL.target(transport: .websocket, sid: sid, extra: options.query))
+        head.headers.add(name: "Host", value: endpoint.hostHeader)
+        for (k, v) in options.headers { head.headers.add(name: k, value: v) }
+        let maxFrame = options.maxFrameSize
+        let requestWriter = UpgradeRequestWriter(head: head)
+        var bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(options.connectTimeout)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try ClientTLS.addHandlerIfNeeded(endpoint, to: channel)
+                    let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: maxFrame, automaticErrorHandling: false) { ch, _ in
+                        ch.eventLoop.makeCompletedFuture {
+                            try ch.pipeline.syncOperations.addHandler(WebSocketFrameHandler(transport: self))
+                            ch.pipeline.syncOperations.removeHandler(requestWriter, promise: nil)
+                        }
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in self.didUpgrade() }))
+                    try channel.pipeline.syncOperations.addHandler(requestWriter)
+                }
+            }
+        if let local = options.localAddress {
+            do { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: local, port: 0)) } catch {
+                fail(.error("bad local address \(local)"))
+                return
+            }
+        }
+        bootstrap.connect(host: endpoint.host, port: endpoint.port).whenComplete { [self] result in
+            switch result {
+            case .success(let ch):
+                if closed {
+                    ch.close(promise: nil)
+                    return
+                }
+                channel = ch
+                ch.closeFuture.whenComplete { [self] _ in channelClosed() }
+            case .failure(let error):
+                fail(.error("connect: \(error)"))
+            }
+        }
+    }
+
+    fileprivate func didUpgrade() {
+        upgraded = true
+        for t in early { write(t, flush: false) }
+        early = []
+        channel?.flush()
+    }
+
+    fileprivate func didReceive(_ text: String) { sink?.transportDidReceive(text) }
+
+    fileprivate func fail(_ reason: ClientCloseReason) {
+        guard !closed else { return }
+        closed = true
+        channel?.close(promise: nil)
+        let s = sink
+        sink = nil
+        s?.transportDidClose(reason)
+    }
+
+    private func channelClosed() {
+        fail(upgraded ? .transportClosed : .error("WebSocket upgrade refused"))
+    }
+
+    func send(_ text: String) {
+        guard !closed else { return }
+        guard upgraded else { early.append(text); return }
+        write(text, flush: true)
+    }
+
+    private func write(_ text: String, flush: Bool) {
+        guard let channel else { return }
+        let buf = channel.allocator.buffer(string: text)
+        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buf)
+        if flush { channel.writeAndFlush(frame, promise: nil) } else { channel.write(frame, promise: nil) }
+    }
+
+    func close(_ mode: TransportCloseMode) {
+        guard !closed else { return }
+        closed = true
+        sink = nil
+        guard let channel else { return }
+        switch mode {
+        case .abrupt: channel.closeAbruptly()
+        case .graceful:
+            if upgraded {
+                let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(),
+                                           data: channel.allocator.buffer(integer: UInt16(1000)))
+                channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                channel.close(promise: nil)
+            }
+        }
+    }
+
+    func setReading(_ on: Bool) {
+        guard let channel else { return }
+        channel.setOption(ChannelOptions.autoRead, value: on).whenSuccess { if on { channel.read() } }
+    }
+
+    /// Test hook and upgrade helper: the probe transport hands itself over.
+    func replaceSink(_ s: TransportSink) { sink = s }
+}
+
+/// Sends the upgrade request once TCP (and TLS) is up; the upgrade handler
+/// in front of it adds the WebSocket headers. Removed on success; on a
+/// refused upgrade it sees the response and closes.
+private final class UpgradeRequestWriter: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+    let head: HTTPRequestHead
+
+    init(head: HTTPRequestHead) { self.head = head }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.close(promise: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+/// The receive side after the upgrade: text frames to the transport,
+/// pings answered, close frames end the connection.
+private final class WebSocketFrameHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+    private let transport: WebSocketTransport
+    /// Continuation frames of a fragmented message; nil almost always.
+    private var fragments: ByteBuffer?
+
+    init(transport: WebSocketTransport) { self.transport = transport }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .text:
+            if frame.fin { deliver(frame.unmaskedData) } else { fragments = frame.unmaskedData }
+        case .continuation:
+            guard var f = fragments else { return }
+            var d = frame.unmaskedData
+            f.writeBuffer(&d)
+            if frame.fin {
+                fragments = nil
+                deliver(f)
+            } else {
+                fragments = f
+            }
+        case .binary:
+            break  // binary attachments are outside the contract
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            transport.fail(.closedByServer)
+        default:
+            break
+        }
+    }
+
+    private func deliver(_ buffer: ByteBuffer) {
+        transport.didReceive(String(buffer: buffer))
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        transport.fail(.error("WebSocket: \(error)"))
+    }
+}

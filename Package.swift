@@ -59,7 +59,6 @@ let package = Package(
             "SocketIOWire", "StampedeContract", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -85,9 +84,12 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "StampedeWireTests", dependencies: ["SocketIOWire", "StampedeJSON"]),
-        .testTarget(name: "StampedeContractTests", dependencies: ["StampedeContract", "StampedeAuth"]),
+        .testTarget(name: "StampedeContractTests", dependencies: [
+            "StampedeContract", "StampedeAuth", "StampedeJSON",
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
         .testTarget(name: "StampedeServerTests", dependencies: [
-            "StampedeServer", "StampedeClient", "StampedeAuth", "SocketIOWire",
+            "StampedeServer", "StampedeClient", "StampedeAuth", "SocketIOWire", "StampedeContract", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,0 +1,175 @@
+import Foundation
+import StampedeAuth
+import StampedeContract
+import StampedeJSON
+
+/// The HTTP API of PROTOCOL §7. Errors are `{"error":{"code","message"}}`
+/// with the statuses the contract lists.
+extension Hub: APIHandler {
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        switch APIRoute(method: request.method, path: request.path) {
+        case .health:
+            return .json(200, ["status": "ok"])
+        case .metrics:
+            return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                               body: metrics.render(statsSnapshot))
+        case .stats:
+            if settings.limits.statsRequireAdmin {
+                switch await authenticate(request) {
+                case .refused(let r): return r
+                case .ok(let p) where p.role == Role.user: return APIError.forbidden("the stats endpoint needs an admin token").response
+                case .ok: break
+                }
+            }
+            return APIResponse(status: 200, headers: [("Content-Type", "application/json")],
+                               body: Array((try? JSONEncoder().encode(statsSnapshot)) ?? Data()))
+        case .createWorkflow:
+            return await authenticated(request) { try await self.createWorkflow($0, request) }
+        case .readWorkflow(let id):
+            return await authenticated(request) { try self.readWorkflow($0, id) }
+        case .publishEvents(let id):
+            return await authenticated(request) { try self.publishEvents($0, id, request) }
+        case .wrongMethod:
+            return APIError.response(404, "not_found", "\(request.method) is not served on \(request.path)")
+        case .unknown:
+            return APIError.response(404, "not_found", "no route \(request.method) \(request.path)")
+        }
+    }
+
+    private enum AuthOutcome {
+        case ok(Principal)
+        case refused(APIResponse)
+    }
+
+    private func authenticate(_ request: APIRequest) async -> AuthOutcome {
+        switch await verifier.verify(TokenSource.bearer(request.headers)) {
+        case .success(let p): return .ok(p)
+        case .failure(let code): return .refused(APIError.response(401, code.rawValue, "a valid Bearer token is required"))
+        }
+    }
+
+    private func authenticated(_ request: APIRequest, _ body: (Principal) async throws -> APIResponse) async -> APIResponse {
+        switch await authenticate(request) {
+        case .refused(let r): return r
+        case .ok(let p):
+            do { return try await body(p) } catch let e as APIError { return e.response } catch {
+                return APIError.response(400, "invalid_request", "\(error)")
+            }
+        }
+    }
+
+    private func jsonBody(_ request: APIRequest) throws -> JSONValue {
+        guard !request.body.isEmpty else { throw APIError.badRequest("a JSON body is required") }
+        do { return try JSONParser.parse(request.body) } catch { throw APIError.badRequest("body is not JSON: \(error)") }
+    }
+
+    private func createWorkflow(_ p: Principal, _ request: APIRequest) async throws -> APIResponse {
+        if case .refused(let retry) = creationLimiter.take(p.userID) {
+            stats.add(stats.rateLimited)
+            let seconds = max(1, Int((Double(retry) / 1000).rounded(.up)))
+            return APIError.response(429, "rate_limited", "too many workflows; retry in \(retry) ms",
+                                     headers: [("Retry-After", String(seconds))], extra: ["retry_after_ms": .int(Int64(retry))])
+        }
+        let body = try jsonBody(request)
+        var owner = p.userID
+        if let u = body["user_id"], !u.isNull {
+            guard let user = u.stringValue, !user.isEmpty else { throw APIError.badRequest("user_id must be a non-empty string") }
+            guard p.role == Role.service || user == p.userID else { throw APIError.forbidden("only a service token may create workflows for another user") }
+            owner = user
+        }
+        switch body["type"]?.stringValue {
+        case "search":
+            guard let q = body["query"]?.stringValue, !q.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw APIError.badRequest("a search workflow needs a non-empty query")
+            }
+            guard q.utf8.count <= 2000 else { throw APIError.badRequest("query longer than 2000 bytes") }
+            let card = registry.create(type: "search", owner: owner, query: q)
+            searchRunner.start(workflowID: card.workflowID, query: q)
+            return .json(202, .object(cardJSON(card)))
+        case "external":
+            let card = registry.create(type: "external", owner: owner, query: body["query"]?.stringValue)
+            return .json(202, .object(cardJSON(card)))
+        default:
+            throw APIError.badRequest("type must be \"search\" or \"external\"")
+        }
+    }
+
+    private func cardJSON(_ c: TaskCard) -> JSONObject {
+        var o: JSONObject = ["workflow_id": .string(c.workflowID), "type": .string(c.type), "status": .string(c.status.rawValue)]
+        o["query"] = c.query.map(JSONValue.string) ?? .null
+        o["user_id"] = .string(c.userID)
+        o["created_at"] = .string(c.createdAt)
+        return o
+    }
+
+    private func readWorkflow(_ p: Principal, _ id: String) throws -> APIResponse {
+        guard WorkflowID.isValid(id), let view = registry.view(id) else { throw APIError.notFound("no workflow \(id)") }
+        guard view.owner == p.userID || p.role != Role.user else { throw APIError.forbidden("workflow \(id) belongs to another user") }
+        return .json(200, view.json)
+    }
+
+    private func publishEvents(_ p: Principal, _ id: String, _ request: APIRequest) throws -> APIResponse {
+        guard p.role == Role.service else { throw APIError.forbidden("publishing needs a service token") }
+        guard WorkflowID.isValid(id) else { throw APIError.notFound("no workflow \(id)") }
+        let body = try jsonBody(request)
+        let items = body.arrayValue ?? [body]
+        guard !items.isEmpty else { throw APIError.badRequest("no events") }
+        guard items.count <= settings.limits.maxEventsPerPublish else {
+            throw APIError(status: 413, code: "too_many_events", message: "at most \(settings.limits.maxEventsPerPublish) events per request")
+        }
+        var bodies: [WorkflowEventBody] = []
+        for (i, item) in items.enumerated() {
+            switch WorkflowEventBody.parsePublished(item) {
+            case .success(let b): bodies.append(b)
+            case .failure(let v): throw APIError.badRequest(items.count > 1 ? "event \(i): \(v.message)" : v.message)
+            }
+        }
+        switch registry.publish(id, bodies) {
+        case .success(let seqs): return .json(201, ["seq": .array(seqs.map { .int($0) })])
+        case .failure(.notFound): throw APIError.notFound("no workflow \(id)")
+        case .failure(.terminal): throw APIError(status: 409, code: "workflow_terminal", message: "workflow \(id) has ended")
+        }
+    }
+}
+
+struct APIError: Error {
+    var status: Int
+    var code: String
+    var message: String
+
+    static func badRequest(_ m: String) -> APIError { .init(status: 400, code: "invalid_request", message: m) }
+    static func notFound(_ m: String) -> APIError { .init(status: 404, code: "not_found", message: m) }
+    static func forbidden(_ m: String) -> APIError { .init(status: 403, code: "forbidden", message: m) }
+
+    var response: APIResponse { APIError.response(status, code, message) }
+
+    static func response(_ status: Int, _ code: String, _ message: String, headers: [(String, String)] = [],
+                         extra: JSONObject = [:]) -> APIResponse {
+        var e: JSONObject = ["code": .string(code), "message": .string(message)]
+        for (k, v) in extra.entries { e[k] = v }
+        return .json(status, ["error": .object(e)], headers: headers)
+    }
+}
+
+/// The routes of PROTOCOL §7, matched on method and path segments.
+enum APIRoute: Equatable {
+    case health, metrics, stats, createWorkflow
+    case readWorkflow(String), publishEvents(String)
+    case wrongMethod, unknown
+
+    init(method: String, path: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let get = method == "GET" || method == "HEAD", post = method == "POST"
+        func pick(_ ok: Bool, _ r: APIRoute) -> APIRoute { ok ? r : .wrongMethod }
+        switch parts.count {
+        case 1 where parts[0] == "health": self = pick(get, .health)
+        case 1 where parts[0] == "metrics": self = pick(get, .metrics)
+        case 3 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "workflows": self = pick(post, .createWorkflow)
+        case 4 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "websocket" && parts[3] == "stats": self = pick(get, .stats)
+        case 4 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "workflows": self = pick(get, .readWorkflow(String(parts[3])))
+        case 5 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "workflows" && parts[4] == "events":
+            self = pick(post, .publishEvents(String(parts[3])))
+        default: self = .unknown
+        }
+    }
+}

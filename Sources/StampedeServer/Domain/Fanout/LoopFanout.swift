@@ -1,0 +1,64 @@
+import NIOCore
+
+/// The subscribers of every workflow that live on one event loop. Touched
+/// only on that loop, so it needs no lock; the registry hands it one batch
+/// per (publish, loop) — never one hop per subscriber.
+final class LoopFanout: @unchecked Sendable {
+    let loop: EventLoop
+    private let stats: ServerStats
+    private var subscribers: [String: [ObjectIdentifier: SocketSession]] = [:]
+
+    init(loop: EventLoop, stats: ServerStats) {
+        self.loop = loop
+        self.stats = stats
+    }
+
+    func add(_ socket: SocketSession, to workflowID: String) {
+        loop.preconditionInEventLoop()
+        subscribers[workflowID, default: [:]][ObjectIdentifier(socket)] = socket
+    }
+
+    func remove(_ socket: SocketSession, from workflowID: String) {
+        loop.preconditionInEventLoop()
+        subscribers[workflowID]?[ObjectIdentifier(socket)] = nil
+        if subscribers[workflowID]?.isEmpty == true { subscribers[workflowID] = nil }
+    }
+
+    /// Writes the batch's pre-encoded frames to every subscriber, then one
+    /// flush per subscriber.
+    func deliver(_ batch: [StoredEvent], workflowID: String) {
+        guard let sockets = subscribers[workflowID] else { return }
+        var delivered = 0
+        for socket in sockets.values {
+            delivered += socket.deliver(batch, workflowID: workflowID)
+        }
+        if delivered > 0 { stats.add(stats.eventsDelivered, delivered) }
+    }
+}
+
+/// Finds the `LoopFanout` of an event loop. Built once from the group, then
+/// read-only — safe to share.
+final class FanoutDirectory: Sendable {
+    private let byLoop: [ObjectIdentifier: LoopFanout]
+
+    init(group: EventLoopGroup, stats: ServerStats) {
+        var map: [ObjectIdentifier: LoopFanout] = [:]
+        for loop in group.makeIterator() {
+            let f = LoopFanout(loop: loop, stats: stats)
+            map[ObjectIdentifier(loop)] = f
+        }
+        byLoop = map
+    }
+
+    func fanout(for loop: EventLoop) -> LoopFanout {
+        guard let f = byLoop[ObjectIdentifier(loop)] else {
+            preconditionFailure("event loop \(loop) is not in the server's group")
+        }
+        return f
+    }
+
+    func deliver(_ batch: [StoredEvent], workflowID: String, toLoop id: ObjectIdentifier) {
+        guard let f = byLoop[id] else { return }
+        f.loop.execute { f.deliver(batch, workflowID: workflowID) }
+    }
+}

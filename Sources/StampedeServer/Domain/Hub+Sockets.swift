@@ -1,0 +1,159 @@
+import NIOCore
+import SocketIOWire
+import StampedeAuth
+import StampedeContract
+import StampedeJSON
+
+extension Hub: SocketDomain {
+    public func connect(_ request: ConnectRequest, output: SocketOutput) -> EventLoopFuture<ConnectDecision> {
+        let loop = output.eventLoop
+        let token = TokenSource.extract(auth: request.auth, headers: request.headers, query: request.query)
+        let verifier = self.verifier
+        let promise = loop.makePromise(of: Result<Principal, AuthFailureCode>.self)
+        promise.completeWithTask { await verifier.verify(token) }
+        return promise.futureResult.map { result in
+            self.decide(result, request: request, output: output)
+        }
+    }
+
+    /// On the socket's loop: the per-user cap, then a fresh or recovered session.
+    private func decide(_ result: Result<Principal, AuthFailureCode>, request: ConnectRequest, output: SocketOutput) -> ConnectDecision {
+        let principal: Principal
+        switch result {
+        case .failure(let code):
+            stats.add(stats.authFailures)
+            return .refuse(code.connectErrorPayload)
+        case .success(let p):
+            principal = p
+        }
+        guard users.reserve(principal.userID) else {
+            stats.add(stats.authFailures)
+            return .refuse(AuthFailureCode.tooManyConnections.connectErrorPayload)
+        }
+        let csr = settings.limits.connectionStateRecovery
+        var detached: RecoveryStore.Detached?
+        var clientOffset: UInt64 = 0
+        if csr, let pid = request.auth?["pid"]?.stringValue {
+            detached = recovery.take(pid: pid, userID: principal.userID)
+            clientOffset = request.auth?["offset"]?.stringValue.flatMap { UInt64($0) } ?? 0
+        }
+        let session = SocketSession(output: output, principal: principal, sid: detached?.sid ?? Hub.newID(),
+                                    pid: csr ? Hub.newID() : nil, transport: request.transport, limits: settings.limits)
+        stats.add(stats.connections)
+        stats.add(request.transport == .websocket ? stats.websocketConnections : stats.pollingConnections)
+        if let detached { restore(session, rooms: detached.rooms, afterOffset: clientOffset) }
+        return .accept(session, sid: session.sid, pid: session.pid)
+    }
+
+    /// Rejoins the rooms of a recovered session and writes what it missed.
+    private func restore(_ session: SocketSession, rooms: [String], afterOffset offset: UInt64) {
+        let (positions, replay) = registry.recover(rooms, afterOffset: offset, loop: session.eventLoop)
+        let fanout = fanouts.fanout(for: session.eventLoop)
+        for (id, position) in positions {
+            session.positions[id] = position
+            fanout.add(session, to: id)
+        }
+        stats.add(stats.subscriptions, positions.count)
+        stats.add(stats.recoveredSessions)
+        var written = 0
+        for e in replay where e.seq > session.positions[e.event.workflowID, default: .max] {
+            session.output.write(frame: e.frame)
+            session.positions[e.event.workflowID] = e.seq
+            written += 1
+        }
+        if written > 0 {
+            session.output.flush()
+            stats.add(stats.eventsDelivered, written)
+        }
+    }
+
+    public func event(_ socket: DomainSocket, name: String, arguments: [JSONValue], ackID: UInt64?) {
+        guard let session = socket as? SocketSession, !session.ended else { return }
+        let now = NIODeadline.now()
+        if case .refused(let retry) = session.bucket.take(now: now) {
+            stats.add(stats.rateLimited)
+            session.refuse(ackID, .rateLimited, "more than \(Int(settings.limits.socketEventsPerSecond)) events/s", retryAfterMs: retry)
+            if session.refusals.record(now: now) { session.output.disconnect(.rateLimitAbuse) }
+            return
+        }
+        switch name {
+        case RequestName.subscribe: subscribe(session, arguments, ackID)
+        case RequestName.unsubscribe: unsubscribe(session, arguments, ackID)
+        default: session.ack(ackID, Replies.unknownEvent)
+        }
+    }
+
+    private func subscribe(_ session: SocketSession, _ arguments: [JSONValue], _ ackID: UInt64?) {
+        let request: SubscribeRequest
+        switch SubscribeRequest.parse(arguments) {
+        case .failure(let v): return session.refuse(ackID, .invalidRequest, v.message)
+        case .success(let r): request = r
+        }
+        let already = session.positions[request.workflowID] != nil
+        if !already, session.positions.count >= settings.limits.maxSubscriptionsPerSocket {
+            return session.refuse(ackID, .tooManySubscriptions, "at most \(settings.limits.maxSubscriptionsPerSocket) subscriptions per socket")
+        }
+        switch registry.subscribe(request.workflowID, since: request.since, principal: session.principal,
+                                  loop: session.eventLoop, alreadySubscribed: already) {
+        case .failure(.notFound):
+            session.refuse(ackID, .notFound, "no workflow \(request.workflowID)")
+        case .failure(.forbidden):
+            session.refuse(ackID, .forbidden, "workflow \(request.workflowID) belongs to another user")
+        case .success(let start):
+            if !already {
+                session.positions[request.workflowID] = request.since.map { min($0, start.latestSeq) } ?? start.latestSeq
+                fanouts.fanout(for: session.eventLoop).add(session, to: request.workflowID)
+                stats.add(stats.subscriptions)
+            }
+            let replayed = session.replay(start.replay, workflowID: request.workflowID)
+            if replayed > 0 { stats.add(stats.eventsDelivered, replayed) }
+            session.ack(ackID, Replies.subscribed(workflowID: request.workflowID, latestSeq: start.latestSeq,
+                                                  replayed: replayed, truncated: start.truncated))
+        }
+    }
+
+    private func unsubscribe(_ session: SocketSession, _ arguments: [JSONValue], _ ackID: UInt64?) {
+        switch UnsubscribeRequest.parse(arguments) {
+        case .failure(let v):
+            session.refuse(ackID, .invalidRequest, v.message)
+        case .success(let r):
+            if session.positions.removeValue(forKey: r.workflowID) != nil {
+                fanouts.fanout(for: session.eventLoop).remove(session, from: r.workflowID)
+                registry.unsubscribe([r.workflowID], loop: session.eventLoop)
+                stats.subtract(stats.subscriptions)
+            }
+            session.ack(ackID, Replies.ok)
+        }
+    }
+
+    public func transportUpgraded(_ socket: DomainSocket) {
+        guard let session = socket as? SocketSession, !session.ended, session.transport == .polling else { return }
+        session.transport = .websocket
+        stats.subtract(stats.pollingConnections)
+        stats.add(stats.websocketConnections)
+    }
+
+    public func socketEnded(_ socket: DomainSocket, reason: SocketEndReason) {
+        guard let session = socket as? SocketSession, !session.ended else { return }
+        session.ended = true
+        let rooms = Array(session.positions.keys)
+        let fanout = fanouts.fanout(for: session.eventLoop)
+        for id in rooms { fanout.remove(session, from: id) }
+        registry.unsubscribe(rooms, loop: session.eventLoop)
+        stats.subtract(stats.subscriptions, rooms.count)
+        stats.subtract(stats.connections)
+        stats.subtract(session.transport == .websocket ? stats.websocketConnections : stats.pollingConnections)
+        users.release(session.principal.userID)
+        session.positions = [:]
+        switch reason {
+        case .transportLost(recoverable: true):
+            if let pid = session.pid {
+                recovery.keep(pid: pid, sid: session.sid, userID: session.principal.userID, rooms: rooms)
+            }
+        case .serverDisconnect(.slowConsumer):
+            stats.add(stats.slowConsumerDisconnects)
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import NIOCore
+import StampedeAuth
+
+/// Everything the domain needs from the server configuration, in the
+/// domain's own terms.
+public struct HubSettings: Sendable {
+    public var verifier: TokenVerifierConfiguration
+    public var maxConnectionsPerUser = 20
+    public var historyLimit = 1000
+    public var terminalRetention: TimeAmount = .seconds(600)
+    public var maxDisconnectionDuration: TimeAmount = .seconds(120)
+    public var stepDelay: TimeAmount = .milliseconds(200)
+    public var limits = DomainLimits()
+    public var searchProvider: any SearchProvider = OfflineSearchProvider()
+
+    public init(verifier: TokenVerifierConfiguration) { self.verifier = verifier }
+}
+
+extension HubSettings {
+    /// The domain's view of the server's knobs.
+    public init(_ c: ServerConfiguration) {
+        self.init(verifier: TokenVerifierConfiguration(secret: c.jwtSecret, jwksFile: c.jwksFile, audience: c.audience,
+                                                       leewaySeconds: c.leewaySeconds))
+        maxConnectionsPerUser = c.maxConnectionsPerUser
+        historyLimit = c.historyLimit
+        terminalRetention = .milliseconds(Int64(c.terminalRetentionSeconds * 1000))
+        maxDisconnectionDuration = .milliseconds(Int64(c.maxDisconnectionDurationMs))
+        stepDelay = .milliseconds(Int64(c.stepDelayMs))
+        limits.maxSubscriptionsPerSocket = c.maxSubscriptionsPerSocket
+        limits.socketEventsPerSecond = c.socketEventsPerSecond
+        limits.socketEventBurst = c.socketEventBurst
+        limits.refusalsBeforeDisconnect = c.rateLimitAbuseRefusals
+        limits.refusalWindowSeconds = Int(c.rateLimitAbuseWindowSeconds)
+        limits.workflowCreatesPerSecond = c.workflowCreatesPerSecond
+        limits.workflowCreateBurst = c.workflowCreateBurst
+        limits.statsRequireAdmin = c.protectStats
+    }
+}
+
+extension Hub {
+    public convenience init(configuration: ServerConfiguration, eventLoopGroup: EventLoopGroup) throws {
+        try self.init(settings: HubSettings(configuration), eventLoopGroup: eventLoopGroup)
+    }
+}

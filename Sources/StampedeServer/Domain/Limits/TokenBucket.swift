@@ -1,0 +1,76 @@
+import NIOCore
+
+/// A token bucket (PROTOCOL §6): `rate` tokens per second up to `burst`.
+/// A value type driven by the caller's clock so it is testable without
+/// sleeping and costs nothing to keep per socket.
+public struct TokenBucket: Sendable {
+    public let rate: Double
+    public let burst: Double
+    private var tokens: Double
+    private var last: NIODeadline
+
+    public init(rate: Double, burst: Double, now: NIODeadline) {
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.last = now
+    }
+
+    public enum Decision: Equatable, Sendable {
+        case allowed
+        case refused(retryAfterMs: Int)
+    }
+
+    public mutating func take(now: NIODeadline) -> Decision {
+        let elapsed = Double((now - last).nanoseconds) / 1e9
+        if elapsed > 0 {
+            tokens = min(burst, tokens + elapsed * rate)
+            last = now
+        }
+        if tokens >= 1 {
+            tokens -= 1
+            return .allowed
+        }
+        let wait = (1 - tokens) / rate
+        return .refused(retryAfterMs: max(1, Int((wait * 1000).rounded(.up))))
+    }
+}
+
+/// Counts refusals in a sliding window: past `limit` within `window` the
+/// socket is abusive and gets disconnected (PROTOCOL §6: 50 in 10 s).
+public struct RefusalWindow: Sendable {
+    public let limit: Int
+    public let window: TimeAmount
+    private var stamps: [NIODeadline] = []
+
+    public init(limit: Int, window: TimeAmount) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// Records one refusal; true when the socket has now passed the limit.
+    public mutating func record(now: NIODeadline) -> Bool {
+        let cutoff = now - window
+        stamps.removeAll { $0 < cutoff }
+        stamps.append(now)
+        return stamps.count >= limit
+    }
+}
+
+/// Configuration of every limit the domain enforces.
+public struct DomainLimits: Sendable {
+    public var socketEventsPerSecond = 10.0
+    public var socketEventBurst = 20.0
+    public var refusalsBeforeDisconnect = 50
+    public var refusalWindowSeconds = 10
+    public var workflowCreatesPerSecond = 5.0
+    public var workflowCreateBurst = 10.0
+    public var maxSubscriptionsPerSocket = 100
+    public var maxEventsPerPublish = 100
+    /// When true, `GET /api/v1/websocket/stats` needs an `admin` (or `service`) token.
+    public var statsRequireAdmin = false
+    /// Socket.IO connection state recovery (pid + offsets).
+    public var connectionStateRecovery = true
+
+    public init() {}
+}

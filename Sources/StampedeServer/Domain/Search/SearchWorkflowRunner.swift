@@ -1,0 +1,69 @@
+import NIOCore
+import StampedeContract
+
+/// Runs the built-in search workflow (PROTOCOL §8): each step publishes
+/// through the same registry path as any publisher, `stepDelay` apart.
+/// One task per workflow run — orchestration, not the delivery path.
+final class SearchWorkflowRunner: Sendable {
+    let registry: WorkflowRegistry
+    let provider: any SearchProvider
+    let stepDelay: TimeAmount
+
+    init(registry: WorkflowRegistry, provider: any SearchProvider, stepDelay: TimeAmount, eventLoop: EventLoop) {
+        self.registry = registry
+        self.provider = provider
+        self.stepDelay = stepDelay
+    }
+
+    func start(workflowID: String, query: String) {
+        Task { await self.run(workflowID: workflowID, query: query) }
+    }
+
+    private func pause() async {
+        guard stepDelay.nanoseconds > 0 else { return }
+        try? await Task.sleep(nanoseconds: UInt64(stepDelay.nanoseconds))
+    }
+
+    /// Publishes one event; false when the workflow was ended by someone
+    /// else (a `service` publisher may cancel it), which stops the run.
+    private func emit(_ id: String, _ body: WorkflowEventBody) async -> Bool {
+        await pause()
+        if case .failure = registry.publish(id, [body]) { return false }
+        return true
+    }
+
+    func run(workflowID id: String, query: String) async {
+        guard await emit(id, .workflowStatus(.running)),
+              await emit(id, .nodeUpdate(node: "analyze_query", status: .executing)),
+              await emit(id, .nodeUpdate(node: "analyze_query", status: .completed, message: "Query analysed")),
+              await emit(id, .toolUpdate(tool: "WebSearchTool", status: .executing, message: "Searching for \(query.debugDescription)"))
+        else { return }
+        let started = ContinuousClock.now
+        let results: [SearchResult]
+        do {
+            results = try await provider.search(query)
+        } catch {
+            _ = await emit(id, .toolUpdate(tool: "WebSearchTool", status: .failed, message: "\(error)"))
+            _ = await emit(id, .workflowStatus(.failed, error: "search failed: \(error)"))
+            return
+        }
+        let elapsed = ContinuousClock.now - started
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        guard await emit(id, .toolUpdate(tool: "WebSearchTool", status: .completed, message: "Found \(results.count) results",
+                                         executionTimeMs: (ms * 1000).rounded() / 1000)),
+              await emit(id, .nodeUpdate(node: "synthesize", status: .executing))
+        else { return }
+        let synthesis: String
+        do {
+            synthesis = try await provider.synthesize(query, results)
+        } catch {
+            _ = await emit(id, .nodeUpdate(node: "synthesize", status: .failed, message: "\(error)"))
+            _ = await emit(id, .workflowStatus(.failed, error: "synthesis failed: \(error)"))
+            return
+        }
+        guard await emit(id, .nodeUpdate(node: "synthesize", status: .completed)),
+              await emit(id, .searchResults(query: query, results: results, synthesis: synthesis))
+        else { return }
+        _ = await emit(id, .workflowStatus(.completed))
+    }
+}

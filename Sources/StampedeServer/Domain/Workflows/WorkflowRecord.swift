@@ -1,0 +1,66 @@
+import DequeModule
+import NIOCore
+import StampedeContract
+import StampedeJSON
+
+/// One workflow's state. Guarded by `WorkflowRegistry`'s lock: every
+/// mutation happens inside it, which is what makes seq assignment and
+/// history gapless under concurrent publishers.
+final class WorkflowRecord: @unchecked Sendable {
+    let id: String
+    let type: String
+    let ownerUserID: String
+    let query: String?
+    let createdAt: String
+    var status: WorkflowStatus = .pending
+    var lastSeq: Int64 = 0
+    var history: Deque<StoredEvent> = []
+    /// Subscribed sockets per event loop (counts only: the sets themselves
+    /// live on each loop's `LoopFanout`).
+    var subscribersPerLoop: [ObjectIdentifier: Int] = [:]
+    var subscriberCount = 0
+    var terminalAt: NIODeadline?
+
+    init(id: String, type: String, ownerUserID: String, query: String?, createdAt: String) {
+        self.id = id
+        self.type = type
+        self.ownerUserID = ownerUserID
+        self.query = query
+        self.createdAt = createdAt
+    }
+
+    var taskCard: TaskCard {
+        TaskCard(workflowID: id, type: type, status: status, query: query, userID: ownerUserID, createdAt: createdAt)
+    }
+
+    var taskCardJSON: JSONObject {
+        var o: JSONObject = ["workflow_id": .string(id), "type": .string(type), "status": .string(status.rawValue)]
+        if let query { o["query"] = .string(query) }
+        o["user_id"] = .string(ownerUserID)
+        o["created_at"] = .string(createdAt)
+        return o
+    }
+
+    /// The oldest seq still retained (lastSeq + 1 when nothing is).
+    var firstRetainedSeq: Int64 { history.first?.seq ?? lastSeq + 1 }
+
+    /// Retained events with `seq > since`, and whether the history no longer
+    /// reaches back to `since + 1`.
+    func events(after since: Int64) -> (events: ArraySlice<StoredEvent>, truncated: Bool) {
+        let truncated = since + 1 < firstRetainedSeq && since < lastSeq
+        guard let first = history.first else { return ([], truncated) }
+        let startIndex = max(0, Int(since - first.seq + 1))
+        guard startIndex < history.count else { return ([], truncated) }
+        return (ArraySlice(history[startIndex...]), truncated)
+    }
+
+    /// Retained events whose offset is beyond `offset` (recovery).
+    func events(afterOffset offset: UInt64) -> [StoredEvent] {
+        var out: [StoredEvent] = []
+        for e in history.reversed() {
+            if e.offset <= offset { break }
+            out.append(e)
+        }
+        return out.reversed()
+    }
+}

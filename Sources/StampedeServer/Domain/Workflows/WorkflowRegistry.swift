@@ -1,0 +1,180 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import StampedeContract
+import StampedeJSON
+
+enum PublishRefusal: Error, Equatable {
+    case notFound
+    case terminal
+}
+
+enum SubscribeRefusal: Error, Equatable {
+    case notFound
+    case forbidden
+}
+
+/// What a socket needs to start receiving a workflow: the events to replay
+/// and the position from which live delivery continues.
+struct SubscriptionStart {
+    let record: WorkflowRecord
+    let replay: ArraySlice<StoredEvent>
+    let latestSeq: Int64
+    let truncated: Bool
+}
+
+/// Every workflow, behind one lock. The lock covers seq assignment, the
+/// history, the offset counter and the hand-off of each batch to the event
+/// loops that have subscribers, so live delivery order on every socket is
+/// seq order per workflow and offset order across workflows.
+final class WorkflowRegistry: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var workflows: [String: WorkflowRecord] = [:]
+    private var nextOffset: UInt64 = 0
+    private var activeCount = 0
+    private var runningCount = 0
+    private let fanouts: FanoutDirectory
+    private let historyLimit: Int
+    private let terminalRetention: TimeAmount
+    private let stats: ServerStats
+    private let allocator = ByteBufferAllocator()
+
+    init(fanouts: FanoutDirectory, historyLimit: Int, terminalRetention: TimeAmount, stats: ServerStats) {
+        self.fanouts = fanouts
+        self.historyLimit = max(1, historyLimit)
+        self.terminalRetention = terminalRetention
+        self.stats = stats
+    }
+
+    var activeWorkflows: Int { lock.withLock { activeCount } }
+    var runningWorkflows: Int { lock.withLock { runningCount } }
+    var count: Int { lock.withLock { workflows.count } }
+
+    // MARK: creation and reads
+
+    func create(type: String, owner: String, query: String?) -> TaskCard {
+        let id = "wf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let record = WorkflowRecord(id: String(id), type: type, ownerUserID: owner, query: query,
+                                    createdAt: ISO8601DateFormatter.string(from: Date(), timeZone: .gmt,
+                                                                           formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
+        lock.withLock { workflows[record.id] = record }
+        stats.add(stats.workflowsCreated)
+        return record.taskCard
+    }
+
+    /// The polling view: task card, status, seq and retained events.
+    func view(_ id: String) -> (owner: String, json: JSONValue)? {
+        lock.withLock {
+            guard let r = workflows[id] else { return nil }
+            var o = r.taskCardJSON
+            o["seq"] = .int(r.lastSeq)
+            o["events"] = .array(r.history.map(\.event.apiJSON))
+            return (r.ownerUserID, .object(o))
+        }
+    }
+
+    // MARK: publishing
+
+    /// Appends a batch atomically: all of it or, if the workflow is (or would
+    /// become, mid-batch) terminal before the end, none of it.
+    func publish(_ id: String, _ bodies: [WorkflowEventBody]) -> Result<[Int64], PublishRefusal> {
+        let now = Date().timeIntervalSince1970 * 1000
+        return lock.withLock {
+            guard let r = workflows[id] else { return .failure(.notFound) }
+            guard !r.status.isTerminal else { return .failure(.terminal) }
+            if let i = bodies.firstIndex(where: { $0.workflowStatus?.isTerminal == true }), i != bodies.count - 1 {
+                return .failure(.terminal)
+            }
+            var batch: [StoredEvent] = []
+            batch.reserveCapacity(bodies.count)
+            for body in bodies {
+                r.lastSeq += 1
+                nextOffset += 1
+                let event = WorkflowEvent(workflowID: id, seq: r.lastSeq, ts: now, body: body)
+                let stored = StoredEvent(event: event, offset: nextOffset,
+                                         frame: EventFrameEncoder.frame(event, offset: nextOffset, allocator: allocator))
+                batch.append(stored)
+                r.history.append(stored)
+                if r.history.count > historyLimit { r.history.removeFirst() }
+                if let s = body.workflowStatus { transition(r, to: s) }
+            }
+            stats.add(stats.eventsPublished, batch.count)
+            if r.subscriberCount > 0 {
+                for (loopID, n) in r.subscribersPerLoop where n > 0 {
+                    fanouts.deliver(batch, workflowID: id, toLoop: loopID)
+                }
+            }
+            return .success(batch.map(\.seq))
+        }
+    }
+
+    private func transition(_ r: WorkflowRecord, to status: WorkflowStatus) {
+        if r.status == .running { runningCount -= 1 }
+        if status == .running { runningCount += 1 }
+        r.status = status
+        if status.isTerminal { r.terminalAt = .now() }
+    }
+
+    // MARK: subscriptions (called on the subscribing socket's loop)
+
+    /// `alreadySubscribed`: a repeated subscribe only replays (idempotence).
+    func subscribe(_ id: String, since: Int64?, principal: Principal, loop: EventLoop,
+                   alreadySubscribed: Bool) -> Result<SubscriptionStart, SubscribeRefusal> {
+        lock.withLock {
+            guard let r = workflows[id] else { return .failure(.notFound) }
+            guard r.ownerUserID == principal.userID || principal.role == .service else { return .failure(.forbidden) }
+            if !alreadySubscribed { attach(r, loop: loop) }
+            let (replay, truncated) = since.map { r.events(after: $0) } ?? ([], false)
+            return .success(SubscriptionStart(record: r, replay: replay, latestSeq: r.lastSeq, truncated: truncated))
+        }
+    }
+
+    /// Re-attaches a recovered socket: its rooms and the events each missed
+    /// after the client's last offset, merged in offset order.
+    func recover(_ rooms: [String], afterOffset offset: UInt64, loop: EventLoop) -> (rooms: [String: Int64], replay: [StoredEvent]) {
+        lock.withLock {
+            var positions: [String: Int64] = [:]
+            var replay: [StoredEvent] = []
+            for id in rooms {
+                guard let r = workflows[id] else { continue }
+                attach(r, loop: loop)
+                let missed = r.events(afterOffset: offset)
+                positions[id] = (missed.first?.seq ?? r.lastSeq + 1) - 1
+                replay += missed
+            }
+            replay.sort { $0.offset < $1.offset }
+            return (positions, replay)
+        }
+    }
+
+    func unsubscribe(_ ids: some Sequence<String>, loop: EventLoop) {
+        lock.withLock {
+            for id in ids {
+                guard let r = workflows[id] else { continue }
+                let key = ObjectIdentifier(loop)
+                r.subscribersPerLoop[key, default: 1] -= 1
+                if r.subscribersPerLoop[key] == 0 { r.subscribersPerLoop[key] = nil }
+                r.subscriberCount -= 1
+                if r.subscriberCount == 0 { activeCount -= 1 }
+            }
+        }
+    }
+
+    private func attach(_ r: WorkflowRecord, loop: EventLoop) {
+        r.subscribersPerLoop[ObjectIdentifier(loop), default: 0] += 1
+        r.subscriberCount += 1
+        if r.subscriberCount == 1 { activeCount += 1 }
+    }
+
+    // MARK: retention
+
+    /// Drops terminal workflows past their retention that nobody watches.
+    func sweep(now: NIODeadline = .now()) {
+        lock.withLock {
+            workflows = workflows.filter { _, r in
+                guard let t = r.terminalAt, r.subscriberCount == 0 else { return true }
+                return now - t < terminalRetention
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Knows every open connection so shutdown can cut the ones still open
+/// after the grace period (idle keep-alive connections, stuck clients).
+final class ConnectionTracker: Sendable {
+    private let channels = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+
+    func add(_ c: Channel) {
+        channels.withLockedValue { $0[ObjectIdentifier(c)] = c }
+        c.closeFuture.whenComplete { [self] _ in
+            _ = channels.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(c)) }
+        }
+    }
+
+    var count: Int { channels.withLockedValue { $0.count } }
+
+    func closeAll() {
+        for c in channels.withLockedValue({ Array($0.values) }) { c.close(promise: nil) }
+    }
+}

@@ -1,0 +1,53 @@
+import NIOHTTP1
+import SocketIOWire
+
+/// What a request under `/socket.io/` asks for, validated in the reference
+/// order (transport, then protocol version, then the session). Shared by the
+/// WebSocket upgrader and the plain HTTP path so both give the same answers.
+struct EngineIORequestTarget: Sendable {
+    static let path = "/socket.io/"
+
+    var query: EngineIORequestQuery
+    var session: EngineIOSession?
+
+    static func isEngineIOPath(_ uri: String) -> Bool {
+        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return path == "/socket.io/" || path == "/socket.io"
+    }
+
+    static func queryString(_ uri: String) -> String {
+        guard let q = uri.firstIndex(of: "?") else { return "" }
+        return String(uri[uri.index(after: q)...])
+    }
+
+    /// Validates a WebSocket request (upgrade or not).
+    static func resolveWebSocket(_ head: HTTPRequestHead, registry: SessionRegistry) -> Result<EngineIORequestTarget, EngineIOError> {
+        let query: EngineIORequestQuery
+        do { query = try EngineIORequestQuery.parse(query: queryString(head.uri)) } catch { return .failure(error) }
+        guard query.transport == .websocket else { return .failure(.badRequest) }
+        guard head.method == .GET else { return .failure(.badHandshakeMethod) }
+        guard let sid = query.sid else { return .success(EngineIORequestTarget(query: query, session: nil)) }
+        guard let s = registry.session(sid) else { return .failure(.unknownSessionID) }
+        return .success(EngineIORequestTarget(query: query, session: s))
+    }
+
+    static func isWebSocketUpgrade(_ head: HTTPRequestHead) -> Bool {
+        head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
+    }
+
+    /// The handshake request as the domain sees it.
+    static func handshake(_ head: HTTPRequestHead, query: EngineIORequestQuery, remoteAddress: String?) -> EngineIOServer.Handshake {
+        EngineIOServer.Handshake(headers: lowercasedHeaders(head.headers), query: query.parameters,
+                                 transport: query.transport, remoteAddress: remoteAddress)
+    }
+
+    /// Header names lower-cased; repeated headers joined with ", ".
+    static func lowercasedHeaders(_ h: HTTPHeaders) -> [String: String] {
+        var headers: [String: String] = [:]
+        for (name, value) in h {
+            let key = name.lowercased()
+            headers[key] = headers[key].map { $0 + ", " + value } ?? value
+        }
+        return headers
+    }
+}

@@ -1,0 +1,65 @@
+/// Every knob of the server. Defaults are the PROTOCOL.md / SOCKETIO.md
+/// defaults so that `ServerConfiguration()` is a conforming server and tests
+/// only change what they exercise.
+public struct ServerConfiguration: Sendable {
+    // Listening
+    public var host = "127.0.0.1"
+    /// 0 picks a free port; `EmbeddedServer.port` tells which.
+    public var port = 8080
+    /// Event loops for connections; 0 means one per core.
+    public var eventLoopThreads = 0
+
+    // Authentication
+    public var jwtSecret = "dev-secret"
+    public var jwksFile: String? = nil
+    public var audience: String? = nil
+    public var leewaySeconds = 5.0
+
+    // Engine.IO
+    public var pingIntervalMs = 25_000
+    public var pingTimeoutMs = 20_000
+    public var maxPayload = 1_000_000
+    /// How long a WebSocket probe may wait for `5` before it is closed.
+    public var upgradeTimeoutMs = 10_000
+    /// How long a polling session that the server closed keeps its `1`
+    /// for a client that has no GET pending.
+    public var closeLingerMs = 2_000
+
+    // Socket.IO
+    /// An Engine.IO session that joins no namespace within this is closed.
+    public var connectTimeoutMs = 45_000
+
+    // Workflows
+    public var stepDelayMs = 200
+    public var maxConnectionsPerUser = 20
+    public var historyLimit = 1000
+    public var terminalRetentionSeconds = 600.0
+    public var maxDisconnectionDurationMs = 120_000
+    public var maxSubscriptionsPerSocket = 100
+
+    // Limits
+    /// Unsent bytes a socket may accumulate before it is disconnected as a
+    /// slow consumer (PROTOCOL §5.6).
+    public var outboundQueueLimit = 1 << 20
+    /// Body limit for HTTP API requests (413 past it).
+    public var maxRequestBody = 1 << 20
+    public var socketEventsPerSecond = 10.0
+    public var socketEventBurst = 20.0
+    public var rateLimitAbuseRefusals = 50
+    public var rateLimitAbuseWindowSeconds = 10.0
+    public var workflowCreatesPerSecond = 5.0
+    public var workflowCreateBurst = 10.0
+    /// When true the stats route needs an `admin` (or `service`) token.
+    public var protectStats = false
+
+    // TLS
+    public var tlsCertPath: String? = nil
+    public var tlsKeyPath: String? = nil
+
+    /// Upper bound on graceful shutdown before connections are cut.
+    public var shutdownGraceSeconds = 5.0
+
+    public init() {}
+
+    public var usesTLS: Bool { tlsCertPath != nil && tlsKeyPath != nil }
+}

@@ -1,0 +1,296 @@
+import NIOCore
+import SocketIOWire
+
+/// One Engine.IO session: the state machine plus its timers, its transports
+/// (a WebSocket, or long-poll requests and their outbox) and the Socket.IO
+/// layer on top. Confined to `eventLoop`: every method runs there.
+final class EngineIOSession: @unchecked Sendable {
+    let sid: String
+    let eventLoop: EventLoop
+    let server: EngineIOServer
+    let handshake: EngineIOServer.Handshake
+    private var config: ServerConfiguration { server.configuration }
+
+    private var machine: EngineIOSessionStateMachine
+    private var webSocket: WebSocketLink?
+    private var probe: WebSocketLink?
+    private var pendingGET: HTTPResponder?
+    private var outbox = PollingOutbox()
+    /// A polling session the server closed while no GET was pending keeps
+    /// its close packet for the next GET.
+    private var lingeringClose = false
+    private var pingTimer: Scheduled<Void>?
+    private var pongTimer: Scheduled<Void>?
+    private var upgradeTimer: Scheduled<Void>?
+    private var lingerTimer: Scheduled<Void>?
+    private(set) var socketIO: SocketIOConnection!
+
+    init(sid: String, eventLoop: EventLoop, server: EngineIOServer, handshake: EngineIOServer.Handshake) {
+        self.sid = sid
+        self.eventLoop = eventLoop
+        self.server = server
+        self.handshake = handshake
+        self.machine = EngineIOSessionStateMachine(startedOn: handshake.transport)
+        self.socketIO = SocketIOConnection(session: self, domain: server.domain)
+    }
+
+    var isClosed: Bool { machine.isClosed }
+    var isWebSocket: Bool { machine.isWebSocket }
+    var openPacket: EngineIOPacket { server.openPayload(sid: sid, transport: handshake.transport).packet }
+
+    /// Starts the heartbeat and the Socket.IO connect timeout; for a
+    /// WebSocket session `link` is its transport and gets the open packet.
+    func start(webSocket link: WebSocketLink?) {
+        eventLoop.preconditionInEventLoop()
+        if let link {
+            webSocket = link
+            link.writeAndFlush(WebSocketFraming.serverFrame(openPacket))
+        }
+        schedulePing()
+        socketIO.start(connectTimeout: .milliseconds(Int64(config.connectTimeoutMs)))
+    }
+
+    // MARK: heartbeat
+
+    private func schedulePing() {
+        pingTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.pingIntervalMs))) { [self] in
+            guard machine.pingDue() else { return }
+            send(.ping)
+            pongTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.pingTimeoutMs))) { [self] in
+                if machine.pongDeadlinePassed() { close(.pingTimeout, notifyPeer: false) }
+            }
+        }
+    }
+
+    // MARK: inbound
+
+    /// A packet from the active transport (WebSocket frame or POST record).
+    func received(_ packet: EngineIOPacket) {
+        switch machine.received(packet) {
+        case .none: break
+        case .deliver: socketIO.receive(packet)
+        case .pongReceived:
+            pongTimer?.cancel()
+            pongTimer = nil
+            schedulePing()
+        case .close(let cause): close(cause, notifyPeer: false)
+        }
+    }
+
+    // MARK: outbound (called by the Socket.IO layer and the domain's output)
+
+    /// Appends one pre-framed server WebSocket frame; no flush.
+    func write(frame: ByteBuffer) {
+        switch machine.transport {
+        case .websocket:
+            guard let ws = webSocket else { return }
+            ws.write(frame)
+            if !ws.isWritable { close(.server(.slowConsumer), notifyPeer: false) }
+        case .polling:
+            outbox.append(WebSocketFraming.payload(ofServerFrame: frame))
+            if outbox.byteCount > config.outboundQueueLimit { close(.server(.slowConsumer), notifyPeer: false) }
+        case .closed:
+            break
+        }
+    }
+
+    func flush() {
+        switch machine.transport {
+        case .websocket: webSocket?.flush()
+        case .polling: answerPendingGETIfQueued()
+        case .closed: break
+        }
+    }
+
+    /// One packet for this session alone, flushed.
+    func send(_ packet: EngineIOPacket) {
+        write(frame: WebSocketFraming.serverFrame(packet))
+        flush()
+    }
+
+    private func answerPendingGETIfQueued() {
+        guard !outbox.isEmpty, machine.transport == .polling(.none) || machine.transport == .polling(.awaitingProbePing),
+              let responder = pendingGET else { return }
+        pendingGET = nil
+        _ = machine.pollGETAnswered()
+        responder.respond(pollingPayload: outbox.drainPayload(allocator: responder.channel.allocator))
+    }
+
+    // MARK: long-polling
+
+    func pollGET(id: UInt64, responder: HTTPResponder) {
+        if lingeringClose {
+            lingeringClose = false
+            lingerTimer?.cancel()
+            responder.respond(pollingPacket: .close)
+            server.registry.remove(self)
+            return
+        }
+        switch machine.pollGET(id: id) {
+        case .hold:
+            pendingGET = responder
+            answerPendingGETIfQueued()
+        case .answerNoop:
+            responder.respond(pollingPacket: .noop)
+        case .reject(let e):
+            responder.respond(engineIOError: e)
+        case .closeForOverlap:
+            pendingGET?.respond(pollingPacket: .close)
+            pendingGET = nil
+            responder.respond(engineIOError: .badRequest)
+            close(.pollOverlap, notifyPeer: false)
+        }
+    }
+
+    /// The connection holding a GET closed before it was answered.
+    func pollGETAborted(id: UInt64) {
+        if machine.pollGETAborted(id: id) {
+            pendingGET = nil
+            close(.transportClosed, notifyPeer: false)
+        }
+    }
+
+    /// False: the POST was rejected (already answered).
+    func pollPOSTBegan(id: UInt64, responder: HTTPResponder) -> Bool {
+        switch machine.pollPOSTBegan(id: id) {
+        case .accept: return true
+        case .reject(let e):
+            responder.respond(engineIOError: e)
+        case .closeForOverlap:
+            responder.respond(engineIOError: .badRequest)
+            close(.pollOverlap, notifyPeer: false)
+        }
+        return false
+    }
+
+    /// The body of an accepted POST (nil when it was cut off).
+    func pollPOSTEnded(id: UInt64, body: String?, responder: HTTPResponder) {
+        guard machine.pollPOSTEnded(id: id), let body else {
+            if body != nil { responder.respond(engineIOError: machine.isWebSocket ? .badRequest : .unknownSessionID) }
+            return
+        }
+        let packets: [EngineIOPacket]
+        do {
+            packets = try PollingPayload.decode(body)
+        } catch {
+            responder.respondPostOK()
+            close(.parseError, notifyPeer: false)
+            return
+        }
+        for p in packets {
+            if p.type == .close {
+                // The client ends the session: a pending GET gets `6`.
+                if let g = pendingGET {
+                    pendingGET = nil
+                    _ = machine.pollGETAnswered()
+                    g.respond(pollingPacket: .noop)
+                }
+            }
+            received(p)
+            if machine.isClosed { break }
+        }
+        responder.respondPostOK()
+    }
+
+    // MARK: WebSocket upgrade
+
+    /// A WebSocket arrived for this polling session. A second WebSocket,
+    /// or one for an upgraded session, is closed at once.
+    func attachProbe(_ link: WebSocketLink) {
+        guard machine.probeAttached() else { link.abort(); return }
+        probe = link
+        upgradeTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.upgradeTimeoutMs))) { [self] in
+            guard let p = probe else { return }
+            machine.probeEnded()
+            probe = nil
+            p.abort()
+        }
+    }
+
+    /// Frames from a WebSocket that is either the probe or the transport.
+    func webSocketReceived(_ packet: EngineIOPacket, from link: WebSocketLink) {
+        if link === webSocket { received(packet); return }
+        guard link === probe else { return }
+        switch machine.probeReceived(packet) {
+        case .ignore: break
+        case .answerProbe(let pending):
+            link.writeAndFlush(WebSocketFraming.serverFrame(.probePong))
+            if pending != nil, let g = pendingGET {
+                pendingGET = nil
+                g.respond(pollingPacket: .noop)
+            }
+        case .completeUpgrade(let pending):
+            upgradeTimer?.cancel()
+            upgradeTimer = nil
+            probe = nil
+            webSocket = link
+            if pending != nil, let g = pendingGET {
+                pendingGET = nil
+                g.respond(pollingPacket: .noop)
+            }
+            for var p in outbox.drainPackets() {
+                var frame = link.channel.allocator.buffer(capacity: p.readableBytes + 10)
+                WebSocketFraming.writeHeader(opcode: 0x1, length: p.readableBytes, into: &frame)
+                frame.writeBuffer(&p)
+                link.write(frame)
+            }
+            link.flush()
+            socketIO.transportUpgraded()
+        case .closeProbe:
+            upgradeTimer?.cancel()
+            upgradeTimer = nil
+            probe = nil
+            link.abort()
+        }
+    }
+
+    func webSocketClosed(_ link: WebSocketLink, error: Bool) {
+        if link === probe {
+            probe = nil
+            upgradeTimer?.cancel()
+            machine.probeEnded()
+        } else if link === webSocket {
+            close(error ? .transportError : .transportClosed, notifyPeer: false)
+        }
+    }
+
+    // MARK: closing
+
+    /// Ends the session once. `notifyPeer`: send the close packet (`1`)
+    /// first — server-side closes; a peer that closed needs none.
+    func close(_ cause: EngineIOSessionStateMachine.CloseCause, notifyPeer: Bool) {
+        eventLoop.preconditionInEventLoop()
+        let wasPolling = !machine.isWebSocket
+        guard machine.close() else { return }
+        pingTimer?.cancel()
+        pongTimer?.cancel()
+        upgradeTimer?.cancel()
+        if let p = probe { probe = nil; p.abort() }
+        if let ws = webSocket {
+            webSocket = nil
+            if notifyPeer || cause == .pingTimeout || cause == .server(.slowConsumer) {
+                ws.write(WebSocketFraming.serverFrame(.close))
+                ws.close()
+            } else {
+                ws.close()
+            }
+        } else if wasPolling {
+            if let g = pendingGET {
+                pendingGET = nil
+                g.respond(pollingPacket: .close)
+            } else if notifyPeer {
+                lingeringClose = true
+            }
+        }
+        outbox = PollingOutbox()
+        if lingeringClose {
+            lingerTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.closeLingerMs))) { [self] in
+                lingeringClose = false
+                server.registry.remove(self)
+            }
+        } else {
+            server.registry.remove(self)
+        }
+        socketIO.engineClosed(cause)
+    }
+}

@@ -6,6 +6,9 @@ struct Stampede: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stampede",
         abstract: "A Socket.IO workflow-updates server and the load/conformance toolkit that checks it.",
-        subcommands: []
+        subcommands: [
+            ReportCommand.self,
+            CompareCommand.self,
+        ]
     )
 }

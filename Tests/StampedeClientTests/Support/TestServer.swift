@@ -1,0 +1,64 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import StampedeAuth
+import StampedeClient
+import StampedeContract
+import StampedeJSON
+import StampedeServer
+
+/// The real server on an ephemeral loopback port, real HS256 tokens, and an
+/// HTTP client for the REST side — what every integration test starts from.
+struct TestServer {
+    static let secret = "client-tests-secret"
+    let server: EmbeddedServer
+    let minter = TokenMinter(secret: TestServer.secret)
+    let http: HTTPClient
+    let endpoint: ServerEndpoint
+
+    static func start(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        var c = ServerConfiguration()
+        c.port = 0
+        c.jwtSecret = secret
+        c.stepDelayMs = 20
+        tweak(&c)
+        let s = try await EmbeddedServer.start(c)
+        let ep = try ServerEndpoint(url: s.baseURL)
+        return TestServer(server: s, http: HTTPClient(endpoint: ep, eventLoopGroup: Self.clientGroup), endpoint: ep)
+    }
+
+    /// One small group for every test's clients: the production shape
+    /// (many connections, few loops).
+    static let clientGroup: EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
+    func token(_ user: String, role: Role? = nil) throws -> String { try minter.mint(user: user, role: role) }
+
+    /// An external workflow owned by `user`, created with a service token.
+    func createExternalWorkflow(for user: String) async throws -> String {
+        let r = try await http.requestJSON("POST", "/api/v1/workflows", bearer: try token("svc", role: .service),
+                                           json: #"{"type":"external","user_id":"\#(user)"}"#)
+        guard r.status == 202 || r.status == 201, let id = try r.json()["workflow_id"]?.stringValue else {
+            throw ClientError.http(status: r.status, body: r.text)
+        }
+        return id
+    }
+
+    /// Publishes events through the HTTP API; returns their seqs.
+    @discardableResult
+    func publish(_ workflowID: String, _ events: [JSONValue]) async throws -> [Int64] {
+        let r = try await http.requestJSON("POST", "/api/v1/workflows/\(workflowID)/events",
+                                           bearer: try token("svc", role: .service), json: JSONValue.array(events).serialized)
+        guard r.status == 201 else { throw ClientError.http(status: r.status, body: r.text) }
+        return (try r.json()["seq"]?.arrayValue ?? []).compactMap(\.intValue)
+    }
+
+    func options(_ transport: ClientTransport = .websocket, token: String?) -> ClientOptions {
+        ClientOptions(endpoint: endpoint, transport: transport, auth: token.map { ["token": .string($0)] },
+                      connectTimeout: .seconds(5))
+    }
+
+    func stop() async throws {
+        http.shutdown()
+        try await server.shutdown()
+    }
+}

@@ -32,7 +32,7 @@ public indirect enum Step: Sendable, Equatable {
 public enum TransportChoice: String, Sendable, CaseIterable { case websocket, polling, upgrade }
 
 /// Which token a client presents — the bad ones exist to prove the server refuses them.
-public enum TokenVariant: String, Sendable, CaseIterable {
+public enum TokenChoice: String, Sendable, CaseIterable {
     case valid, expired
     case notYetValid = "not_yet_valid"
     case badSignature = "bad_signature"
@@ -58,7 +58,7 @@ public enum TokenPlacement: String, Sendable, CaseIterable { case auth, header, 
 
 public struct ConnectStep: Sendable, Equatable {
     public var transport: TransportChoice = .websocket
-    public var token: TokenVariant = .valid
+    public var token: TokenChoice = .valid
     public var placement: TokenPlacement = .auth
     /// nil = expect success unless the token variant says otherwise.
     public var expect: String?

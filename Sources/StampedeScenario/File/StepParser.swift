@@ -56,7 +56,7 @@ enum StepParser {
         guard let b else { return s }
         let f = try b.fields(["transport", "token", "token_in", "expect", "timeout"])
         if let v = f["transport"] { s.transport = try v.oneOf(TransportChoice.self) }
-        if let v = f["token"] { s.token = try v.oneOf(TokenVariant.self) }
+        if let v = f["token"] { s.token = try v.oneOf(TokenChoice.self) }
         if let v = f["token_in"] { s.placement = try v.oneOf(TokenPlacement.self) }
         if let v = f["expect"] {
             let e = try v.string()

@@ -1,0 +1,37 @@
+import StampedeJSON
+import StampedeReports
+
+/// Turns the ledger and the checked-counters into pass/fail results with evidence.
+/// A check that observed nothing fails: a check that cannot fail is worthless, and one that
+/// never ran proves nothing either.
+enum CheckEvaluator {
+    static func results(_ specs: [CheckSpec], ledger: CheckLedger, counters: [String: UInt64],
+                        extra: [CheckKind: CheckResult]) -> [CheckResult] {
+        specs.map { spec in
+            if let r = extra[spec.kind] { return r }
+            let (count, first) = ledger.violations(spec.kind)
+            let checked = counters["checked.\(spec.kind.rawValue)"] ?? 0
+            var evidence = first.map(\.description)
+            if count > first.count { evidence.append("… and \(count - first.count) more") }
+            var passed = count == 0
+            if passed && checked == 0 {
+                passed = false
+                evidence.append("nothing was observed for this check (no \(what(spec.kind)) during the run)")
+            }
+            let details: JSONValue = ["violations": .int(Int64(count)), "observations": .int(Int64(checked))]
+            return CheckResult(name: spec.kind.rawValue, passed: passed, evidence: evidence, details: details)
+        }
+    }
+
+    static func what(_ k: CheckKind) -> String {
+        switch k {
+        case .ordering, .isolation, .terminal: "deliveries"
+        case .recovery: "event after a reconnect"
+        case .authRejected: "refused CONNECT"
+        case .rateLimitEnforced: "spam step that exceeded the limit"
+        case .rateLimitIsolated: "spam step"
+        case .heartbeat: "ping"
+        default: "samples"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import StampedeReports
+
+/// A live line on a terminal (rewritten in place), one plain line every 5 s otherwise,
+/// and the final summary table.
+struct ProgressPrinter: Sendable {
+    let mode: ProgressMode
+
+    init(_ mode: ProgressMode) {
+        if mode == .auto { self.mode = isatty(STDERR_FILENO) != 0 ? .tty : .lines } else { self.mode = mode }
+    }
+
+    func tick(t: Int, phase: String, left: Double, sample: SecondSample, p99: Double?, errors: Int) {
+        guard mode == .tty || (mode == .lines && t % 5 == 0) else { return }
+        let p = p99.map { String(format: "%.1fms", $0) } ?? "-"
+        let line = String(format: "[%4ds] %@ (%.0fs left)  conns %d  events/s %.0f  p99 %@  errors %d",
+                          t, phase, max(0, left), sample.connections, sample.eventsPerSecond, p, errors)
+        if mode == .tty { FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8)) }
+        else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+
+    func finish() { if mode == .tty { FileHandle.standardError.write(Data("\n".utf8)) } }
+
+    /// The summary table printed after every run.
+    static func summary(_ r: RunReport, exitCode: Int32) -> String {
+        var out = "\n\(r.scenarioName): \(String(format: "%.1f", r.durationSeconds))s\n\n"
+        out += "metric                  count      p50      p95      p99      max  (ms)\n"
+        for (name, m) in r.metrics.sorted(by: { $0.key < $1.key }) {
+            out += name.padding(toLength: 20, withPad: " ", startingAt: 0)
+            out += String(format: "%9llu %8.2f %8.2f %8.2f %8.2f\n", m.count, m.p50, m.p95, m.p99, m.max)
+        }
+        out += "\nchecks\n"
+        for c in r.checks {
+            out += "  \(c.passed ? "PASS" : "FAIL")  \(c.name)\n"
+            for e in c.evidence.prefix(3) { out += "        \(e)\n" }
+        }
+        if !r.budgets.isEmpty { out += "budgets\n" }
+        for b in r.budgets {
+            let a = b.actual.map { String(format: "%.3f", $0) } ?? "no data"
+            out += "  \(b.passed ? "PASS" : "FAIL")  \(b.expression)  (actual \(a) \(b.unit))\n"
+        }
+        if !r.errorsByCode.isEmpty {
+            out += "errors\n"
+            for (k, v) in r.errorsByCode.sorted(by: { $0.value > $1.value }).prefix(10) { out += "  \(v)  \(k)\n" }
+        }
+        let h = r.generatorHealth
+        out += String(format: "generator: loop lag p99 %.1fms, cpu %.0f%%%@\n", h.loopLagP99Ms, h.cpuPercent,
+                      h.saturated ? " — SATURATED: latencies unreliable, latency budgets failed" : "")
+        out += "result: \(["passed", "budget failed", "check failed", "could not start"][Int(min(3, max(0, exitCode)))]) (exit \(exitCode))\n"
+        return out
+    }
+}

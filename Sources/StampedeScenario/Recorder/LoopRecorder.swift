@@ -1,0 +1,56 @@
+import StampedeReports
+
+/// One event loop's measurements for the current second. Touched only on its loop, so the
+/// hot path records with one histogram write and one dictionary bump — no lock, no hop.
+final class LoopRecorder {
+    var histograms: [String: LatencyHistogram] = [:]
+    var counters: [String: UInt64] = [:]
+    var errors: [String: Int] = [:]
+    /// Gauges owned by this loop's clients (current values, not per-second).
+    var connected = 0
+    var subscriptions = 0
+    var subscribersByWorkflow: [String: Int] = [:]
+    var connectedByUser: [String: Int] = [:]
+
+    @inline(__always) func record(_ metric: String, micros: UInt64) {
+        histograms[metric, default: LatencyHistogram()].record(max(1, micros))
+    }
+
+    @inline(__always) func count(_ name: String, _ n: UInt64 = 1) { counters[name, default: 0] &+= n }
+
+    func error(_ code: String) {
+        errors[code, default: 0] += 1
+        count("errors")
+    }
+
+    func userConnected(_ user: String, _ delta: Int) {
+        connected += delta
+        let v = connectedByUser[user, default: 0] + delta
+        connectedByUser[user] = v == 0 ? nil : v
+    }
+
+    func workflowSubscribed(_ id: String, _ delta: Int) {
+        subscriptions += delta
+        let v = subscribersByWorkflow[id, default: 0] + delta
+        subscribersByWorkflow[id] = v == 0 ? nil : v
+    }
+
+    /// Hands the second's data to the aggregator and starts a fresh second.
+    func rotate() -> LoopSecond {
+        defer { histograms = [:]; counters = [:]; errors = [:] }
+        return LoopSecond(histograms: histograms, counters: counters, errors: errors, connected: connected,
+                          subscriptions: subscriptions, subscribersByWorkflow: subscribersByWorkflow,
+                          connectedUsers: Set(connectedByUser.keys))
+    }
+}
+
+/// What one loop measured in one second (Sendable: it crosses to the aggregator).
+struct LoopSecond: Sendable {
+    var histograms: [String: LatencyHistogram]
+    var counters: [String: UInt64]
+    var errors: [String: Int]
+    var connected: Int
+    var subscriptions: Int
+    var subscribersByWorkflow: [String: Int]
+    var connectedUsers: Set<String>
+}

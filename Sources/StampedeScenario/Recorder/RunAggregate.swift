@@ -1,0 +1,49 @@
+import Foundation
+import StampedeReports
+
+/// The whole run's numbers, merged from every loop once a second (exact: HdrHistogram adds).
+struct RunAggregate: Sendable {
+    var totals: [String: LatencyHistogram] = [:]
+    var counters: [String: UInt64] = [:]
+    var errors: [String: Int] = [:]
+    var series: [SecondSample] = []
+    /// The engine's own view of what the server should report.
+    var expected = ExpectedStats()
+
+    struct ExpectedStats: Sendable, Equatable {
+        var connections = 0
+        var uniqueUsers = 0
+        var subscriptions = 0
+        var activeWorkflows = 0
+    }
+
+    mutating func absorb(second t: Int, _ parts: [LoopSecond], serverConnections: Int?) {
+        var perSecond: [String: LatencyHistogram] = [:]
+        var users = Set<String>()
+        var workflows: [String: Int] = [:]
+        var e = ExpectedStats()
+        var errorsThisSecond = 0
+        var delivered: UInt64 = 0
+        for p in parts {
+            for (k, h) in p.histograms {
+                perSecond[k, default: LatencyHistogram()].merge(h)
+                totals[k, default: LatencyHistogram()].merge(h)
+            }
+            for (k, v) in p.counters { counters[k, default: 0] &+= v }
+            for (k, v) in p.errors { errors[k, default: 0] += v; errorsThisSecond += v }
+            delivered &+= p.counters["events_received"] ?? 0
+            e.connections += p.connected
+            e.subscriptions += p.subscriptions
+            users.formUnion(p.connectedUsers)
+            for (w, n) in p.subscribersByWorkflow { workflows[w, default: 0] += n }
+        }
+        e.uniqueUsers = users.count
+        e.activeWorkflows = workflows.count
+        expected = e
+        let latency = perSecond.mapValues { SecondLatency(histogram: $0, keepHistogram: false) }
+        series.append(SecondSample(t: t, connections: e.connections, serverConnections: serverConnections,
+                                   eventsPerSecond: Double(delivered), errors: errorsThisSecond, latency: latency))
+    }
+
+    var totalErrors: Int { errors.values.reduce(0, +) }
+}

@@ -1,0 +1,80 @@
+import NIOCore
+import StampedeClient
+
+/// Scenario-level publishers: a steady rate per workflow (or in total), on one event loop,
+/// scheduled from the run's zero so drift never accumulates. Each event carries `sent_at_us`.
+final class BackgroundPublisher: @unchecked Sendable {
+    let spec: PublisherSpec
+    let ctx: EngineContext
+    let loop: EventLoop
+    let recorder: LoopRecorder
+    var sentPerWorkflow: [Int]
+    var task: RepeatedTask?
+    var stopped = false
+
+    init(spec: PublisherSpec, ctx: EngineContext, loop: EventLoop, recorder: LoopRecorder) {
+        self.spec = spec
+        self.ctx = ctx
+        self.loop = loop
+        self.recorder = recorder
+        sentPerWorkflow = Array(repeating: 0, count: ctx.workflowIDs.count)
+    }
+
+    /// Ticks every 10 ms; at each tick sends what the rate says is due by now.
+    func start() {
+        task = loop.scheduleRepeatedTask(initialDelay: .milliseconds(10), delay: .milliseconds(10)) { [self] _ in tick() }
+    }
+
+    func tick() {
+        guard !stopped else { return }
+        let now = ctx.now()
+        guard now < ctx.plan.duration else { stop(); return }
+        if !spec.phases.isEmpty {
+            guard let p = ctx.plan.phaseIndex(at: now), spec.phases.contains(ctx.plan.windows[p].name) else { return }
+        }
+        let n = ctx.workflowIDs.count
+        guard n > 0 else { return }
+        let perWorkflowRate = spec.perWorkflow ? spec.rate : spec.rate / Double(n)
+        let due = Int(perWorkflowRate * now)
+        for w in 0..<n where due > sentPerWorkflow[w] {
+            var pending = due - sentPerWorkflow[w]
+            // Never let a stalled server turn into an unbounded backlog burst: cap one tick's catch-up.
+            pending = min(pending, spec.batch * 10)
+            while pending > 0 {
+                let k = min(spec.batch, pending)
+                send(w, count: k)
+                pending -= k
+                sentPerWorkflow[w] += k
+            }
+            sentPerWorkflow[w] = max(sentPerWorkflow[w], due - spec.batch * 10)
+        }
+    }
+
+    func send(_ w: Int, count: Int, status: String? = nil, type: String? = nil) {
+        let now = EngineClock.wallMicros()
+        let events = (0..<count).map { _ in EventPayload.json(type: type ?? spec.event, payloadBytes: spec.payloadBytes, sentAtMicros: now, status: status) }
+        let started = EngineClock.monotonicMicros()
+        recorder.count("publish.attempts")
+        EventPayload.post(ctx.http, token: ctx.tokens.service, workflow: ctx.workflowIDs[w], events: events)
+            .hop(to: loop).whenComplete { [self] r in
+                recorder.record(MetricName.publish, micros: EngineClock.monotonicMicros() &- started)
+                if case .success(let resp) = r, resp.status == 201 {
+                    recorder.count("events_published", UInt64(count))
+                } else {
+                    recorder.count("publish.failures")
+                    if case .success(let resp) = r { recorder.error("publish_http_\(resp.status)") } else { recorder.error("publish_failed") }
+                }
+            }
+    }
+
+    func stop() {
+        stopped = true
+        task?.cancel()
+        task = nil
+    }
+
+    /// Ends every workflow with `workflow_status completed` (terminal check material).
+    func completeAll() {
+        for w in 0..<ctx.workflowIDs.count { send(w, count: 1, status: "completed", type: "workflow_status") }
+    }
+}

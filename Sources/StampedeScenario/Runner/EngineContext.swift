@@ -1,0 +1,65 @@
+import NIOCore
+import StampedeClient
+import StampedeJSON
+
+/// Everything the virtual clients share, read-only once the run starts (so it is Sendable
+/// without locks). Mutable per-loop state lives in `LoopShard`s reached through `NIOLoopBound`.
+final class EngineContext: Sendable {
+    let scenario: Scenario
+    let plan: LoadPlan
+    let assignment: ClientAssignment
+    let endpoint: ServerEndpoint
+    let http: HTTPClient
+    let tokens: TokenBook
+    /// Scenario workflow ids by index, created during setup.
+    let workflowIDs: [String]
+    let ledger: CheckLedger
+    /// Monotonic µs of the run's zero (phase 0 start).
+    let startMicros: UInt64
+    /// Source addresses to spread connections over (empty = the kernel's choice).
+    let localAddresses: [String]
+    let checks: Set<CheckKind>
+
+    init(scenario: Scenario, plan: LoadPlan, endpoint: ServerEndpoint, http: HTTPClient, tokens: TokenBook,
+         workflowIDs: [String], ledger: CheckLedger, startMicros: UInt64, localAddresses: [String]) {
+        self.scenario = scenario
+        self.plan = plan
+        assignment = ClientAssignment(scenario: scenario)
+        self.endpoint = endpoint
+        self.http = http
+        self.tokens = tokens
+        self.workflowIDs = workflowIDs
+        self.ledger = ledger
+        self.startMicros = startMicros
+        self.localAddresses = localAddresses
+        checks = Set(scenario.checks.map(\.kind))
+    }
+
+    /// Seconds since the run's zero.
+    func now() -> Double { Double(Int64(EngineClock.monotonicMicros()) - Int64(startMicros)) / 1_000_000 }
+
+    func micros(atOffset t: Double) -> UInt64 { startMicros &+ UInt64(max(0, t) * 1_000_000) }
+
+    func workflowID(_ ref: WorkflowRef, client: Int, created: String?) -> String? {
+        switch ref {
+        case .own: return assignment.ownWorkflow(client).map { workflowIDs[$0] }
+        case .other: return assignment.otherWorkflow(client).map { workflowIDs[$0] }
+        case .unknown: return "stampede-unknown-\(client)"
+        case .created: return created
+        case .index(let i): return i < workflowIDs.count ? workflowIDs[i] : nil
+        }
+    }
+
+    func report(_ check: CheckKind, client: Int, workflow: String?, expected: String, seen: String) {
+        guard checks.contains(check) else { return }
+        ledger.report(Violation(check: check, client: client, workflow: workflow, expected: expected, seen: seen, at: now()))
+    }
+}
+
+/// One event loop's mutable state: its recorder and its live clients.
+final class LoopShard {
+    let recorder = LoopRecorder()
+    var clients: [Int: VirtualClient] = [:]
+    /// Closed-model clients in start order, so ramp-downs retire the oldest.
+    var closedOrder: [Int] = []
+}

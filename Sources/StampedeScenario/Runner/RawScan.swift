@@ -1,0 +1,52 @@
+/// Pulls one field out of an event's raw JSON without parsing it — the receive path only
+/// needs `sent_at_us` (latency) and `status` (terminal/await) from a few events.
+enum RawScan {
+    static let sentAtKey = Array("\"sent_at_us\":".utf8)
+    static let statusKey = Array("\"status\":\"".utf8)
+
+    static func uint(after key: [UInt8], in raw: Substring) -> UInt64? {
+        var result: UInt64?
+        raw.utf8.withContiguousStorageIfAvailable { buf in result = scanUInt(buf, key) } ?? {
+            result = Array(raw.utf8).withUnsafeBufferPointer { scanUInt($0, key) }
+        }()
+        return result
+    }
+
+    static func string(after key: [UInt8], in raw: Substring) -> Substring? {
+        let u = raw.utf8
+        guard let start = find(key, in: u) else { return nil }
+        guard let end = u[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return Substring(u[start..<end])
+    }
+
+    private static func find(_ key: [UInt8], in u: Substring.UTF8View) -> Substring.UTF8View.Index? {
+        guard let first = key.first else { return nil }
+        var i = u.startIndex
+        while let hit = u[i...].firstIndex(of: first) {
+            if u[hit...].starts(with: key) { return u.index(hit, offsetBy: key.count) }
+            i = u.index(after: hit)
+        }
+        return nil
+    }
+
+    private static func scanUInt(_ buf: UnsafeBufferPointer<UInt8>, _ key: [UInt8]) -> UInt64? {
+        let n = buf.count, k = key.count
+        guard n >= k else { return nil }
+        var i = 0
+        while i <= n - k {
+            if buf[i] == key[0] {
+                var j = 1
+                while j < k && buf[i + j] == key[j] { j += 1 }
+                if j == k {
+                    var p = i + k
+                    var v: UInt64 = 0
+                    var digits = 0
+                    while p < n, buf[p] >= 48, buf[p] <= 57 { v = v &* 10 &+ UInt64(buf[p] - 48); p += 1; digits += 1 }
+                    return digits > 0 ? v : nil
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+}

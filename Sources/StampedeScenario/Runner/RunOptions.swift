@@ -1,0 +1,33 @@
+import StampedeReports
+
+/// How to run a loaded scenario: where, with which secret, which shard, how to show progress.
+public struct RunOptions: Sendable {
+    public var baseURL: String
+    public var jwtSecret: String
+    public var embedded: Bool
+    public var shard: Int = 0
+    public var shardCount: Int = 1
+    public var eventLoopThreads: Int = System.coreCount
+    public var progress: ProgressMode = .auto
+    /// Source addresses to spread clients over (e.g. 127.0.0.1…127.0.0.4), empty = kernel default.
+    public var localAddresses: [String] = []
+    /// Skip workflow creation (a worker shard gets the ids from its parent).
+    public var workflowIDs: [String]? = nil
+
+    public init(baseURL: String, jwtSecret: String, embedded: Bool) {
+        self.baseURL = baseURL
+        self.jwtSecret = jwtSecret
+        self.embedded = embedded
+    }
+}
+
+public enum ProgressMode: String, Sendable { case auto, tty, lines, quiet }
+
+/// The run's result: the report document and the process exit code.
+public struct RunOutcome: Sendable {
+    public var report: RunReport
+    /// 0 passed, 1 a budget failed, 2 a check failed, 3 the run could not start.
+    public var exitCode: Int32
+}
+
+import NIOCore

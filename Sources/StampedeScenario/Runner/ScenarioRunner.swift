@@ -1,0 +1,177 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import StampedeClient
+import StampedeJSON
+import StampedeReports
+
+/// Runs one scenario against a base URL. Shutdown order (tested): stop dispatch → let
+/// deliveries drain → stop clients → final sample → stats baseline → budgets → report → exit code.
+public enum ScenarioRunner {
+    public static func run(_ scenario: Scenario, options: RunOptions) async -> RunOutcome {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.eventLoopThreads))
+        let outcome = await run(scenario, options: options, group: group)
+        try? await group.shutdownGracefully()
+        return outcome
+    }
+
+    static func run(_ scenario: Scenario, options: RunOptions, group: MultiThreadedEventLoopGroup) async -> RunOutcome {
+        let started = Date()
+        let target = TargetInfo(url: options.baseURL, embedded: options.embedded)
+        func cannotStart(_ why: String) -> RunOutcome {
+            var r = RunReport(scenarioName: scenario.name, scenario: scenario.resolved,
+                              environment: .current(stampedeVersion: "0.1.0"), target: target, start: started, end: Date(),
+                              verdict: .error, abortReason: why)
+            r.exitCode = 3
+            return RunOutcome(report: r, exitCode: 3)
+        }
+        let endpoint: ServerEndpoint
+        do { endpoint = try ServerEndpoint(url: options.baseURL) } catch { return cannotStart("bad target URL: \(error)") }
+        let http = HTTPClient(endpoint: endpoint, eventLoopGroup: group, timeout: .seconds(10), maxIdleConnections: 64)
+        defer { http.shutdown() }
+        let tokens: TokenBook
+        do { tokens = try TokenBook(auth: scenario.auth, secret: scenario.auth.secret ?? options.jwtSecret) } catch {
+            return cannotStart("minting tokens: \(error)")
+        }
+        // Reachability first: an unreachable target is exit 3, not a pile of connect errors.
+        guard let health = try? await http.request("GET", "/health"), health.status == 200 else {
+            return cannotStart("target \(options.baseURL) is unreachable (GET /health failed)")
+        }
+        let workflowIDs: [String]
+        if let given = options.workflowIDs { workflowIDs = given } else {
+            do { workflowIDs = try await WorkflowSetup.create(scenario, http: http, tokens: tokens) } catch {
+                return cannotStart("\(error)")
+            }
+        }
+        let sampler = StatsSampler(http: http, adminToken: tokens.admin)
+        let wantsStats = scenario.checks.contains { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
+        let baseline = wantsStats ? await sampler.fetch() : nil
+
+        let loops = (0..<max(1, options.eventLoopThreads)).map { _ in group.next() }
+        var shards: [NIOLoopBound<LoopShard>] = []
+        for loop in loops { shards.append(try! await loop.submit { NIOLoopBound(LoopShard(), eventLoop: loop) }.get()) }
+        let ledger = CheckLedger()
+        let plan = LoadPlan(phases: scenario.phases, shard: options.shard, of: options.shardCount)
+        let runStart = Date()
+        let ctx = EngineContext(scenario: scenario, plan: plan, endpoint: endpoint, http: http, tokens: tokens,
+                                workflowIDs: workflowIDs, ledger: ledger, startMicros: EngineClock.monotonicMicros(),
+                                localAddresses: options.localAddresses)
+        let dispatcher = Dispatcher(ctx: ctx, loops: loops, shards: shards)
+        let health0 = HealthMonitor()
+        let progress = ProgressPrinter(options.progress)
+
+        // Background publishers: one per spec, on loop 0 (publishing is HTTP, the loop only schedules).
+        var publishers: [BackgroundPublisher] = []
+        if options.shard == 0 {
+            for spec in scenario.publishers {
+                let loop = loops[0]
+                let shardBox = shards[0]
+                let p = try! await loop.submit {
+                    let bp = BackgroundPublisher(spec: spec, ctx: ctx, loop: loop, recorder: shardBox.value.recorder)
+                    bp.start()
+                    return UncheckedSendable(bp)
+                }.get().value
+                publishers.append(p)
+            }
+        }
+
+        let dispatch = Task { await dispatcher.run() }
+        var agg = RunAggregate()
+        var statsSamples: [StatsSample] = []
+        var abortReason: String?
+        var failingSince: [String: Double] = [:]
+        var second = 0
+        let totalSeconds = plan.duration
+
+        func collect(t: Int) async {
+            var parts: [LoopSecond] = []
+            for (i, loop) in loops.enumerated() {
+                let box = shards[i]
+                if let p = try? await loop.submit({ box.value.recorder.rotate() }).get() { parts.append(p) }
+            }
+            var serverConnections: Int?
+            if wantsStats, let b = baseline, let o = await sampler.fetch() {
+                serverConnections = o.connections
+                agg.absorb(second: t, parts, serverConnections: serverConnections)
+                statsSamples += StatsSampler.samples(t: t, expected: agg.expected, observed: o, baseline: b)
+            } else {
+                agg.absorb(second: t, parts, serverConnections: nil)
+            }
+        }
+
+        // The per-second loop: merge, sample stats, watch budgets, print progress.
+        while ctx.now() < totalSeconds {
+            second += 1
+            let wake = ctx.micros(atOffset: Double(second))
+            let now = EngineClock.monotonicMicros()
+            if wake > now { try? await Task.sleep(nanoseconds: (wake - now) * 1000) }
+            await health0.probe(loops)
+            await collect(t: second)
+            let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
+                                                seconds: ctx.now(), saturated: health0.summary().saturated)
+            if scenario.abortOnFail {
+                for b in scenario.budgets {
+                    let r = BudgetEvaluator.evaluate(b, inputs)
+                    if r.passed || r.actual == nil { failingSince[b.expression] = nil; continue }
+                    let since = failingSince[b.expression] ?? ctx.now()
+                    failingSince[b.expression] = since
+                    if ctx.now() - since >= scenario.abortGraceSeconds {
+                        abortReason = "budget \(b.expression) failed for \(Int(scenario.abortGraceSeconds))s (actual \(r.actual!))"
+                    }
+                }
+            }
+            let phaseIdx = plan.phaseIndex(at: ctx.now()) ?? max(0, plan.windows.count - 1)
+            progress.tick(t: second, phase: plan.windows[phaseIdx].name, left: totalSeconds - ctx.now(),
+                          sample: agg.series.last!, p99: agg.totals[MetricName.eventDelivery].map { Double($0.valueAtPercentile(99)) / 1000 },
+                          errors: agg.totalErrors)
+            if abortReason != nil { break }
+        }
+        // Shutdown order.
+        dispatch.cancel()
+        for p in publishers {
+            try? await p.loop.submit { p.stop(); if p.spec.completeAtEnd { p.completeAll() } }.get()
+        }
+        if abortReason == nil { try? await Task.sleep(nanoseconds: UInt64(scenario.drainSeconds * 1e9)) }
+        await dispatcher.stopAll()
+        await collect(t: second + 1)
+        progress.finish()
+
+        var extra: [CheckKind: CheckResult] = [:]
+        if let spec = scenario.checks.first(where: { $0.kind == .statsMatch }) {
+            extra[.statsMatch] = StatsChecks.match(statsSamples, spec: spec)
+        }
+        if let spec = scenario.checks.first(where: { $0.kind == .statsReturnToBaseline }) {
+            let within = spec.options["within"]?.doubleValue ?? 5
+            let t0 = ctx.now()
+            var after = await sampler.fetch()
+            while after != baseline && ctx.now() - t0 < within {
+                try? await Task.sleep(nanoseconds: 250_000_000)
+                after = await sampler.fetch()
+            }
+            extra[.statsReturnToBaseline] = StatsChecks.baseline(before: baseline, after: after, waited: ctx.now() - t0)
+        }
+        let healthSummary = health0.summary()
+        let checks = CheckEvaluator.results(scenario.checks, ledger: ledger, counters: agg.counters, extra: extra)
+        let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
+                                            seconds: min(ctx.now(), totalSeconds), saturated: healthSummary.saturated)
+        let budgets = scenario.budgets.map { BudgetEvaluator.evaluate($0, inputs) }
+        let phases = plan.windows.map {
+            PhaseTiming(name: $0.name, start: runStart.addingTimeInterval($0.start), end: runStart.addingTimeInterval($0.end))
+        }
+        var report = RunReport(scenarioName: scenario.name, scenario: scenario.resolved,
+                               environment: .current(stampedeVersion: "0.1.0"), target: target, start: runStart, end: Date(),
+                               phases: phases, metrics: agg.totals.mapValues { MetricSummary(histogram: $0) },
+                               counters: agg.counters, timeSeries: agg.series, checks: checks, budgets: budgets,
+                               statsSamples: statsSamples, generatorHealth: healthSummary, errorsByCode: agg.errors,
+                               verdict: abortReason != nil ? .aborted : nil, abortReason: abortReason)
+        let code: Int32 = !checks.allSatisfy(\.passed) ? 2 : (!budgets.allSatisfy(\.passed) || abortReason != nil ? 1 : 0)
+        report.exitCode = code
+        return RunOutcome(report: report, exitCode: code)
+    }
+}
+
+/// Carries a loop-confined reference back to the orchestrator, which only hands it to that loop again.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,181 @@
+import NIOCore
+import StampedeClient
+import StampedeJSON
+
+/// One simulated user session: a small state machine stepping through its group's steps,
+/// driven entirely by callbacks on its connection's event loop (no Task, no lock).
+final class VirtualClient {
+    let index: Int
+    let ctx: EngineContext
+    let shard: LoopShard
+    let loop: EventLoop
+    let steps: [Step]
+    let userIndex: Int
+    let userID: String
+    /// Open-model sessions measure their first connect from the intended start (coordinated omission).
+    let intendedStartMicros: UInt64?
+    /// Whether this client's own steps spam (rate_limit_isolated watches the others).
+    let spams: Bool
+    var onEnd: ((VirtualClient, _ replace: Bool) -> Void)?
+
+    var pc = 0
+    /// Bumped whenever a step completes or times out, so late callbacks of an old step are ignored.
+    var stepToken = 0
+    var timer: Scheduled<Void>?
+    var waiter: Waiter = .none
+    var finished = false
+
+    var connection: ClientConnection?
+    var connectStep = ConnectStep()
+    var connectStartMicros: UInt64 = 0
+    var openMicros: UInt64 = 0
+    var connectedAs: String?
+    /// The user counted in the connection gauges while this socket is up.
+    var countedUser: String?
+    /// A silently abandoned socket still counts on the server until its heartbeat drops it.
+    var silentConnection: ClientConnection?
+    var silentUser: String?
+    var silentCounted: Set<String> = []
+    var closingOnPurpose = false
+    var firstConnectDone = false
+    var pid: String?
+    var lastOffset: String?
+    var lastPingMicros: UInt64 = 0
+    var pingIntervalMicros: UInt64 = 0
+
+    /// Workflows this socket is subscribed to (or asked for; refused ones are removed on the ack).
+    var subscribed: Set<String> = []
+    /// Counted in the stats gauges (ack seen, connection still up).
+    var counted: Set<String> = []
+    var unsubscribing: Set<String> = []
+    /// Subscriptions held before a disconnect, to resume.
+    var resumeSet: Set<String> = []
+    /// Workflows whose next event is the first after a reconnect (a gap there is a recovery failure).
+    var resumed: Set<String> = []
+    var lastSeq: [String: Int64] = [:]
+    var terminal: Set<String> = []
+    var spamming = false
+    var rateLimitedSeen = 0
+    var reconnectStartMicros: UInt64 = 0
+    var pendingResubscribes = 0
+
+    var createdWorkflow: String?
+    var createdAtMicros: UInt64 = 0
+    var createdFirstEventSeen = false
+
+    enum Waiter {
+        case none
+        case connect
+        case event(type: String?, status: String?, remaining: Int)
+        case ack
+        case timer
+    }
+
+    init(index: Int, ctx: EngineContext, shard: LoopShard, loop: EventLoop, group: ClientGroup, intendedStartMicros: UInt64?) {
+        self.index = index
+        self.ctx = ctx
+        self.shard = shard
+        self.loop = loop
+        steps = Self.flatten(group.steps)
+        userIndex = ctx.assignment.userIndex(index)
+        userID = ctx.assignment.userID(index)
+        self.intendedStartMicros = intendedStartMicros
+        spams = steps.contains { if case .spam = $0 { return true } else { return false } }
+    }
+
+    static func flatten(_ steps: [Step]) -> [Step] {
+        steps.flatMap { s -> [Step] in
+            if case .repeatSteps(let n, let inner) = s { return Array(repeating: flatten(inner), count: n).flatMap { $0 } }
+            return [s]
+        }
+    }
+
+    var rec: LoopRecorder { shard.recorder }
+
+    func start() { runStep() }
+
+    /// The current step finished: move on (on the loop, never re-entrantly deep).
+    func advance() {
+        guard !finished else { return }
+        stepToken &+= 1
+        timer?.cancel()
+        timer = nil
+        waiter = .none
+        pc += 1
+        runStep()
+    }
+
+    /// The session cannot go on (unexpected failure): count it and end.
+    func fail(_ code: String) {
+        guard !finished else { return }
+        rec.error(code)
+        end(replace: true)
+    }
+
+    /// Stops the session; `replace` lets a closed-model slot start a new one.
+    func end(replace: Bool) {
+        guard !finished else { return }
+        finished = true
+        stepToken &+= 1
+        timer?.cancel()
+        timer = nil
+        if let c = connection {
+            closingOnPurpose = true
+            c.close(.clean)
+        }
+        onEnd?(self, replace)
+        onEnd = nil
+    }
+
+    func armTimeout(_ seconds: Double, code: String) {
+        let token = stepToken
+        timer = loop.scheduleTask(in: .microseconds(Int64(seconds * 1_000_000))) { [self] in
+            guard token == stepToken, !finished else { return }
+            fail(code)
+        }
+    }
+
+    func after(_ seconds: Double, _ body: @escaping () -> Void) {
+        let token = stepToken
+        waiter = .timer
+        timer = loop.scheduleTask(in: .microseconds(Int64(max(0, seconds) * 1_000_000))) { [self] in
+            guard token == stepToken, !finished else { return }
+            body()
+        }
+    }
+
+    func runStep() {
+        guard !finished else { return }
+        guard pc < steps.count else { end(replace: true); return }
+        switch steps[pc] {
+        case .connect(let s): connect(s, recovery: nil)
+        case .subscribe(let s): subscribeStep(s)
+        case .createWorkflow(let s): createWorkflow(s)
+        case .await(let a): awaitStep(a)
+        case .publish(let p): publish(p)
+        case .think(let t): after(Double.random(in: t.minSeconds...max(t.minSeconds, t.maxSeconds))) { [self] in advance() }
+        case .unsubscribe(let w): unsubscribe(w)
+        case .disconnect(let mode): disconnect(mode)
+        case .reconnect(let r): reconnect(r)
+        case .spam(let s): spam(s)
+        case .repeatSteps: advance()  // flattened at init; never reached
+        }
+    }
+
+    func awaitStep(_ a: AwaitStep) {
+        let now = ctx.now()
+        switch a.until {
+        case .runEnd:
+            after(ctx.plan.duration - now) { [self] in advance() }
+        case .phaseEnd:
+            let end = ctx.plan.phaseIndex(at: now).map { ctx.plan.windows[$0].end } ?? now
+            after(end - now) { [self] in advance() }
+        case .phaseStart(let name):
+            let start = ctx.plan.windows.first { $0.name == name }?.start ?? now
+            after(start - now) { [self] in advance() }
+        case .event(let type, let status, let count):
+            waiter = .event(type: type, status: status, remaining: count)
+            if let t = a.timeout { armTimeout(t, code: "await_timeout") }
+        }
+    }
+}

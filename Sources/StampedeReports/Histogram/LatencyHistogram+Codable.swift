@@ -5,7 +5,9 @@ import Foundation
 /// value order. A 60 s / 3-digit histogram is ~17k counters in memory but a
 /// few hundred bytes here, and decoding re-records each bucket at its
 /// highest-equivalent value, which lands it in the same bucket — so merging
-/// or comparing decoded reports is exact.
+/// or comparing decoded reports is exact. The raw min and max travel too:
+/// HdrHistogram clamps percentiles to them, so without them a decoded p99 could
+/// differ from the original by a bucket's width.
 extension LatencyHistogram: Codable {
     public static let encodingName = "hdr-sparse-varint-v1"
 
@@ -14,6 +16,8 @@ extension LatencyHistogram: Codable {
         case highestTrackableMicros = "highest_trackable_micros"
         case significantDigits = "significant_digits"
         case count
+        case min
+        case max
         case clamped
         case buckets
     }
@@ -24,6 +28,8 @@ extension LatencyHistogram: Codable {
         try c.encode(highestTrackableMicros, forKey: .highestTrackableMicros)
         try c.encode(significantDigits, forKey: .significantDigits)
         try c.encode(count, forKey: .count)
+        try c.encode(storage.totalCount == 0 ? 0 : storage.min, forKey: .min)
+        try c.encode(storage.maxRecorded, forKey: .max)
         try c.encode(clampedCount, forKey: .clamped)
         try c.encode(Self.encodeBuckets(buckets()), forKey: .buckets)
     }
@@ -41,13 +47,35 @@ extension LatencyHistogram: Codable {
         guard let buckets = Self.decodeBuckets(text) else {
             throw DecodingError.dataCorruptedError(forKey: .buckets, in: c, debugDescription: "malformed histogram buckets")
         }
-        for b in buckets { storage.record(b.value, count: b.count) }
+        let rawMin = try c.decodeIfPresent(UInt64.self, forKey: .min)
+        let rawMax = try c.decodeIfPresent(UInt64.self, forKey: .max)
+        restore(buckets, rawMin: rawMin, rawMax: rawMax)
         let expected = try c.decode(UInt64.self, forKey: .count)
         guard count == expected else {
             throw DecodingError.dataCorruptedError(forKey: .count, in: c,
                 debugDescription: "histogram count \(expected) does not match its buckets (\(count))")
         }
         clamped = try c.decodeIfPresent(UInt64.self, forKey: .clamped) ?? 0
+    }
+
+    /// Re-records each bucket; the buckets holding the raw min and max are recorded
+    /// at those exact values (same bucket, so the counts are unchanged) to restore them.
+    mutating func restore(_ buckets: [(value: UInt64, count: UInt64)], rawMin: UInt64?, rawMax: UInt64?) {
+        for b in buckets {
+            let holdsMin = rawMin.map { $0 != 0 && storage.valuesAreEquivalent($0, b.value) } ?? false
+            let holdsMax = rawMax.map { $0 != 0 && storage.valuesAreEquivalent($0, b.value) } ?? false
+            switch (holdsMin, holdsMax) {
+            case (true, true) where b.count > 1 && rawMin! != rawMax!:
+                storage.record(rawMin!, count: 1)
+                storage.record(rawMax!, count: b.count - 1)
+            case (_, true):
+                storage.record(rawMax!, count: b.count)
+            case (true, false):
+                storage.record(rawMin!, count: b.count)
+            default:
+                storage.record(b.value, count: b.count)
+            }
+        }
     }
 
     static func encodeBuckets(_ buckets: [(value: UInt64, count: UInt64)]) -> String {

@@ -116,3 +116,11 @@ public struct LatencyHistogram: Sendable, Equatable {
         a.clampedCount == b.clampedCount && a.storage == b.storage
     }
 }
+
+extension LatencyHistogram: CustomStringConvertible {
+    /// Short on purpose: the library's own description prints the whole distribution,
+    /// which buries test failure messages.
+    public var description: String {
+        "LatencyHistogram(count: \(count), min: \(min)µs, p50: \(valueAtPercentile(50))µs, p99: \(valueAtPercentile(99))µs, max: \(max)µs)"
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+@testable import StampedeReports
+
+final class ReportComparatorTests: XCTestCase {
+    /// A report whose every latency is `factor` times the baseline's.
+    func scaled(_ report: RunReport, latency factor: Double, events: Double = 1) -> RunReport {
+        var r = report
+        r.metrics = report.metrics.mapValues { m in
+            var h = LatencyHistogram()
+            for b in m.histogram.buckets() { h.record(UInt64(Double(b.value) * factor), count: b.count) }
+            return MetricSummary(histogram: h)
+        }
+        r.counters = report.counters.mapValues { UInt64(Double($0) * events) }
+        r.timeSeries = report.timeSeries.map { var s = $0; s.eventsPerSecond *= events; return s }
+        return r
+    }
+
+    let baseline = SyntheticRun(seconds: 20, shards: 1).report(shards: [0])
+
+    func testIdenticalReportsHaveNoRegression() {
+        let result = ReportComparator.compare(baseline: baseline, current: baseline)
+        XCTAssertEqual(result.exitCode, 0)
+        XCTAssertTrue(result.regressions.isEmpty)
+        XCTAssertTrue(result.rows.contains { $0.metric == "event_delivery" && $0.statistic == "p99" })
+        XCTAssertTrue(result.rows.contains { $0.metric == "throughput" && $0.statistic == "events_received/s" })
+    }
+
+    func testLatencyWithinToleranceIsZeroBeyondIsOne() {
+        let within = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1.05))
+        XCTAssertEqual(within.exitCode, 0)
+        let beyond = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1.30))
+        XCTAssertEqual(beyond.exitCode, 1)
+        XCTAssertTrue(beyond.regressions.contains { $0.metric == "event_delivery" && $0.statistic == "p99" })
+        let looser = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1.30),
+                                              options: CompareOptions(tolerance: 0.5))
+        XCTAssertEqual(looser.exitCode, 0)
+    }
+
+    func testPerMetricToleranceOverridesTheDefault() {
+        var current = baseline
+        var h = LatencyHistogram()
+        for b in baseline.metrics["ack"]!.histogram.buckets() { h.record(b.value * 3 / 2, count: b.count) }
+        current.metrics["ack"] = MetricSummary(histogram: h)
+        XCTAssertEqual(ReportComparator.compare(baseline: baseline, current: current).exitCode, 1)
+        let options = CompareOptions(tolerance: 0.10, metricTolerances: ["ack": 0.6])
+        XCTAssertEqual(ReportComparator.compare(baseline: baseline, current: current, options: options).exitCode, 0)
+        let onlyP99 = CompareOptions(tolerance: 0.10, metricTolerances: ["ack.p99": 0.6])
+        let result = ReportComparator.compare(baseline: baseline, current: current, options: onlyP99)
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertFalse(result.regressions.contains { $0.statistic == "p99" })
+    }
+
+    func testFasterIsAnImprovementNotARegression() {
+        let result = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 0.5))
+        XCTAssertEqual(result.exitCode, 0)
+        XCTAssertTrue(result.rows.contains { $0.statistic == "p99" && $0.status == .improved })
+    }
+
+    func testThroughputDropBeyondToleranceRegresses() {
+        let result = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1, events: 0.7))
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertTrue(result.regressions.contains { $0.metric == "throughput" && $0.statistic == "events_received/s" })
+    }
+
+    func testAPassingCheckThatNowFailsRegresses() {
+        var current = baseline
+        current.checks[0].passed = false
+        let result = ReportComparator.compare(baseline: baseline, current: current)
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertTrue(result.regressions.contains { $0.metric == "check" && $0.statistic == "ordering" })
+    }
+
+    func testAMetricThatDisappearedIsMissing() {
+        var current = baseline
+        current.metrics["reconnect"] = nil
+        let result = ReportComparator.compare(baseline: baseline, current: current)
+        XCTAssertEqual(result.exitCode, 1)
+        XCTAssertTrue(result.regressions.allSatisfy { $0.metric == "reconnect" && $0.status == .missing })
+    }
+
+    func testMinimumDeltaIgnoresSubMillisecondJitter() {
+        var h = LatencyHistogram()
+        h.record(100)
+        var b = baseline, c = baseline
+        b.metrics = ["tiny": MetricSummary(histogram: h)]
+        var h2 = LatencyHistogram()
+        h2.record(300)
+        c.metrics = ["tiny": MetricSummary(histogram: h2)]
+        XCTAssertEqual(ReportComparator.compare(baseline: b, current: c).exitCode, 1)
+        XCTAssertEqual(ReportComparator.compare(baseline: b, current: c, options: CompareOptions(minimumDeltaMs: 1)).exitCode, 0)
+    }
+
+    func testTableMarksRegressions() {
+        let result = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1.3))
+        let text = ComparisonTable.render(result)
+        XCTAssertTrue(text.contains("REGRESSED"))
+        XCTAssertTrue(text.contains("beyond tolerance: "))
+        let md = ComparisonTable.render(result, format: .markdown)
+        XCTAssertTrue(md.hasPrefix("| metric | stat |"))
+    }
+
+    func testToleranceParsing() {
+        XCTAssertEqual(CompareOptions.parsePercent("10%"), 0.10)
+        XCTAssertEqual(CompareOptions.parsePercent("2.5"), 0.025)
+        XCTAssertNil(CompareOptions.parsePercent("ten"))
+        XCTAssertNil(CompareOptions.parsePercent("-5%"))
+        let t = CompareOptions.parseMetricTolerance("event_delivery.p99=20%")
+        XCTAssertEqual(t?.key, "event_delivery.p99")
+        XCTAssertEqual(t?.tolerance, 0.20)
+        XCTAssertNil(CompareOptions.parseMetricTolerance("event_delivery.p99"))
+    }
+}

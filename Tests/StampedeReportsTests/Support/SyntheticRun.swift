@@ -1,0 +1,122 @@
+import Foundation
+import StampedeJSON
+@testable import StampedeReports
+
+/// A deterministic, realistic-looking run: per-second latency observations for
+/// several metrics, spread over `shards` generator processes, so a test can build
+/// the whole run's report and each shard's report from the same observations.
+struct SyntheticRun {
+    struct Observation {
+        var second: Int
+        var metric: String
+        var micros: UInt64
+        var shard: Int
+    }
+
+    var scenarioName = "fanout-2k"
+    var seconds: Int
+    var metrics: [String]
+    var perSecondPerMetric: Int
+    var shards: Int
+    var start = Date(timeIntervalSince1970: 1_795_000_000)
+    var keepSecondHistograms = true
+    private(set) var observations: [Observation] = []
+
+    init(seconds: Int, metrics: [String] = ["connect", "event_delivery", "ack", "reconnect", "subscribe"],
+         perSecondPerMetric: Int = 50, shards: Int = 2, seed: UInt64 = 42) {
+        self.seconds = seconds
+        self.metrics = metrics
+        self.perSecondPerMetric = perSecondPerMetric
+        self.shards = shards
+        var rng = SplitMix64(seed: seed)
+        for t in 0..<seconds {
+            for (m, metric) in metrics.enumerated() {
+                let base = UInt64(800 + 700 * m)
+                for i in 0..<perSecondPerMetric {
+                    // A log-normal-ish body with a rare slow tail, and a spike at t = 30.
+                    let u = rng.nextUnit()
+                    var v = Double(base) * exp(1.2 * (u - 0.5)) + Double(rng.next() % 300)
+                    if rng.next() % 200 == 0 { v *= 40 }
+                    if t == 30 { v *= 6 }
+                    observations.append(Observation(second: t, metric: metric, micros: UInt64(v), shard: i % shards))
+                }
+            }
+        }
+    }
+
+    func connections(second t: Int, shard: Int) -> Int { Swift.min(t * 40, 1000) + shard }
+    func events(second t: Int, shard: Int) -> Int { 400 + (t % 7) * 10 + shard }
+    func errors(second t: Int, shard: Int) -> Int { (t + shard) % 53 == 0 ? 2 : 0 }
+
+    /// The report of the given shards together (all shards = the whole run).
+    func report(shards included: Set<Int>) -> RunReport {
+        var whole: [String: LatencyHistogram] = [:]
+        var perSecond: [Int: [String: LatencyHistogram]] = [:]
+        for o in observations where included.contains(o.shard) {
+            whole[o.metric, default: LatencyHistogram()].record(o.micros)
+            perSecond[o.second, default: [:]][o.metric, default: LatencyHistogram()].record(o.micros)
+        }
+        let metricSummaries = whole.mapValues { MetricSummary(histogram: $0) }
+        let totalConnections = { (t: Int) in (0..<shards).map { connections(second: t, shard: $0) }.reduce(0, +) }
+
+        var series: [SecondSample] = []
+        var stats: [StatsSample] = []
+        var eventsTotal: UInt64 = 0
+        var errorsByCode: [String: Int] = [:]
+        for t in 0..<seconds {
+            let conns = included.map { self.connections(second: t, shard: $0) }.reduce(0, +)
+            let events = included.map { self.events(second: t, shard: $0) }.reduce(0, +)
+            let errs = included.map { self.errors(second: t, shard: $0) }.reduce(0, +)
+            eventsTotal += UInt64(events)
+            if errs > 0 { errorsByCode["ack_timeout", default: 0] += errs }
+            series.append(SecondSample(
+                t: t, connections: conns, serverConnections: t % 5 == 0 ? totalConnections(t) : nil,
+                eventsPerSecond: Double(events), errors: errs,
+                latency: (perSecond[t] ?? [:]).mapValues { SecondLatency(histogram: $0, keepHistogram: keepSecondHistograms) }))
+            if t % 5 == 0 {
+                stats.append(StatsSample(t: t, expected: conns, observed: totalConnections(t)))
+            }
+        }
+        let budgets = [
+            BudgetResult.evaluate(expression: "event_delivery.p99", limit: 50, actual: metricSummaries["event_delivery"]?.p99),
+            BudgetResult.evaluate(expression: "connect.p95", limit: 2, actual: metricSummaries["connect"]?.p95),
+        ]
+        let phaseEnd = start.addingTimeInterval(Double(seconds))
+        return RunReport(
+            scenarioName: scenarioName,
+            scenario: ["name": .string(scenarioName), "target": "embedded",
+                       "clients": ["count": 2000, "transport": "websocket"], "budgets": ["event_delivery.p99": "50ms"]],
+            environment: EnvironmentInfo(host: "ci-runner", cores: 2, os: "Linux 6.1", swiftVersion: "6.3",
+                                         stampedeVersion: "0.1.0", gitCommit: "0123456789abcdef", workers: included.count),
+            target: TargetInfo(url: "http://127.0.0.1:41234", embedded: true),
+            start: start, end: phaseEnd,
+            phases: [PhaseTiming(name: "ramp", start: start, end: start.addingTimeInterval(Double(seconds) / 4)),
+                     PhaseTiming(name: "steady", start: start.addingTimeInterval(Double(seconds) / 4), end: phaseEnd)],
+            metrics: metricSummaries,
+            counters: ["events_received": eventsTotal, "messages_sent": UInt64(seconds * 4 * included.count)],
+            timeSeries: series,
+            checks: [
+                CheckResult(name: "ordering", passed: true, evidence: ["\(eventsTotal) events in order"],
+                            details: ["checked": .int(Int64(eventsTotal))]),
+                CheckResult(name: "isolation", passed: true),
+            ],
+            budgets: budgets,
+            statsSamples: stats,
+            generatorHealth: GeneratorHealth(loopLagP99Ms: 1.5, cpuPercent: 40 * Double(included.count), saturated: false),
+            errorsByCode: errorsByCode)
+    }
+}
+
+/// Small, seedable, dependency-free PRNG so fixtures are identical on every machine.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

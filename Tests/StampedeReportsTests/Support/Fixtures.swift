@@ -1,0 +1,36 @@
+import Foundation
+@testable import StampedeReports
+
+/// Paths beside this file, read through #filePath so no Package.swift resources are needed.
+enum FixturePaths {
+    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = testsDirectory.appendingPathComponent("Fixtures")
+    static let repositoryRoot = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+    static let goldenReport = fixtures.appendingPathComponent("golden-report.json")
+    static let schema = repositoryRoot.appendingPathComponent("schemas/report.schema.json")
+    static let renderCheck = repositoryRoot.appendingPathComponent("scripts/render-check.sh")
+
+    static func temporaryDirectory(_ name: String = #function) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("stampede-reports-tests-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+/// The small report the golden file holds: every field populated, one failing
+/// check and one failing budget, so the shape of every part is pinned.
+enum GoldenFixture {
+    static func report() -> RunReport {
+        var run = SyntheticRun(seconds: 3, metrics: ["connect", "event_delivery"], perSecondPerMetric: 6, shards: 1, seed: 3)
+        run.scenarioName = "golden"
+        var r = run.report(shards: [0])
+        r.checks.append(CheckResult(name: "stats_match", passed: false,
+                                    evidence: ["t=2s: server reports 3 connections, generator holds 2", "drift persisted 1s"],
+                                    details: ["max_drift": 1, "samples": 1]))
+        r.budgets.append(BudgetResult.evaluate(expression: "errors.rate", limit: 0, actual: 0.25, unit: "ratio"))
+        r.errorsByCode["connect_timeout"] = 1
+        r.refreshVerdict()
+        return r
+    }
+}

@@ -1,0 +1,97 @@
+import NIOCore
+import StampedeContract
+
+/// Live workflow updates for Swift apps — the counterpart of a frontend's
+/// live-updates hook. Connect with a token, subscribe to workflows, iterate
+/// their events; when the socket drops, the client reconnects with backoff,
+/// resubscribes with `since` = the last seq it delivered (so nothing is
+/// lost or repeated) and, meanwhile, polls the HTTP API.
+///
+/// ```swift
+/// let client = try StampedeClient(url: "http://127.0.0.1:8080", token: jwt)
+/// try await client.connect()
+/// for try await event in client.subscribe(workflowID) { print(event.type, event.seq) }
+/// ```
+public final class StampedeClient: Sendable {
+    private let core: LiveUpdatesCore
+
+    public convenience init(url: String, token: String, options: StampedeClientOptions = .init()) throws {
+        try self.init(url: url, options: options, tokenIsFixed: true) { token }
+    }
+
+    /// `tokenProvider` is asked before every connection attempt, so an
+    /// expiring token can be refreshed; refusals are then retried.
+    public convenience init(url: String, options: StampedeClientOptions = .init(),
+                            tokenProvider: @escaping @Sendable () async throws -> String) throws {
+        try self.init(url: url, options: options, tokenIsFixed: false, tokenProvider: tokenProvider)
+    }
+
+    private init(url: String, options: StampedeClientOptions, tokenIsFixed: Bool,
+                 tokenProvider: @escaping @Sendable () async throws -> String) throws {
+        let endpoint = try ServerEndpoint(url: url, trust: options.tlsTrust)
+        core = LiveUpdatesCore(endpoint: endpoint, options: options, tokenIsFixed: tokenIsFixed, tokenProvider: tokenProvider)
+    }
+
+    /// The current connection state.
+    public var state: ConnectionState { core.states.current }
+
+    /// Every state change, starting with the current state.
+    public var states: AsyncStream<ConnectionState> { core.states.stream() }
+
+    /// Starts the connection and waits for the first CONNECT. Throws
+    /// `unauthorized` when the token is refused, `timeout` after
+    /// `options.connectTimeout` (the client keeps trying in the background).
+    public func connect() async throws {
+        let core = self.core
+        core.loop.execute { core.start() }
+        let stream = core.states.stream()
+        let outcome: Result<Void, StampedeClientError> = await withTaskGroup(of: Result<Void, StampedeClientError>?.self) { group in
+            group.addTask {
+                for await s in stream {
+                    switch s {
+                    case .connected: return .success(())
+                    case .unauthorized(let c): return .failure(.unauthorized(c))
+                    case .closed: return .failure(.closed)
+                    default: continue
+                    }
+                }
+                return .failure(.closed)
+            }
+            group.addTask {
+                try? await Task.sleep(for: core.options.connectTimeout)
+                return .failure(.timeout)
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(.timeout)
+        }
+        try outcome.get()
+    }
+
+    /// The events of one workflow in seq order, ending after its terminal
+    /// `workflow_status`. `since` replays retained events after that seq
+    /// (0 = from the start); without it the stream starts with live events.
+    /// A second subscription to the same workflow ends the first stream.
+    public func subscribe(_ workflowID: String, since: Int64? = nil) -> AsyncThrowingStream<WorkflowEvent, Error> {
+        let core = self.core
+        return AsyncThrowingStream(bufferingPolicy: .unbounded) { cont in
+            core.loop.execute {
+                core.subscribe(workflowID, since: since, continuation: cont)
+                guard let sub = core.subscriptions[workflowID] else { return }
+                cont.onTermination = { _ in core.loop.execute { core.cancel(sub) } }
+            }
+        }
+    }
+
+    /// Closes the connection and ends every stream.
+    public func close() async {
+        let core = self.core
+        try? await core.loop.submit { core.close() }.get()
+    }
+
+    /// Kills the socket as a network failure would (tests, demos).
+    func simulateConnectionLoss() async {
+        let core = self.core
+        try? await core.loop.submit { core.dropConnection() }.get()
+    }
+}

@@ -61,7 +61,7 @@ final class GoldenReportTests: XCTestCase {
     }
 
     func testWriterLeavesTheThreeFiles() throws {
-        let dir = try FixturePaths.temporaryDirectory().appendingPathComponent("nested/run")
+        let dir = try temporaryDirectory().appendingPathComponent("nested/run")
         try ReportWriter.write(GoldenFixture.report(), to: dir)
         for name in ["report.json", "report.html", "junit.xml"] {
             let size = (try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.size] as? Int) ?? 0

@@ -17,7 +17,8 @@ struct ChartScale {
     let pixelEnd: Double
 
     /// - Parameters: values in data units (percentiles 0…100 for `.percentile`).
-    init(kind: Kind, values: [Double], pixelStart: Double, pixelEnd: Double, includeZero: Bool = true) {
+    /// - Parameter tight: keep the data's own bounds (time axes) instead of rounding out to nice steps.
+    init(kind: Kind, values: [Double], pixelStart: Double, pixelEnd: Double, includeZero: Bool = true, tight: Bool = false) {
         self.kind = kind
         self.pixelStart = pixelStart
         self.pixelEnd = pixelEnd
@@ -28,9 +29,11 @@ struct ChartScale {
         case .linear:
             if includeZero { lo = Swift.min(lo, 0) }
             if hi <= lo { hi = lo + 1 }
-            let step = Self.niceStep((hi - lo) / 5)
-            lo = (lo / step).rounded(.down) * step
-            hi = (hi / step).rounded(.up) * step
+            if !tight {
+                let step = Self.niceStep((hi - lo) / 5)
+                lo = (lo / step).rounded(.down) * step
+                hi = (hi / step).rounded(.up) * step
+            }
         case .log:
             lo = lo.rounded(.down)
             hi = Swift.max(hi.rounded(.up), lo + 1)
@@ -64,7 +67,7 @@ struct ChartScale {
         case .linear:
             let step = Self.niceStep((hi - lo) / 5)
             var out: [(Double, String)] = []
-            var v = lo
+            var v = (lo / step).rounded(.up) * step
             while v <= hi + step / 1000 {
                 out.append((pixel(v), format(v)))
                 v += step

@@ -22,7 +22,7 @@ struct LineChart {
 
     static let width = 820.0
     static let height = 280.0
-    static let left = 64.0, right = 16.0, top = 34.0, bottom = 42.0
+    static let left = 64.0, right = 30.0, top = 34.0, bottom = 42.0
 
     func render() -> String {
         let W = Self.width, H = Self.height
@@ -37,7 +37,7 @@ struct LineChart {
             svg += "<text class=\"empty\" x=\"\(W / 2)\" y=\"\(H / 2)\" text-anchor=\"middle\">no data recorded</text></svg>"
             return svg
         }
-        let xScale = ChartScale(kind: xKind, values: xs, pixelStart: plotLeft, pixelEnd: plotRight, includeZero: true)
+        let xScale = ChartScale(kind: xKind, values: xs, pixelStart: plotLeft, pixelEnd: plotRight, includeZero: true, tight: true)
         let yScale = ChartScale(kind: yKind, values: ys, pixelStart: plotBottom, pixelEnd: plotTop, includeZero: true)
 
         for (py, label) in yScale.ticks(format: yFormat) {

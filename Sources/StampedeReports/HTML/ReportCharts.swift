@@ -49,8 +49,12 @@ enum ReportCharts {
 
     static func percentileDistribution(_ report: RunReport) -> LineChart {
         let series = report.metrics.keys.sorted().enumerated().map { i, name in
-            let points = report.metrics[name]!.histogram.percentileDistribution().map {
-                (x: $0.percentile, y: Double($0.micros) / 1000)
+            let histogram = report.metrics[name]!.histogram
+            // Beyond 1 − 1/count the data has nothing to say; without this cap the 100 %
+            // point would stretch the axis to 99.9999 % for every run.
+            let cap = 100 * (1 - 1 / Double(max(histogram.count, 10)))
+            let points = histogram.percentileDistribution().map {
+                (x: min($0.percentile, cap), y: Double($0.micros) / 1000)
             }
             return ChartSeries(name: name, color: palette[i % palette.count], points: points)
         }

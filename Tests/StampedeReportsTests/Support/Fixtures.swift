@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 @testable import StampedeReports
 
 /// Paths beside this file, read through #filePath so no Package.swift resources are needed.
@@ -10,10 +11,15 @@ enum FixturePaths {
     static let schema = repositoryRoot.appendingPathComponent("schemas/report.schema.json")
     static let renderCheck = repositoryRoot.appendingPathComponent("scripts/render-check.sh")
 
-    static func temporaryDirectory(_ name: String = #function) throws -> URL {
+}
+
+extension XCTestCase {
+    /// A fresh directory removed when the test ends.
+    func temporaryDirectory(_ name: String = #function) throws -> URL {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("stampede-reports-tests-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         return dir
     }
 }

@@ -3,6 +3,8 @@ import StampedeReports
 
 /// A live line on a terminal (rewritten in place), one plain line every 5 s otherwise,
 /// and the final summary table.
+public struct ProgressPrinterText { public static func summary(_ r: RunReport, exitCode: Int32) -> String { ProgressPrinter.summary(r, exitCode: exitCode) } }
+
 struct ProgressPrinter: Sendable {
     let mode: ProgressMode
 

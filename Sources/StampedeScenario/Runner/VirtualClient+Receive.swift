@@ -31,6 +31,7 @@ extension VirtualClient {
             status = RawScan.string(after: RawScan.statusKey, in: event.raw)
             if let s = status, s == "completed" || s == "failed" || s == "cancelled" {
                 terminal.insert(w)
+                rec.count("checked.terminal")
                 if w == createdWorkflow { rec.record(MetricName.completed, micros: EngineClock.monotonicMicros() &- createdAtMicros) }
             }
         }

@@ -9,6 +9,7 @@ struct Stampede: AsyncParsableCommand {
         subcommands: [
             ReportCommand.self,
             CompareCommand.self,
+            RunCommand.self,
         ]
     )
 }

@@ -1,7 +1,8 @@
 /// XML text/attribute escaping, including the control characters XML 1.0 forbids
-/// (evidence lines may quote raw frames); those become U+FFFD so the file stays well-formed.
-enum XMLEscaping {
-    static func escape(_ s: String) -> String {
+/// (evidence lines may quote raw frames): those become U+FFFD so the file stays
+/// well-formed. Public so every JUnit writer in the project shares one escaping.
+public enum XMLEscaping {
+    public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {

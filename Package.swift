@@ -77,13 +77,24 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "StampedeConformance", dependencies: [
+            "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth", "StampedeContract", "SocketIOWire", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .executableTarget(name: "stampede", dependencies: [
+            "StampedeConformance",
             "StampedeServer", "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "StampedeWireTests", dependencies: ["SocketIOWire", "StampedeJSON"]),
+        .testTarget(name: "StampedeWireTests", dependencies: [
+            "SocketIOWire", "StampedeJSON", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "StampedeContractTests", dependencies: [
             "StampedeContract", "StampedeAuth", "StampedeJSON",
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -98,5 +109,6 @@ let package = Package(
         .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
         .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports"]),
         .testTarget(name: "StampedeReportsTests", dependencies: ["StampedeReports"]),
+        .testTarget(name: "StampedeConformanceTests", dependencies: ["StampedeConformance", "StampedeServer", "StampedeClient", "StampedeAuth"]),
     ]
 )

@@ -9,7 +9,9 @@ struct Stampede: AsyncParsableCommand {
         subcommands: [
             ReportCommand.self,
             CompareCommand.self,
+            ServeCommand.self,
             RunCommand.self,
+            ConformanceCommand.self,
         ]
     )
 }

@@ -33,12 +33,22 @@ public final class TokenVerifier: Sendable {
         self.keys = Task {
             let keys = JWTKeyCollection()
             // Added first, so it stays the default signer for tokens without a known kid.
-            await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+            await keys.add(hmac: HMACKey(from: TokenVerifier.hmacKeyBytes(secret)), digestAlgorithm: .sha256)
             if let jwks {
                 for jwk in jwks.keys { try await keys.add(jwk: jwk, isDefault: false) }
             }
             return keys
         }
+    }
+
+    /// jwt-kit asserts (and will require) HMAC keys of at least 32 bytes,
+    /// but `dev-secret` and many real shared secrets are shorter. HMAC pads
+    /// any key shorter than the hash block (64 bytes) with zeros, so padding
+    /// it with zeros to 32 bytes here yields byte-identical signatures.
+    static func hmacKeyBytes(_ secret: String) -> [UInt8] {
+        var bytes = Array(secret.utf8)
+        if bytes.count < 32 { bytes += [UInt8](repeating: 0, count: 32 - bytes.count) }
+        return bytes
     }
 
     /// Waits until the keys are registered and surfaces a JWKS key jwt-kit

@@ -30,7 +30,7 @@ final class GoldenReportTests: XCTestCase {
         XCTAssertEqual(decoded.scenario, fixture.scenario)
         XCTAssertEqual(decoded.start, fixture.start)
         XCTAssertEqual(decoded.verdict, .failed)
-        XCTAssertEqual(decoded.exitCode, 1)
+        XCTAssertEqual(decoded.exitCode, 2, "a failed check outranks a failed budget")
         // And it re-encodes byte for byte.
         XCTAssertEqual(try decoded.jsonData(), try fixture.jsonData())
     }
@@ -68,5 +68,24 @@ final class GoldenReportTests: XCTestCase {
             XCTAssertGreaterThan(size, 100, name)
         }
         XCTAssertEqual(try RunReport.load(from: dir.appendingPathComponent("report.json")).scenarioName, "golden")
+    }
+}
+
+final class ExitCodeTests: XCTestCase {
+    func testExitCodesFollowTheRunCommand() {
+        let ok = CheckResult(name: "ordering", passed: true), bad = CheckResult(name: "ordering", passed: false)
+        let met = BudgetResult.evaluate(expression: "x.p99", limit: 10, actual: 5)
+        let blown = BudgetResult.evaluate(expression: "x.p99", limit: 10, actual: 50)
+        XCTAssertEqual(RunReport.exitCode(for: .passed, checks: [ok], budgets: [met]), 0)
+        XCTAssertEqual(RunReport.exitCode(for: .failed, checks: [ok], budgets: [blown]), 1)
+        XCTAssertEqual(RunReport.exitCode(for: .failed, checks: [bad], budgets: [blown]), 2)
+        XCTAssertEqual(RunReport.exitCode(for: .aborted, checks: [ok], budgets: [met]), 1)
+        XCTAssertEqual(RunReport.exitCode(for: .error, checks: [bad], budgets: []), 3)
+        var r = GoldenFixture.report()
+        r.checks = [ok]
+        r.budgets = [met]
+        r.refreshVerdict()
+        XCTAssertEqual(r.verdict, .passed)
+        XCTAssertEqual(r.exitCode, 0)
     }
 }

@@ -70,7 +70,7 @@ final class ReportMergerTests: XCTestCase {
         XCTAssertFalse(ordering.passed)
         XCTAssertTrue(ordering.evidence.contains("[shard 1] wf-7: seq 12 after 14"))
         XCTAssertEqual(merged.verdict, .failed)
-        XCTAssertEqual(merged.exitCode, 1)
+        XCTAssertEqual(merged.exitCode, 2)
     }
 
     func testBudgetsAreReEvaluatedOnTheMergedHistogram() throws {
@@ -106,7 +106,7 @@ final class ReportMergerTests: XCTestCase {
         a.refreshVerdict()
         let merged = try ReportMerger.merge([a, run.report(shards: [1])])
         XCTAssertEqual(merged.verdict, .aborted)
-        XCTAssertEqual(merged.exitCode, 2)
+        XCTAssertEqual(merged.exitCode, 1)
         XCTAssertEqual(merged.abortReason, a.abortReason)
     }
 }

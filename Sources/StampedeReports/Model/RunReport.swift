@@ -60,7 +60,17 @@ public struct RunReport: Codable, Sendable, Equatable {
         self.abortReason = abortReason
         let v = verdict ?? Self.derivedVerdict(checks: checks, budgets: budgets)
         self.verdict = v
-        exitCode = v.exitCode
+        exitCode = Self.exitCode(for: v, checks: checks, budgets: budgets)
+    }
+
+    /// The `stampede run` exit codes: 0 passed, 1 a budget failed (or the run was
+    /// aborted by one), 2 a check failed (correctness outranks speed), 3 the run
+    /// could not start or proceed.
+    public static func exitCode(for verdict: Verdict, checks: [CheckResult], budgets: [BudgetResult]) -> Int32 {
+        if verdict == .error { return 3 }
+        if !checks.allSatisfy(\.passed) { return 2 }
+        if verdict == .aborted || !budgets.allSatisfy(\.passed) { return 1 }
+        return verdict == .passed ? 0 : 1
     }
 
     /// passed only when every check and every budget passed.
@@ -73,9 +83,10 @@ public struct RunReport: Codable, Sendable, Equatable {
 
     /// Re-derives verdict and exit code from checks and budgets, keeping an abort or error as is.
     public mutating func refreshVerdict() {
-        if verdict == .aborted || verdict == .error { exitCode = verdict.exitCode; return }
-        verdict = Self.derivedVerdict(checks: checks, budgets: budgets)
-        exitCode = verdict.exitCode
+        if verdict != .aborted && verdict != .error {
+            verdict = Self.derivedVerdict(checks: checks, budgets: budgets)
+        }
+        exitCode = Self.exitCode(for: verdict, checks: checks, budgets: budgets)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -115,7 +126,8 @@ public struct RunReport: Codable, Sendable, Equatable {
         generatorHealth = try c.decodeIfPresent(GeneratorHealth.self, forKey: .generatorHealth) ?? GeneratorHealth()
         errorsByCode = try c.decodeIfPresent([String: Int].self, forKey: .errorsByCode) ?? [:]
         verdict = try c.decode(Verdict.self, forKey: .verdict)
-        exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode) ?? verdict.exitCode
+        exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
+            ?? Self.exitCode(for: verdict, checks: checks, budgets: budgets)
         abortReason = try c.decodeIfPresent(String.self, forKey: .abortReason)
     }
 

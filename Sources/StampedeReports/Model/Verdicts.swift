@@ -73,20 +73,12 @@ public struct BudgetResult: Codable, Sendable, Equatable {
     }
 }
 
-/// The run's outcome. Exit codes follow docs/REPORTS.md: 0 passed, 1 a check or budget failed,
-/// 2 aborted (abort_on_fail), 3 the run itself could not proceed.
+/// The run's outcome; `RunReport.exitCode(for:checks:budgets:)` maps it to the process exit code.
 public enum Verdict: String, Codable, Sendable, Equatable {
     case passed
     case failed
+    /// Stopped early by a budget's `abort_on_fail`.
     case aborted
+    /// The run could not start or proceed (unreachable target, bad scenario …).
     case error
-
-    public var exitCode: Int32 {
-        switch self {
-        case .passed: return 0
-        case .failed: return 1
-        case .aborted: return 2
-        case .error: return 3
-        }
-    }
 }

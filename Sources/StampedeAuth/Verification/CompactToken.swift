@@ -9,16 +9,19 @@ struct CompactToken {
     var payload: JSONObject
     var algorithm: String
     var keyID: String?
+    /// `header.payload` as sent: what the signature covers.
+    var signingInput: Substring
+    var signature: [UInt8]
 
-    /// Algorithms PROTOCOL §2 names. Anything else — `none` above all — can
-    /// never carry a signature we accept.
-    static let supportedAlgorithms: Set<String> = ["HS256", "RS256", "ES256"]
+    /// The JWKS algorithms PROTOCOL §2 names; with HS256 the only ones whose
+    /// signature we accept (`none` above all is refused).
+    static let asymmetricAlgorithms: Set<String> = ["RS256", "ES256"]
 
     static func decode(_ token: String) -> Result<CompactToken, AuthFailureCode> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
               let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
-              Base64URL.decode(parts[2]) != nil,
+              let signature = Base64URL.decode(parts[2]),
               case .object(let header)? = try? JSONParser.parse(headerBytes),
               case .object(let payload)? = try? JSONParser.parse(payloadBytes),
               case .string(let alg)? = header["alg"]
@@ -29,6 +32,8 @@ struct CompactToken {
         case .string(let k)?: kid = k
         default: return .failure(.tokenMalformed)
         }
-        return .success(CompactToken(header: header, payload: payload, algorithm: alg, keyID: kid))
+        let signingInput = token[parts[0].startIndex..<parts[1].endIndex]
+        return .success(CompactToken(header: header, payload: payload, algorithm: alg, keyID: kid,
+                                     signingInput: signingInput, signature: signature))
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 import StampedeContract
@@ -6,16 +7,22 @@ import StampedeJSON
 /// Turns a token into a `Principal` or the exact `AuthFailureCode` of
 /// PROTOCOL §2.
 ///
-/// jwt-kit checks signatures; its key collection is an actor, so `verify`
-/// is async and callers run it off the event loop (the server resolves the
-/// result back onto the session's loop). Everything jwt-kit would report
-/// vaguely — a token that is not a JWT, a missing claim, the time window —
-/// is decided here first, so each failure maps to one code.
+/// HS256 (the default, and every token the load generator mints) is checked
+/// here with swift-crypto, synchronously: jwt-kit's HMAC signer asserts that
+/// the secret is at least 32 bytes, which would crash debug builds on the
+/// documented default `dev-secret`. RS256/ES256 tokens whose `kid` names a
+/// JWKS key go to jwt-kit; its key collection is an actor, so `verify` is
+/// async and callers run it off the event loop. Everything jwt-kit would
+/// report vaguely — a token that is not a JWT, a missing claim, the time
+/// window — is decided here, so each failure maps to one code.
 public final class TokenVerifier: Sendable {
     public let configuration: TokenVerifierConfiguration
     private let rules: ClaimRules
     private let now: @Sendable () -> Date
-    /// Filled once, at init; every verify awaits the same finished task.
+    private let secret: SymmetricKey
+    /// Kids of the JWKS file, known synchronously so a token is routed without a hop.
+    private let jwksKeyIDs: Set<String>
+    /// Filled once, at init; every asymmetric verify awaits the same finished task.
     private let keys: Task<JWTKeyCollection, any Error>
 
     public convenience init(_ configuration: TokenVerifierConfiguration) throws {
@@ -26,32 +33,20 @@ public final class TokenVerifier: Sendable {
     public init(_ configuration: TokenVerifierConfiguration, now: @escaping @Sendable () -> Date) throws {
         guard !configuration.secret.isEmpty else { throw TokenVerifierSetupError("the JWT secret must not be empty") }
         let jwks = try configuration.jwksFile.map(JWKSFile.load)
-        let secret = configuration.secret
         self.configuration = configuration
         self.rules = ClaimRules(leewaySeconds: configuration.leewaySeconds, audience: configuration.audience)
         self.now = now
+        self.secret = SymmetricKey(data: Array(configuration.secret.utf8))
+        self.jwksKeyIDs = Set(jwks?.keys.compactMap { $0.keyIdentifier?.string } ?? [])
         self.keys = Task {
             let keys = JWTKeyCollection()
-            // Added first, so it stays the default signer for tokens without a known kid.
-            await keys.add(hmac: HMACKey(from: TokenVerifier.hmacKeyBytes(secret)), digestAlgorithm: .sha256)
-            if let jwks {
-                for jwk in jwks.keys { try await keys.add(jwk: jwk, isDefault: false) }
-            }
+            // No default signer: a kid the file does not name must not fall back to some other key.
+            for jwk in jwks?.keys ?? [] { try await keys.add(jwk: jwk, isDefault: false) }
             return keys
         }
     }
 
-    /// jwt-kit asserts (and will require) HMAC keys of at least 32 bytes,
-    /// but `dev-secret` and many real shared secrets are shorter. HMAC pads
-    /// any key shorter than the hash block (64 bytes) with zeros, so padding
-    /// it with zeros to 32 bytes here yields byte-identical signatures.
-    static func hmacKeyBytes(_ secret: String) -> [UInt8] {
-        var bytes = Array(secret.utf8)
-        if bytes.count < 32 { bytes += [UInt8](repeating: 0, count: 32 - bytes.count) }
-        return bytes
-    }
-
-    /// Waits until the keys are registered and surfaces a JWKS key jwt-kit
+    /// Waits until the JWKS keys are registered and surfaces a key jwt-kit
     /// rejects. A server awaits this before it reports that it is listening.
     public func ready() async throws {
         _ = try await keys.value
@@ -64,16 +59,22 @@ public final class TokenVerifier: Sendable {
         case .success(let t): parsed = t
         case .failure(let code): return .failure(code)
         }
-        guard CompactToken.supportedAlgorithms.contains(parsed.algorithm) else {
-            return .failure(.tokenInvalidSignature)
-        }
-        do {
-            _ = try await keys.value.verify(token, as: UncheckedPayload.self)
-        } catch let error as JWTError where error.errorType == .malformedToken {
-            return .failure(.tokenMalformed)
-        } catch {
-            // Bad signature, unknown kid, key/algorithm mismatch: the token
-            // is not proven to come from anyone we trust.
+        if let kid = parsed.keyID, jwksKeyIDs.contains(kid),
+           CompactToken.asymmetricAlgorithms.contains(parsed.algorithm) {
+            do {
+                _ = try await keys.value.verify(token, as: UncheckedPayload.self)
+            } catch let error as JWTError where error.errorType == .malformedToken {
+                return .failure(.tokenMalformed)
+            } catch {
+                // Bad signature, key/algorithm mismatch: not proven to come from anyone we trust.
+                return .failure(.tokenInvalidSignature)
+            }
+        } else if parsed.algorithm == "HS256" {
+            guard HMAC<SHA256>.isValidAuthenticationCode(parsed.signature, authenticating: Array(parsed.signingInput.utf8),
+                                                          using: secret)
+            else { return .failure(.tokenInvalidSignature) }
+        } else {
+            // `none`, an algorithm we do not take, or an asymmetric token whose kid we do not hold.
             return .failure(.tokenInvalidSignature)
         }
         return rules.check(parsed.payload, now: now())

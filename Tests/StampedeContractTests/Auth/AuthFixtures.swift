@@ -5,7 +5,8 @@ import StampedeJSON
 
 /// A fixed clock: leeway edges are tested to the second without sleeping.
 let fixedNow = Date(timeIntervalSince1970: 1_800_000_000)
-let testSecret = "test-secret-for-stampede"
+/// 32+ bytes: jwt-kit (used in one cross-check) asserts that length in debug builds.
+let testSecret = "test-secret-for-stampede-contract-tests"
 
 func verifier(secret: String = testSecret, jwks: String? = nil, audience: String? = nil, leeway: Double = 5,
               now: Date = fixedNow) throws -> TokenVerifier {

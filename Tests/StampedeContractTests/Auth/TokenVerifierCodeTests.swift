@@ -123,6 +123,15 @@ import Testing
         #expect(try await verifier(audience: "stampede").verify(try minter.mint(c)) == .failure(.audienceMismatch))
     }
 
+    /// The documented default secret is 10 bytes; jwt-kit's HMAC signer
+    /// asserts on keys under 32 bytes, so HS256 must not go through it.
+    @Test func shortSecretsLikeTheDefaultWork() async throws {
+        let v = try verifier(secret: "dev-secret")
+        #expect(try await v.verify(TokenMinter(secret: "dev-secret").mint(goodClaims(user: "dev"))).get().userID == "dev")
+        #expect(try await verifier(secret: "S").verify(TokenMinter(secret: "S").mint(goodClaims())).get().userID == "u1")
+        #expect(await v.verify(try TokenMinter(secret: "dev-secreT").mint(goodClaims())) == .failure(.tokenInvalidSignature))
+    }
+
     @Test func emptySecretRefusesToStart() {
         #expect(throws: TokenVerifierSetupError.self) { try TokenVerifier(.init(secret: "")) }
     }

@@ -16,6 +16,15 @@ final class ChromiumRenderTests: XCTestCase {
         throw XCTSkip("chromium is not on PATH (Debian package `chromium`)")
     }
 
+    /// CI keeps the screenshot: `STAMPEDE_SCREENSHOT_DIR`, else reports/ci/ when `CI=true`
+    /// (what .ci/run exports), else the test's temporary directory.
+    func screenshotDirectory(fallback: URL) -> URL {
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["STAMPEDE_SCREENSHOT_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        if env["CI"] == "true" { return FixturePaths.repositoryRoot.appendingPathComponent("reports/ci") }
+        return fallback
+    }
+
     func renderCheck(_ html: URL, screenshot: URL) throws -> (status: Int32, output: String) {
         let browser = try chromium()
         let process = Process()
@@ -38,9 +47,7 @@ final class ChromiumRenderTests: XCTestCase {
         let dir = try temporaryDirectory()
         let report = SyntheticRun(seconds: 120, perSecondPerMetric: 10, shards: 2).report(shards: [0, 1])
         try ReportWriter.write(report, to: dir)
-        let shot = ProcessInfo.processInfo.environment["STAMPEDE_SCREENSHOT_DIR"].map {
-            URL(fileURLWithPath: $0).appendingPathComponent("report.png")
-        } ?? dir.appendingPathComponent("report.png")
+        let shot = screenshotDirectory(fallback: dir).appendingPathComponent("report-render.png")
         let result = try renderCheck(dir.appendingPathComponent("report.html"), screenshot: shot)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("\(ReportCharts.all(report).count) charts rendered"), result.output)

@@ -43,7 +43,7 @@ public enum ComparisonTable {
     }
 
     static func change(_ r: ComparisonRow) -> String {
-        guard let rel = r.relativeChange else { return "" }
+        guard r.metric != "check", let rel = r.relativeChange else { return "" }
         return (rel >= 0 ? "+" : "") + String(format: "%.1f%%", rel * 100)
     }
 

@@ -42,8 +42,8 @@ import Testing
             Issue.record("expected an error")
         } catch let e as ScenarioFileError {
             #expect(e.file == "x.yaml")
-            #expect(e.line == 12)
-            #expect(e.column == 29)
+            #expect(e.line == 11)
+            #expect(e.column == 22)
             #expect(e.message.contains("did you mean 'workflow'"))
         }
     }

@@ -26,6 +26,9 @@ enum ScenarioValidator {
             switch ref {
             case .own, .other:
                 if s.workflows.count == 0 { throw at.error("group '\(group)': workflow '\(ref)' needs workflows: { count: N }") }
+                if case .own = ref, s.workflows.owner == .perUser, s.auth.users > s.workflows.count {
+                    throw at.error("group '\(group)': 'own' needs a workflow per user: auth.users (\(s.auth.users)) > workflows.count (\(s.workflows.count))")
+                }
                 if case .other = ref, s.auth.users < 2 { throw at.error("group '\(group)': 'other' needs auth.users ≥ 2") }
             case .index(let i):
                 if i >= s.workflows.count { throw at.error("group '\(group)': workflow index \(i) ≥ workflows.count \(s.workflows.count)") }

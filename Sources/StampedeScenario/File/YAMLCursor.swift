@@ -26,20 +26,25 @@ struct YAMLCursor {
 
     /// Mapping entries in file order.
     func entries() throws -> [(key: String, value: YAMLCursor)] {
+        try keyedEntries().map { ($0.key, $0.value) }
+    }
+
+    /// Entries with the key's own node, so an unknown key is reported where the key is written.
+    func keyedEntries() throws -> [(key: String, keyNode: Node, value: YAMLCursor)] {
         guard case .mapping(let m) = node else { throw error("expected a mapping") }
         return try m.map { pair in
             guard case .scalar(let k) = pair.key else { throw child(pair.key, "?").error("keys must be plain strings") }
-            return (k.string, child(pair.value, k.string))
+            return (k.string, pair.key, child(pair.value, k.string))
         }
     }
 
     /// The mapping's fields, refusing keys outside `allowed` with a did-you-mean hint.
     func fields(_ allowed: Set<String>) throws -> YAMLFields {
         var dict: [String: YAMLCursor] = [:]
-        for (k, v) in try entries() {
+        for (k, keyNode, v) in try keyedEntries() {
             guard allowed.contains(k) else {
                 let hint = Self.closest(k, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-                throw YAMLCursor(node: v.node, file: file, variables: variables, path: path)
+                throw YAMLCursor(node: keyNode, file: file, variables: variables, path: path)
                     .error("unknown key '\(k)'\(hint); allowed: \(allowed.sorted().joined(separator: ", "))")
             }
             dict[k] = v

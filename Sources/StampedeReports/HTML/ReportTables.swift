@@ -27,9 +27,7 @@ enum ReportTables {
 
     static func budgets(_ r: RunReport) -> String {
         guard !r.budgets.isEmpty else { return "<p class=\"muted\">No budgets in this scenario.</p>" }
-        let ordered = r.budgets.enumerated().sorted { a, b in
-            a.element.passed == b.element.passed ? a.offset < b.offset : !a.element.passed
-        }.map(\.element)
+        let ordered = failuresFirst(r.budgets, passed: \.passed)
         var t = "<table id=\"budgets\"><thead><tr><th>budget</th><th class=\"num\">actual</th><th></th><th class=\"num\">limit</th><th>unit</th><th>result</th></tr></thead><tbody>"
         for b in ordered {
             t += "<tr class=\"\(b.passed ? "ok" : "fail")\"><td>\(e(b.expression))</td>"
@@ -41,9 +39,7 @@ enum ReportTables {
 
     static func checks(_ r: RunReport) -> String {
         guard !r.checks.isEmpty else { return "<p class=\"muted\">No checks in this scenario.</p>" }
-        let ordered = r.checks.enumerated().sorted { a, b in
-            a.element.passed == b.element.passed ? a.offset < b.offset : !a.element.passed
-        }.map(\.element)
+        let ordered = failuresFirst(r.checks, passed: \.passed)
         var t = "<table id=\"checks\"><thead><tr><th>check</th><th>result</th><th>evidence</th></tr></thead><tbody>"
         for c in ordered {
             t += "<tr class=\"\(c.passed ? "ok" : "fail")\"><td>\(e(c.name))</td><td>\(label(c.passed))</td><td>"
@@ -86,6 +82,11 @@ enum ReportTables {
             s += "<p class=\"fail-label\">The generator was saturated: latencies above include its own delay.</p>"
         }
         return s
+    }
+
+    /// Stable: failures first, each group in the scenario's order.
+    static func failuresFirst<T>(_ items: [T], passed: (T) -> Bool) -> [T] {
+        items.filter { !passed($0) } + items.filter(passed)
     }
 
     static func label(_ passed: Bool) -> String {

@@ -11,7 +11,11 @@ public enum ReportWriter {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try report.jsonData().write(to: directory.appendingPathComponent(jsonFileName), options: .atomic)
         try writeHTML(report, to: directory.appendingPathComponent(htmlFileName))
-        try Data(JUnitWriter.render(report).utf8).write(to: directory.appendingPathComponent(junitFileName), options: .atomic)
+        try writeJUnit(report, to: directory.appendingPathComponent(junitFileName))
+    }
+
+    public static func writeJUnit(_ report: RunReport, to file: URL) throws {
+        try Data(JUnitWriter.render(report).utf8).write(to: file, options: .atomic)
     }
 
     public static func writeHTML(_ report: RunReport, to file: URL) throws {

@@ -17,12 +17,7 @@ struct ReportCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "Output file (default: report.html beside the input).") var output: String?
 
         func run() throws {
-            let input = URL(fileURLWithPath: report)
-            let r = try ReportFiles.load(input)
-            let out = output.map { URL(fileURLWithPath: $0) }
-                ?? input.deletingLastPathComponent().appendingPathComponent(ReportWriter.htmlFileName)
-            try ReportWriter.writeHTML(r, to: out)
-            print(out.path)
+            try ReportFiles.render(report, to: output, defaultName: ReportWriter.htmlFileName, ReportWriter.writeHTML)
         }
     }
 
@@ -33,12 +28,7 @@ struct ReportCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "Output file (default: junit.xml beside the input).") var output: String?
 
         func run() throws {
-            let input = URL(fileURLWithPath: report)
-            let r = try ReportFiles.load(input)
-            let out = output.map { URL(fileURLWithPath: $0) }
-                ?? input.deletingLastPathComponent().appendingPathComponent(ReportWriter.junitFileName)
-            try Data(JUnitWriter.render(r).utf8).write(to: out, options: .atomic)
-            print(out.path)
+            try ReportFiles.render(report, to: output, defaultName: ReportWriter.junitFileName, ReportWriter.writeJUnit)
         }
     }
 
@@ -63,7 +53,7 @@ struct ReportCommand: ParsableCommand {
             if all {
                 let dir = out.deletingLastPathComponent()
                 try ReportWriter.writeHTML(merged, to: dir.appendingPathComponent(ReportWriter.htmlFileName))
-                try Data(JUnitWriter.render(merged).utf8).write(to: dir.appendingPathComponent(ReportWriter.junitFileName), options: .atomic)
+                try ReportWriter.writeJUnit(merged, to: dir.appendingPathComponent(ReportWriter.junitFileName))
             }
             print("\(out.path): \(inputs.count) shards, verdict \(merged.verdict.rawValue)")
         }
@@ -78,5 +68,15 @@ enum ReportFiles {
         } catch {
             throw ValidationError("cannot read report \(url.path): \(error)")
         }
+    }
+
+    /// Loads `input`, writes one rendering to `output` (default: `defaultName` beside the input), prints its path.
+    static func render(_ input: String, to output: String?, defaultName: String,
+                       _ write: (RunReport, URL) throws -> Void) throws {
+        let inputURL = URL(fileURLWithPath: input)
+        let out = output.map { URL(fileURLWithPath: $0) }
+            ?? inputURL.deletingLastPathComponent().appendingPathComponent(defaultName)
+        try write(load(inputURL), out)
+        print(out.path)
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders a report.html in headless Chromium, keeps a screenshot, and fails when
+# Renders a report.html in headless Chromium, keeps a screenshot, prints it to PDF, and fails when
 # the page logged anything to the console (script errors, CSP refusals) or when
 # a chart in the file did not make it into the rendered DOM.
 #
@@ -40,7 +40,15 @@ mkdir -p "$(dirname "$png")"
 timeout 60 "$browser" "${flags[@]}" --window-size=1280,6000 --screenshot="$png" "$url" \
   >"$work/shot.log" 2>&1 || { echo "render-check: chromium failed (--screenshot)" >&2; cat "$work/shot.log" >&2; exit 1; }
 
+# 3. The page must also print (the report is attached to reviews as PDF).
+timeout 60 "$browser" "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$work/report.pdf" "$url" \
+  >"$work/pdf.log" 2>&1 || { echo "render-check: chromium failed (--print-to-pdf)" >&2; cat "$work/pdf.log" >&2; exit 1; }
+
 status=0
+if [[ $(head -c 5 "$work/report.pdf" 2>/dev/null) != "%PDF-" ]]; then
+  echo "render-check: printing to PDF produced no PDF" >&2
+  status=1
+fi
 # The report page never writes to the console, so any console line is a fault.
 if grep -E ':CONSOLE[(:]' "$work/browser.log" >"$work/console.txt"; then
   echo "render-check: console messages:" >&2
@@ -69,6 +77,6 @@ if [[ ! -s $png ]] || [[ $(head -c 8 "$png" | od -An -tx1 | tr -d ' \n') != "895
 fi
 
 if [[ $status -eq 0 ]]; then
-  echo "render-check: ok — $rendered_count charts rendered, no console messages, screenshot $png"
+  echo "render-check: ok — $rendered_count charts rendered, no console messages, printable, screenshot $png"
 fi
 exit $status

@@ -30,8 +30,11 @@ public struct ProbeContext: Sendable {
         self.connectTimeoutMs = connectTimeoutMs
     }
 
-    public func token(_ user: String = "conformance-user", role: Role? = nil) -> String {
-        (try? minter.mint(user: user, role: role, audience: audience)) ?? ""
+    /// A valid token; a fresh user each time unless one is named, so
+    /// concurrent probes never meet the per-user socket cap by accident.
+    public func token(_ user: String? = nil, role: Role? = nil) -> String {
+        let sub = user ?? "probe-\(UInt64.random(in: 0...UInt64.max))"
+        return (try? minter.mint(user: sub, role: role, audience: audience)) ?? ""
     }
 
     static func target(_ transport: String, sid: String? = nil, extra: String = "") -> String {

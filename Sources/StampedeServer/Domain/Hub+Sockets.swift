@@ -68,12 +68,15 @@ extension Hub: SocketDomain {
     }
 
     public func event(_ socket: DomainSocket, name: String, arguments: [JSONValue], ackID: UInt64?) {
-        guard let session = socket as? SocketSession, !session.ended else { return }
+        guard let session = socket as? SocketSession, !session.ended, !session.closing else { return }
         let now = NIODeadline.now()
         if case .refused(let retry) = session.bucket.take(now: now) {
             stats.add(stats.rateLimited)
             session.refuse(ackID, .rateLimited, "more than \(Int(settings.limits.socketEventsPerSecond)) events/s", retryAfterMs: retry)
-            if session.refusals.record(now: now) { session.output.disconnect(.rateLimitAbuse) }
+            if session.refusals.record(now: now) {
+                session.closing = true
+                session.output.disconnect(.rateLimitAbuse)
+            }
             return
         }
         switch name {

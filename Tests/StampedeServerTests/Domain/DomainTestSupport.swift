@@ -59,7 +59,8 @@ final class DomainHarness: @unchecked Sendable {
 
     deinit {
         hub.stop()
-        try? group.syncShutdownGracefully()
+        // The last reference may drop on one of the group's own loops.
+        group.shutdownGracefully { _ in }
     }
 
     func token(_ user: String, role: Role? = nil) -> String { try! minter.mint(user: user, role: role) }

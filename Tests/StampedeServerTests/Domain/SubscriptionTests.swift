@@ -99,8 +99,8 @@ final class SubscriptionTests: XCTestCase {
         XCTAssertEqual(ok["ok"], true)
         XCTAssertEqual(code(tooMany), "too_many_subscriptions")
         XCTAssertEqual(unknown, Replies.unknownEvent)
-        try await h.emitWithoutAck(out, socket!, "subscribe", ["workflow_id": "nope"])
-        XCTAssertEqual(out.errorEvents.last?["code"], "not_found")
+        try await h.emitWithoutAck(out, socket!, "subscribe", ["workflow_id": "bad id!"])
+        XCTAssertEqual(out.errorEvents.last?["code"], "invalid_request", "without an ack id a refusal is an error event")
     }
 
     func testUnsubscribeStopsDeliveryAndAcksEvenWhenNotSubscribed() async throws {

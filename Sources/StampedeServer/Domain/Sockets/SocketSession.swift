@@ -16,6 +16,9 @@ final class SocketSession: DomainSocket, @unchecked Sendable {
     var bucket: TokenBucket
     var refusals: RefusalWindow
     var ended = false
+    /// Set once the domain asked the transport to disconnect it: nothing it
+    /// sends after that is served.
+    var closing = false
 
     var eventLoop: EventLoop { output.eventLoop }
 

@@ -110,3 +110,15 @@ final class ReportMergerTests: XCTestCase {
         XCTAssertEqual(merged.abortReason, a.abortReason)
     }
 }
+
+final class ReportMergerSaturationTests: XCTestCase {
+    func testASaturatedShardFailsLatencyBudgetsAfterTheMerge() throws {
+        let run = SyntheticRun(seconds: 5, shards: 2)
+        var a = run.report(shards: [0])
+        a.generatorHealth.saturated = true
+        let merged = try ReportMerger.merge([a, run.report(shards: [1])])
+        XCTAssertTrue(merged.generatorHealth.saturated)
+        XCTAssertFalse(merged.budgets.contains { $0.passed })
+        XCTAssertEqual(merged.exitCode, 1)
+    }
+}

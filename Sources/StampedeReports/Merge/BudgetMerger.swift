@@ -1,8 +1,10 @@
 /// Budgets after a merge: re-evaluated on the merged aggregates when the
 /// expression names a latency statistic (`metric.p99`, `metric.mean` …);
 /// otherwise each shard's verdict stands and the worst actual is kept.
+/// As in the run itself, a saturated generator fails every latency budget:
+/// its numbers are its own delay, not the server's.
 enum BudgetMerger {
-    static func merge(_ lists: [[BudgetResult]], metrics: [String: MetricSummary]) -> [BudgetResult] {
+    static func merge(_ lists: [[BudgetResult]], metrics: [String: MetricSummary], saturated: Bool) -> [BudgetResult] {
         var order: [String] = []
         var groups: [String: [BudgetResult]] = [:]
         for list in lists {
@@ -15,8 +17,10 @@ enum BudgetMerger {
             let group = groups[expression]!
             let b = group[0]
             if let actual = latencyStatistic(expression, unit: b.unit, in: metrics) {
-                return BudgetResult.evaluate(expression: expression, limit: b.limit, actual: actual,
-                                             unit: b.unit, comparison: b.comparison)
+                var result = BudgetResult.evaluate(expression: expression, limit: b.limit, actual: actual,
+                                                   unit: b.unit, comparison: b.comparison)
+                if saturated { result.passed = false }
+                return result
             }
             let actuals = group.compactMap(\.actual)
             let worst = b.comparison == ">=" ? actuals.min() : actuals.max()
@@ -26,7 +30,7 @@ enum BudgetMerger {
         }
     }
 
-    /// `metric.stat` with a millisecond unit (or `count`), when the metric exists.
+    /// `metric.stat` with a millisecond unit, when the metric exists.
     static func latencyStatistic(_ expression: String, unit: String, in metrics: [String: MetricSummary]) -> Double? {
         guard let dot = expression.lastIndex(of: ".") else { return nil }
         var metric = String(expression[..<dot])
@@ -36,9 +40,7 @@ enum BudgetMerger {
             stat = String(metric[metric.index(after: inner)...]) + "." + stat
             metric = String(metric[..<inner])
         }
-        guard let summary = metrics[metric] else { return nil }
-        if stat == "count" { return unit == "count" ? summary.statistic(stat) : nil }
-        guard unit == "ms" else { return nil }
+        guard unit == "ms", stat != "count", let summary = metrics[metric] else { return nil }
         return summary.statistic(stat)
     }
 }

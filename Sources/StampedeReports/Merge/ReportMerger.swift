@@ -49,7 +49,8 @@ public enum ReportMerger {
             },
             timeSeries: TimeSeriesMerger.merge(reports.map(\.timeSeries), offsets: offsets),
             checks: mergeChecks(reports.map(\.checks)),
-            budgets: BudgetMerger.merge(reports.map(\.budgets), metrics: mergedMetrics),
+            budgets: BudgetMerger.merge(reports.map(\.budgets), metrics: mergedMetrics,
+                                        saturated: reports.contains { $0.generatorHealth.saturated }),
             statsSamples: TimeSeriesMerger.mergeStats(reports.map(\.statsSamples), offsets: offsets),
             generatorHealth: GeneratorHealth(
                 loopLagP99Ms: reports.map(\.generatorHealth.loopLagP99Ms).max() ?? 0,

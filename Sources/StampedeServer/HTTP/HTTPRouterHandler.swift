@@ -163,7 +163,6 @@ final class HTTPRouterHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch route {
         case .pollPOST(let session, let id):
             session.eventLoop.execute { session.pollPOSTEnded(id: id, body: nil, responder: r) }
-            r.respond(status: .payloadTooLarge, close: true)
         default:
             let err: JSONValue = ["error": ["code": "payload_too_large", "message": "request body too large"]]
             var buf = context.channel.allocator.buffer(capacity: 64)

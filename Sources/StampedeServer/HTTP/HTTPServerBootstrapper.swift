@@ -37,9 +37,14 @@ enum HTTPServerBootstrapper {
             maxFrameSize: max(maxPayload, 126),
             enableAutomaticErrorHandling: false,
             shouldUpgrade: { channel, head in
-                guard EngineIORequestTarget.isEngineIOPath(head.uri),
-                      case .success = EngineIORequestTarget.resolveWebSocket(head, registry: server.registry)
-                else { return channel.eventLoop.makeSucceededFuture(nil) }
+                guard EngineIORequestTarget.isEngineIOPath(head.uri) else {
+                    refuseUpgrade(channel, head, message: "Not found")
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
+                if case .failure(let e) = EngineIORequestTarget.resolveWebSocket(head, registry: server.registry) {
+                    refuseUpgrade(channel, head, message: e.message)
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
                 return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
             },
             upgradePipelineHandler: { channel, head in
@@ -71,5 +76,13 @@ enum HTTPServerBootstrapper {
                 }
             }))
         _ = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+    }
+
+    /// A refused WebSocket upgrade gets a plain 400 and the socket closes
+    /// (the reference's `abortUpgrade`). Answered here because NIO's typed
+    /// upgrader does not hand a refused request on to the HTTP handlers.
+    private static func refuseUpgrade(_ channel: Channel, _ head: HTTPRequestHead, message: String) {
+        HTTPResponder(channel: channel, version: head.version, keepAlive: false)
+            .respond(status: .badRequest, contentType: "text/html", text: message, close: true)
     }
 }

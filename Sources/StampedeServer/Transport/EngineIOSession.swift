@@ -23,6 +23,9 @@ final class EngineIOSession: @unchecked Sendable {
     private var pongTimer: Scheduled<Void>?
     private var upgradeTimer: Scheduled<Void>?
     private var lingerTimer: Scheduled<Void>?
+    /// POSTs already answered (rejected) when their head arrived: their
+    /// end must not answer again.
+    private var answeredPOSTs: Set<UInt64> = []
     private(set) var socketIO: SocketIOConnection!
 
     init(sid: String, eventLoop: EventLoop, server: EngineIOServer, handshake: EngineIOServer.Handshake) {
@@ -160,13 +163,20 @@ final class EngineIOSession: @unchecked Sendable {
             responder.respond(engineIOError: .badRequest)
             close(.pollOverlap, notifyPeer: false)
         }
+        answeredPOSTs.insert(id)
         return false
     }
 
-    /// The body of an accepted POST (nil when it was cut off).
+    /// The body of a POST, or nil when it passed maxPayload (413; the
+    /// session stays open, as in the reference).
     func pollPOSTEnded(id: UInt64, body: String?, responder: HTTPResponder) {
-        guard machine.pollPOSTEnded(id: id), let body else {
-            if body != nil { responder.respond(engineIOError: machine.isWebSocket ? .badRequest : .unknownSessionID) }
+        if answeredPOSTs.remove(id) != nil { return }
+        guard machine.pollPOSTEnded(id: id) else {
+            responder.respond(engineIOError: machine.isWebSocket ? .badRequest : .unknownSessionID)
+            return
+        }
+        guard let body else {
+            responder.respond(status: .payloadTooLarge, close: true)
             return
         }
         let packets: [EngineIOPacket]

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import StampedeServer
+
+/// `stampede serve`: the workflow-updates server. Every flag also reads an
+/// environment variable (named in --help) so containers need no arguments.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Socket.IO workflow-updates server."
+    )
+
+    @Option(help: "Address to bind. (env: STAMPEDE_HOST; default 127.0.0.1)") var host: String?
+    @Option(help: "Port; 0 picks a free one. (env: STAMPEDE_PORT; default 8080)") var port: Int?
+    @Option(name: .customLong("jwt-secret"), help: "HS256 secret. (env: STAMPEDE_JWT_SECRET; default dev-secret, for local use only)") var jwtSecret: String?
+    @Option(name: .customLong("jwks"), help: "JWKS file with RS256/ES256 keys. (env: STAMPEDE_JWKS)") var jwks: String?
+    @Option(help: "Required token audience. (env: STAMPEDE_AUDIENCE)") var audience: String?
+    @Option(name: .customLong("ping-interval"), help: "Engine.IO pingInterval, ms. (env: STAMPEDE_PING_INTERVAL; default 25000)") var pingInterval: Int?
+    @Option(name: .customLong("ping-timeout"), help: "Engine.IO pingTimeout, ms. (env: STAMPEDE_PING_TIMEOUT; default 20000)") var pingTimeout: Int?
+    @Option(name: .customLong("max-payload"), help: "Engine.IO maxPayload, bytes. (env: STAMPEDE_MAX_PAYLOAD; default 1000000)") var maxPayload: Int?
+    @Option(name: .customLong("step-delay"), help: "Delay between search workflow steps, ms. (env: STAMPEDE_STEP_DELAY; default 200)") var stepDelay: Int?
+    @Option(name: .customLong("max-connections-per-user"), help: "Concurrent sockets per user. (env: STAMPEDE_MAX_CONNECTIONS_PER_USER; default 20)") var maxConnectionsPerUser: Int?
+    @Option(name: .customLong("history"), help: "Events kept per workflow. (env: STAMPEDE_HISTORY; default 1000)") var history: Int?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; serves https/wss with --tls-key. (env: STAMPEDE_TLS_CERT)") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key. (env: STAMPEDE_TLS_KEY)") var tlsKey: String?
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        var c = ServerConfiguration()
+        func pick<T>(_ flag: T?, _ name: String, _ parse: (String) -> T?) throws -> T? {
+            if let flag { return flag }
+            guard let raw = env[name], !raw.isEmpty else { return nil }
+            guard let v = parse(raw) else { throw ValidationError("\(name)=\(raw) is not valid") }
+            return v
+        }
+        c.host = try pick(host, "STAMPEDE_HOST", { $0 }) ?? c.host
+        c.port = try pick(port, "STAMPEDE_PORT", { Int($0) }) ?? c.port
+        c.jwksFile = try pick(jwks, "STAMPEDE_JWKS", { $0 })
+        c.audience = try pick(audience, "STAMPEDE_AUDIENCE", { $0 })
+        c.pingIntervalMs = try pick(pingInterval, "STAMPEDE_PING_INTERVAL", { Int($0) }) ?? c.pingIntervalMs
+        c.pingTimeoutMs = try pick(pingTimeout, "STAMPEDE_PING_TIMEOUT", { Int($0) }) ?? c.pingTimeoutMs
+        c.maxPayload = try pick(maxPayload, "STAMPEDE_MAX_PAYLOAD", { Int($0) }) ?? c.maxPayload
+        c.stepDelayMs = try pick(stepDelay, "STAMPEDE_STEP_DELAY", { Int($0) }) ?? c.stepDelayMs
+        c.maxConnectionsPerUser = try pick(maxConnectionsPerUser, "STAMPEDE_MAX_CONNECTIONS_PER_USER", { Int($0) }) ?? c.maxConnectionsPerUser
+        c.historyLimit = try pick(history, "STAMPEDE_HISTORY", { Int($0) }) ?? c.historyLimit
+        c.tlsCertPath = try pick(tlsCert, "STAMPEDE_TLS_CERT", { $0 })
+        c.tlsKeyPath = try pick(tlsKey, "STAMPEDE_TLS_KEY", { $0 })
+        if (c.tlsCertPath == nil) != (c.tlsKeyPath == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if let secret = try pick(jwtSecret, "STAMPEDE_JWT_SECRET", { $0 }) {
+            c.jwtSecret = secret
+        } else {
+            FileHandle.standardError.write(Data("warning: using the default JWT secret \"dev-secret\"; it is for local use only (set --jwt-secret or STAMPEDE_JWT_SECRET)\n".utf8))
+        }
+
+        let signals = ShutdownSignals()
+        let server = try await EmbeddedServer.start(c)
+        print("listening on \(server.baseURL)")
+        fflush(nil)
+        await signals.wait()
+        try await server.shutdown()
+    }
+}
+
+/// SIGINT/SIGTERM as something to await; the default handlers are replaced
+/// so the server can close its sessions before exiting. Unchecked: the
+/// sources are only kept alive here, never touched after `init`.
+final class ShutdownSignals: @unchecked Sendable {
+    private let sources: [DispatchSourceSignal]
+    private let stream: AsyncStream<Void>
+
+    init() {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        self.stream = stream
+        sources = [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { continuation.yield() }
+            s.resume()
+            return s
+        }
+    }
+
+    func wait() async {
+        for await _ in stream { return }
+    }
+}

@@ -19,6 +19,8 @@ final class EngineContext: Sendable {
     /// Source addresses to spread connections over (empty = the kernel's choice).
     let localAddresses: [String]
     let checks: Set<CheckKind>
+    /// How late a ping may be before `heartbeat` counts it (option `tolerance`, default 500ms).
+    let heartbeatSlackMicros: UInt64
 
     init(scenario: Scenario, plan: LoadPlan, endpoint: ServerEndpoint, http: HTTPClient, tokens: TokenBook,
          workflowIDs: [String], ledger: CheckLedger, startMicros: UInt64, localAddresses: [String]) {
@@ -33,6 +35,8 @@ final class EngineContext: Sendable {
         self.startMicros = startMicros
         self.localAddresses = localAddresses
         checks = Set(scenario.checks.map(\.kind))
+        let tolerance = scenario.checks.first { $0.kind == .heartbeat }?.options["tolerance"]
+        heartbeatSlackMicros = UInt64((tolerance?.stringValue.flatMap(DurationText.seconds) ?? tolerance?.doubleValue.map { $0 / 1000 } ?? 0.5) * 1_000_000)
     }
 
     /// Seconds since the run's zero.

@@ -4,7 +4,7 @@ import XCTest
 
 final class ReportMergerTests: XCTestCase {
     func testMergingTwoHalvesEqualsTheWhole() throws {
-        let run = SyntheticRun(seconds: 90, shards: 2)
+        let run = SyntheticRun(seconds: 40, shards: 2)
         let whole = run.report(shards: [0, 1])
         // Through JSON, as `stampede report merge` sees them.
         let halves = try [run.report(shards: [0]), run.report(shards: [1])].map { try RunReport.decode($0.jsonData()) }
@@ -49,8 +49,7 @@ final class ReportMergerTests: XCTestCase {
     }
 
     func testWithoutPerSecondHistogramsTheMergeKeepsTheWorstPercentile() throws {
-        var run = SyntheticRun(seconds: 5, shards: 2)
-        run.keepSecondHistograms = false
+        let run = SyntheticRun(seconds: 5, shards: 2, keepSecondHistograms: false)
         let a = run.report(shards: [0]), b = run.report(shards: [1])
         let merged = try ReportMerger.merge([a, b])
         let m = merged.timeSeries[2].latency["event_delivery"]!

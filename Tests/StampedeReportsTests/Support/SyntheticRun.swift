@@ -19,12 +19,15 @@ struct SyntheticRun {
     var perSecondPerMetric: Int
     var shards: Int
     var start = Date(timeIntervalSince1970: 1_795_000_000)
-    var keepSecondHistograms = true
+    /// Per-second histograms make shard merges exact but cost ~140 KB each in memory:
+    /// long synthetic runs leave them out, as the run command does.
+    var keepSecondHistograms: Bool
     private(set) var observations: [Observation] = []
 
     init(seconds: Int, metrics: [String] = ["connect", "event_delivery", "ack", "reconnect", "subscribe"],
-         perSecondPerMetric: Int = 50, shards: Int = 2, seed: UInt64 = 42) {
+         perSecondPerMetric: Int = 50, shards: Int = 2, seed: UInt64 = 42, keepSecondHistograms: Bool = true) {
         self.seconds = seconds
+        self.keepSecondHistograms = keepSecondHistograms
         self.metrics = metrics
         self.perSecondPerMetric = perSecondPerMetric
         self.shards = shards
@@ -51,12 +54,19 @@ struct SyntheticRun {
     /// The report of the given shards together (all shards = the whole run).
     func report(shards included: Set<Int>) -> RunReport {
         var whole: [String: LatencyHistogram] = [:]
-        var perSecond: [Int: [String: LatencyHistogram]] = [:]
         for o in observations where included.contains(o.shard) {
             whole[o.metric, default: LatencyHistogram()].record(o.micros)
-            perSecond[o.second, default: [:]][o.metric, default: LatencyHistogram()].record(o.micros)
         }
         let metricSummaries = whole.mapValues { MetricSummary(histogram: $0) }
+        // Observations are stored second by second; one second's histograms live at a time.
+        let perSecondCount = metrics.count * perSecondPerMetric
+        func histograms(second t: Int) -> [String: LatencyHistogram] {
+            var out: [String: LatencyHistogram] = [:]
+            for o in observations[(t * perSecondCount)..<((t + 1) * perSecondCount)] where included.contains(o.shard) {
+                out[o.metric, default: LatencyHistogram()].record(o.micros)
+            }
+            return out
+        }
         let totalConnections = { (t: Int) in (0..<shards).map { connections(second: t, shard: $0) }.reduce(0, +) }
 
         var series: [SecondSample] = []
@@ -72,7 +82,7 @@ struct SyntheticRun {
             series.append(SecondSample(
                 t: t, connections: conns, serverConnections: t % 5 == 0 ? totalConnections(t) : nil,
                 eventsPerSecond: Double(events), errors: errs,
-                latency: (perSecond[t] ?? [:]).mapValues { SecondLatency(histogram: $0, keepHistogram: keepSecondHistograms) }))
+                latency: histograms(second: t).mapValues { SecondLatency(histogram: $0, keepHistogram: keepSecondHistograms) }))
             if t % 5 == 0 {
                 stats.append(StatsSample(t: t, expected: conns, observed: totalConnections(t)))
             }

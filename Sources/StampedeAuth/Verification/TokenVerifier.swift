@@ -53,14 +53,10 @@ public final class TokenVerifier: Sendable {
     }
 
     public func verify(_ token: String?) async -> Result<Principal, AuthFailureCode> {
-        guard let token, !token.isEmpty else { return .failure(.tokenMissing) }
-        let parsed: CompactToken
-        switch CompactToken.decode(token) {
-        case .success(let t): parsed = t
-        case .failure(let code): return .failure(code)
-        }
-        if let kid = parsed.keyID, jwksKeyIDs.contains(kid),
-           CompactToken.asymmetricAlgorithms.contains(parsed.algorithm) {
+        switch route(token) {
+        case .decided(let result):
+            return result
+        case .jwks(let token, let parsed):
             do {
                 _ = try await keys.value.verify(token, as: UncheckedPayload.self)
             } catch let error as JWTError where error.errorType == .malformedToken {
@@ -69,15 +65,39 @@ public final class TokenVerifier: Sendable {
                 // Bad signature, key/algorithm mismatch: not proven to come from anyone we trust.
                 return .failure(.tokenInvalidSignature)
             }
-        } else if parsed.algorithm == "HS256" {
-            guard HMAC<SHA256>.isValidAuthenticationCode(parsed.signature, authenticating: Array(parsed.signingInput.utf8),
-                                                          using: secret)
-            else { return .failure(.tokenInvalidSignature) }
-        } else {
-            // `none`, an algorithm we do not take, or an asymmetric token whose kid we do not hold.
-            return .failure(.tokenInvalidSignature)
+            return rules.check(parsed.payload, now: now())
         }
-        return rules.check(parsed.payload, now: now())
+    }
+
+    /// The same answer as `verify` without suspending, for callers on an
+    /// event loop (a CONNECT on the hot path needs no task hop); nil only
+    /// for a token whose `kid` names a JWKS key — then call `verify`.
+    public func verifyWithoutSuspending(_ token: String?) -> Result<Principal, AuthFailureCode>? {
+        if case .decided(let result) = route(token) { return result }
+        return nil
+    }
+
+    private enum Route {
+        case decided(Result<Principal, AuthFailureCode>)
+        case jwks(String, CompactToken)
+    }
+
+    private func route(_ token: String?) -> Route {
+        guard let token, !token.isEmpty else { return .decided(.failure(.tokenMissing)) }
+        let parsed: CompactToken
+        switch CompactToken.decode(token) {
+        case .success(let t): parsed = t
+        case .failure(let code): return .decided(.failure(code))
+        }
+        if let kid = parsed.keyID, jwksKeyIDs.contains(kid), CompactToken.asymmetricAlgorithms.contains(parsed.algorithm) {
+            return .jwks(token, parsed)
+        }
+        // `none`, an algorithm we do not take, or an asymmetric token whose kid we do not hold.
+        guard parsed.algorithm == "HS256" else { return .decided(.failure(.tokenInvalidSignature)) }
+        guard HMAC<SHA256>.isValidAuthenticationCode(parsed.signature, authenticating: Array(parsed.signingInput.utf8),
+                                                      using: secret)
+        else { return .decided(.failure(.tokenInvalidSignature)) }
+        return .decided(rules.check(parsed.payload, now: now()))
     }
 }
 

@@ -158,3 +158,32 @@ import Testing
         #expect(await v.verify(try minter.mint(user: "gone", expiresIn: -60)) == .failure(.tokenExpired))
     }
 }
+
+/// The non-suspending entry point answers exactly like `verify` and defers only JWKS tokens.
+@Suite struct VerifyWithoutSuspendingTests {
+    @Test func sameAnswersAsVerify() async throws {
+        let v = try verifier()
+        let minter = TokenMinter(secret: testSecret)
+        var expired = goodClaims()
+        expired.exp = fixedNow.addingTimeInterval(-600)
+        for token in [nil, "", "x.y", try minter.mint(goodClaims(role: .admin)), try minter.mint(expired),
+                      try TokenMinter(secret: "other").mint(goodClaims())] as [String?] {
+            #expect(v.verifyWithoutSuspending(token) == (await v.verify(token)))
+        }
+    }
+
+    @Test func jwksTokensAreDeferred() async throws {
+        let key = try AsymmetricSigningKey.generate(.es256, keyID: "defer-1")
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("jwks.json").path
+        try AsymmetricSigningKey.writeJWKS([key], to: path)
+        let v = try verifier(jwks: path)
+        let token = try key.mint(goodClaims(user: "deferred"))
+        #expect(v.verifyWithoutSuspending(token) == nil)
+        #expect(try await v.verify(token).get().userID == "deferred")
+        // An unknown kid is decided at once.
+        let other = try AsymmetricSigningKey.generate(.es256, keyID: "unknown")
+        #expect(v.verifyWithoutSuspending(try other.mint(goodClaims())) == .failure(.tokenInvalidSignature))
+    }
+}

@@ -111,8 +111,8 @@ private struct Cursor {
             if keyEquals(key, "workflow_id"), peek == quote {
                 guard let s = readString() else { return false }
                 result.workflowID = s
-            } else if keyEquals(key, "seq"), let n = readNumber(), let v = n.int {
-                result.seq = v
+            } else if keyEquals(key, "seq"), let n = readNumber() {
+                result.seq = n.int  // a fractional seq is no seq
             } else if keyEquals(key, "ts"), let n = readNumber() {
                 result.ts = n.double
             } else if !skipValue() {

@@ -40,7 +40,7 @@ final class HTTP1Connection: @unchecked Sendable {
                 return eventLoop.makeFailedFuture(ClientError.connectionFailed("bad local address \(localAddress)"))
             }
         }
-        return bootstrap.connect(host: endpoint.host, port: endpoint.port)
+        return bootstrap.connect(to: endpoint)
             .flatMapErrorThrowing { throw ClientError.connectionFailed("\(endpoint.baseURL): \($0)") }
             .map { HTTP1Connection(channel: $0, endpoint: endpoint, handler: handler) }
     }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import NIOCore
+import NIOPosix
 import SocketIOWire
 
 /// Receives what a transport carries: whole Engine.IO packets as text.
@@ -42,5 +43,16 @@ extension Channel {
             return
         }
         provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in ch.close(promise: nil) }
+    }
+}
+
+extension ClientBootstrap {
+    /// IP literals skip the resolver: thousands of connects to 127.0.0.1
+    /// should not each take a trip through getaddrinfo.
+    func connect(to endpoint: ServerEndpoint) -> EventLoopFuture<Channel> {
+        if let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) {
+            return connect(to: address)
+        }
+        return connect(host: endpoint.host, port: endpoint.port)
     }
 }

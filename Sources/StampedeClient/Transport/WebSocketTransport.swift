@@ -46,8 +46,11 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
                             ch.pipeline.syncOperations.removeHandler(requestWriter, promise: nil)
                         }
                     }
+                    // The server's open packet can share a segment with the
+                    // 101 response: those bytes must reach the frame decoder.
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(
-                        withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in self.didUpgrade() }))
+                        leftOverBytesStrategy: .forwardBytes,
+                        withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
                     try channel.pipeline.syncOperations.addHandler(requestWriter)
                 }
             }
@@ -57,7 +60,7 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
                 return
             }
         }
-        bootstrap.connect(host: endpoint.host, port: endpoint.port).whenComplete { [self] result in
+        bootstrap.connect(to: endpoint).whenComplete { [self] result in
             switch result {
             case .success(let ch):
                 if closed {
@@ -169,6 +172,13 @@ private final class WebSocketFrameHandler: ChannelInboundHandler, @unchecked Sen
     private var fragments: ByteBuffer?
 
     init(transport: WebSocketTransport) { self.transport = transport }
+
+    /// Added by the upgrader once the frame codec is in place: the first
+    /// moment a frame can be written (the upgrade handler's completion
+    /// callback runs earlier, while writes would still be refused).
+    func handlerAdded(context: ChannelHandlerContext) {
+        transport.didUpgrade()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)

@@ -137,7 +137,7 @@ import Testing
         #expect(b.delay(attempt: 0, random: 0) == .milliseconds(100))
         #expect(b.delay(attempt: 3, random: 0) == .milliseconds(800))
         #expect(b.delay(attempt: 10, random: 0) == .seconds(1))
-        #expect(b.delay(attempt: 10, random: 0.999) == .milliseconds(501))
+        #expect(b.delay(attempt: 10, random: 0.998) == .milliseconds(501))
         #expect(b.delay(attempt: 1, random: 0.5) == .milliseconds(150))
     }
 }

@@ -19,6 +19,8 @@ struct LineChart {
     var xKind: ChartScale.Kind = .linear
     var yKind: ChartScale.Kind = .linear
     var yFormat: (Double) -> String = BudgetText.number
+    /// Extra x values the axis must include: time charts span the whole run, so they line up.
+    var xExtent: [Double] = []
 
     static let width = 820.0
     static let height = 280.0
@@ -37,7 +39,7 @@ struct LineChart {
             svg += "<text class=\"empty\" x=\"\(W / 2)\" y=\"\(H / 2)\" text-anchor=\"middle\">no data recorded</text></svg>"
             return svg
         }
-        let xScale = ChartScale(kind: xKind, values: xs, pixelStart: plotLeft, pixelEnd: plotRight, includeZero: true, tight: true)
+        let xScale = ChartScale(kind: xKind, values: xs + xExtent, pixelStart: plotLeft, pixelEnd: plotRight, includeZero: true, tight: true)
         let yScale = ChartScale(kind: yKind, values: ys, pixelStart: plotBottom, pixelEnd: plotTop, includeZero: true)
 
         for (py, label) in yScale.ticks(format: yFormat) {

@@ -9,14 +9,15 @@ enum ReportCharts {
     static let fixedChartIDs = ["percentile-distribution", "connections", "events-per-second", "errors"]
 
     static func all(_ report: RunReport) -> [LineChart] {
-        var charts = metricNames(report).map { latencyOverTime(report, metric: $0) }
-        if charts.isEmpty { charts.append(latencyOverTime(report, metric: nil)) }
-        charts.append(percentileDistribution(report))
-        charts.append(connections(report))
-        charts.append(eventsPerSecond(report))
-        charts.append(errors(report))
-        if !report.statsSamples.isEmpty { charts.append(statsDrift(report)) }
-        return charts
+        var timeCharts = metricNames(report).map { latencyOverTime(report, metric: $0) }
+        if timeCharts.isEmpty { timeCharts.append(latencyOverTime(report, metric: nil)) }
+        timeCharts += [connections(report), eventsPerSecond(report), errors(report)]
+        if !report.statsSamples.isEmpty { timeCharts.append(statsDrift(report)) }
+        let span = [0, report.durationSeconds.rounded(.up)]
+        for i in timeCharts.indices { timeCharts[i].xExtent = span }
+        // The distribution sits after the per-metric charts, before the run-wide ones.
+        let perMetric = timeCharts.count - (report.statsSamples.isEmpty ? 3 : 4)
+        return Array(timeCharts[..<perMetric]) + [percentileDistribution(report)] + Array(timeCharts[perMetric...])
     }
 
     /// Metrics from the summary and from the series, in name order.

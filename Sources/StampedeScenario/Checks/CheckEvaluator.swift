@@ -29,7 +29,7 @@ enum CheckEvaluator {
         case .recovery: "event after a reconnect"
         case .authRejected: "refused CONNECT"
         case .rateLimitEnforced: "spam step that exceeded the limit"
-        case .rateLimitIsolated: "spam step"
+        case .rateLimitIsolated: "request answered to a client that never spams"
         case .heartbeat: "ping"
         default: "samples"
         }

@@ -50,9 +50,13 @@ extension VirtualClient {
                 rec.workflowSubscribed(id, 1)
             }
             if outcome != "ok" && !wasSubscribed { subscribed.remove(id) }
-            if outcome == "rate_limited" && !spams {
-                ctx.report(.rateLimitIsolated, client: index, workflow: id, expected: "not rate limited (this client never spams)",
-                           seen: "rate_limited")
+            if !spams {
+                if outcome == "rate_limited" {
+                    ctx.report(.rateLimitIsolated, client: index, workflow: id, expected: "not rate limited (this client never spams)",
+                               seen: "rate_limited")
+                } else {
+                    rec.count("checked.rate_limit_isolated")
+                }
             }
             guard token == stepToken else { return }
             if outcome == expected {

@@ -166,7 +166,8 @@ final class VirtualClient {
         let now = ctx.now()
         switch a.until {
         case .runEnd:
-            after(ctx.plan.duration - now) { [self] in advance() }
+            // Stay connected through the drain: the run's shutdown ends the session.
+            waiter = .timer
         case .phaseEnd:
             let end = ctx.plan.phaseIndex(at: now).map { ctx.plan.windows[$0].end } ?? now
             after(end - now) { [self] in advance() }

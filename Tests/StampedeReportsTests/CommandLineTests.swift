@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+@testable import StampedeReports
+
+/// Runs the built `stampede` binary (present after `swift build --build-tests`) on
+/// real files: the exit codes CI gates on are the contract. Skips when not built.
+final class CommandLineTests: XCTestCase {
+    func binary() throws -> URL {
+        for config in ["debug", "release"] {
+            let url = FixturePaths.repositoryRoot.appendingPathComponent(".build/\(config)/stampede")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw XCTSkip("the stampede executable is not built")
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func write(_ report: RunReport, _ name: String, in dir: URL) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try report.jsonData().write(to: url)
+        return url.path
+    }
+
+    func testCompareExitsOneOnlyBeyondTolerance() throws {
+        _ = try binary()
+        let dir = try temporaryDirectory()
+        let baseline = SyntheticRun(seconds: 10, shards: 1).report(shards: [0])
+        var slower = baseline
+        slower.metrics = baseline.metrics.mapValues { m in
+            var h = LatencyHistogram()
+            for b in m.histogram.buckets() { h.record(b.value * 13 / 10, count: b.count) }
+            return MetricSummary(histogram: h)
+        }
+        let b = try write(baseline, "baseline.json", in: dir), c = try write(slower, "current.json", in: dir)
+
+        let same = try run(["compare", b, b])
+        XCTAssertEqual(same.status, 0, same.output)
+        XCTAssertTrue(same.output.contains("no regressions"), same.output)
+
+        let regressed = try run(["compare", b, c])
+        XCTAssertEqual(regressed.status, 1, regressed.output)
+        XCTAssertTrue(regressed.output.contains("REGRESSED"), regressed.output)
+
+        let tolerated = try run(["compare", b, c, "--tolerance", "40%"])
+        XCTAssertEqual(tolerated.status, 0, tolerated.output)
+
+        let perMetric = try run(["compare", b, c, "--tolerance", "40%", "--metric-tolerance", "event_delivery.p99=5%"])
+        XCTAssertEqual(perMetric.status, 1, perMetric.output)
+    }
+
+    func testMergeAndHTMLCommands() throws {
+        _ = try binary()
+        let dir = try temporaryDirectory()
+        let run = SyntheticRun(seconds: 8, shards: 2)
+        let a = try write(run.report(shards: [0]), "a.json", in: dir)
+        let b = try write(run.report(shards: [1]), "b.json", in: dir)
+        let out = dir.appendingPathComponent("merged/report.json")
+
+        let merge = try self.run(["report", "merge", a, b, "-o", out.path, "--all"])
+        XCTAssertEqual(merge.status, 0, merge.output)
+        XCTAssertEqual(try RunReport.load(from: out).metrics, run.report(shards: [0, 1]).metrics)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("merged/report.html").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("merged/junit.xml").path))
+
+        let html = try self.run(["report", "html", a, "-o", dir.appendingPathComponent("a.html").path])
+        XCTAssertEqual(html.status, 0, html.output)
+        let page = try String(contentsOf: dir.appendingPathComponent("a.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("data-chart=\"percentile-distribution\""))
+
+        let broken = try self.run(["report", "html", dir.appendingPathComponent("missing.json").path])
+        XCTAssertNotEqual(broken.status, 0)
+    }
+}

@@ -22,12 +22,13 @@ public struct EnvironmentInfo: Codable, Sendable, Equatable {
         self.workers = workers
     }
 
-    /// This process's environment; the git commit is the caller's to find (it knows the checkout).
+    /// This process's environment. Without an explicit commit, `GitCommit.detect()` looks at
+    /// CI variables and the working directory's checkout.
     public static func current(stampedeVersion: String, gitCommit: String? = nil) -> EnvironmentInfo {
         let info = ProcessInfo.processInfo
         return EnvironmentInfo(host: info.hostName, cores: info.activeProcessorCount,
                                os: info.operatingSystemVersionString, swiftVersion: compiledSwiftVersion,
-                               stampedeVersion: stampedeVersion, gitCommit: gitCommit)
+                               stampedeVersion: stampedeVersion, gitCommit: gitCommit ?? GitCommit.detect())
     }
 
     static var compiledSwiftVersion: String {

@@ -179,6 +179,7 @@ extension ClientConnection: TransportSink {
             connectTimer?.cancel()
             connectTimer = nil
             delegate?.connectionDidConnect(self, sid: sid, pid: pid)
+            for ev in machine.takeEarlyEvents() where !finished { delegate?.connection(self, didReceive: ev) }
         case .connectRefused(let payload):
             connectTimer?.cancel()
             delegate?.connectionDidFailToConnect(self, error: payload)

@@ -44,6 +44,10 @@ public struct ClientStateMachine: Sendable {
     public var silent = false
 
     private let connectPayload: JSONValue?
+    /// The CONNECT asks to resume a session, so replayed events carry offsets.
+    private var recovering: Bool { connectPayload?["pid"] != nil }
+    /// Events that arrived between CONNECT and its reply (recovery replay).
+    private var earlyEvents: [ReceivedEvent] = []
     private var nextAckID: UInt64 = 0
 
     public init(connectPayload: JSONValue?) {
@@ -66,6 +70,13 @@ public struct ClientStateMachine: Sendable {
         case UInt8(ascii: "6"), UInt8(ascii: "3"): return .none  // noop; a pong we never asked for
         default: return .protocolError("unexpected Engine.IO packet \(text.prefix(8).debugDescription)")
         }
+    }
+
+    /// The events held back until the CONNECT reply; deliver them right
+    /// after `.connected`, in order.
+    public mutating func takeEarlyEvents() -> [ReceivedEvent] {
+        defer { earlyEvents = [] }
+        return earlyEvents
     }
 
     /// Reserves the id for an emit that wants an ack.
@@ -95,6 +106,12 @@ public struct ClientStateMachine: Sendable {
         // The hot path: an EVENT on `/`, decoded by the scanner alone.
         if type == UInt8(ascii: "2"), state == .connected {
             return receiveEvent(text, from: u.index(after: typeIndex))
+        }
+        // A recovering server may replay missed events before its CONNECT
+        // reply; like the official clients, hold them until connected.
+        if type == UInt8(ascii: "2"), state == .connecting {
+            if case .event(let e) = receiveEvent(text, from: u.index(after: typeIndex)) { earlyEvents.append(e) }
+            return .none
         }
         let body = String(text.dropFirst())
         let packet: SocketIOPacket
@@ -138,7 +155,7 @@ public struct ClientStateMachine: Sendable {
         guard let scanned = EventScanner.scan(raw) else { return fullParseEvent(raw, ackID: ackID) }
         var ev = ReceivedEvent(name: scanned.name, workflowID: scanned.workflowID, seq: scanned.seq, ts: scanned.ts,
                                ackID: ackID, raw: raw)
-        if pid != nil, let off = scanned.trailingString {
+        if pid != nil || (state == .connecting && recovering), let off = scanned.trailingString {
             ev.offset = off
             lastOffset = off
         }
@@ -161,7 +178,7 @@ public struct ClientStateMachine: Sendable {
         let obj: JSONValue? = a.count > 1 ? a[1] : nil
         var ev = ReceivedEvent(name: name, workflowID: obj?["workflow_id"]?.stringValue, seq: obj?["seq"]?.intValue,
                                ts: obj?["ts"]?.doubleValue, ackID: ackID, raw: raw)
-        if pid != nil, a.count >= 3, let off = a.last?.stringValue {
+        if pid != nil || (state == .connecting && recovering), a.count >= 3, let off = a.last?.stringValue {
             ev.offset = off
             lastOffset = off
         }

@@ -49,10 +49,15 @@ import Testing
         #expect(m.receive("2") == .ping(answer: false))
     }
 
-    @Test func eventsBeforeConnectAreNotDelivered() {
+    @Test func eventsBeforeTheConnectReplyAreHeldUntilConnected() {
         var m = ClientStateMachine(connectPayload: nil)
         _ = m.receive(Self.open)
-        if case .event = m.receive(#"42["x",{"seq":1}]"#) { Issue.record("event delivered before CONNECT reply") }
+        #expect(m.receive(#"42["x",{"seq":1},"o1"]"#) == .none)
+        #expect(m.receive(#"42["x",{"seq":2},"o2"]"#) == .none)
+        #expect(m.receive(#"40{"sid":"s","pid":"p"}"#) == .connected(sid: "s", pid: "p"))
+        let early = m.takeEarlyEvents()
+        #expect(early.map(\.seq) == [1, 2])
+        #expect(m.takeEarlyEvents().isEmpty)
     }
 
     @Test func eventsAreScannedAndOffsetsTrackedOnlyWithAPid() throws {

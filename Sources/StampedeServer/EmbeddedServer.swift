@@ -77,17 +77,17 @@ public final class EmbeddedServer: Sendable {
     /// packet, give polling clients a moment to collect it, cut whatever is
     /// left, all within `shutdownGraceSeconds` (5 s).
     public func shutdown() async throws {
-        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.shutdownGraceSeconds * 1000))
+        let start = NIODeadline.now()
         try? await serverChannel.close()
-        let loop = serverChannel.eventLoop
-        try? await engine.closeAllSessions(on: loop).get()
-        // Polling clients between two GETs pick up their `1` on the next one.
-        let linger = min(Int64(configuration.closeLingerMs), 1_000)
-        while engine.registry.count > 0, tracker.count > 0, NIODeadline.now() + .milliseconds(50) < deadline,
-              NIODeadline.now() < deadline - .milliseconds(Int64(configuration.shutdownGraceSeconds * 1000) - linger) {
-            try? await Task.sleep(nanoseconds: 50_000_000)
+        try? await engine.closeAllSessions(on: serverChannel.eventLoop).get()
+        // Polling clients between two GETs pick up their `1` on the next one;
+        // wait for them a little (at most closeLingerMs, 1 s, and the grace).
+        let lingerMs = min(Int64(configuration.closeLingerMs), 1_000, Int64(configuration.shutdownGraceSeconds * 1000))
+        let lingerDeadline = start + .milliseconds(lingerMs)
+        while engine.registry.count > 0, NIODeadline.now() < lingerDeadline {
+            try? await Task.sleep(nanoseconds: 20_000_000)
         }
-        tracker.closeAll()
+        try? await tracker.closeAll(on: serverChannel.eventLoop).get()
         (domain as? Hub)?.stop()
         if ownsGroup { try await eventLoopGroup.shutdownGracefully() }
     }

@@ -9,7 +9,6 @@ import XCTest
 final class TransportLifecycleTests: XCTestCase {
     func testSlowWebSocketConsumerIsDisconnectedPastTheBound() async throws {
         let h = try await TransportHarness.start { $0.outboundQueueLimit = 64 * 1024 }
-        defer { Task { await h.stop() } }
         let (ws, _) = try await h.joinedWebSocket()
         ws.setReading(false)
         // 200 frames of 2 KB written before one flush: 400 KB > 64 KB.

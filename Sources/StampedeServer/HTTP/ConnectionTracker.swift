@@ -15,7 +15,10 @@ final class ConnectionTracker: Sendable {
 
     var count: Int { channels.withLockedValue { $0.count } }
 
-    func closeAll() {
-        for c in channels.withLockedValue({ Array($0.values) }) { c.close(promise: nil) }
+    /// Closes every connection; completes when all are closed.
+    func closeAll(on loop: EventLoop) -> EventLoopFuture<Void> {
+        let all = channels.withLockedValue { Array($0.values) }
+        for c in all { c.close(promise: nil) }
+        return EventLoopFuture.andAllComplete(all.map(\.closeFuture), on: loop)
     }
 }

@@ -278,12 +278,8 @@ final class EngineIOSession: @unchecked Sendable {
         if let p = probe { probe = nil; p.abort() }
         if let ws = webSocket {
             webSocket = nil
-            if notifyPeer || cause == .pingTimeout || cause == .server(.slowConsumer) {
-                ws.write(WebSocketFraming.serverFrame(.close))
-                ws.close()
-            } else {
-                ws.close()
-            }
+            if notifyPeer { ws.write(WebSocketFraming.serverFrame(.close)) }
+            ws.close()
         } else if wasPolling {
             if let g = pendingGET {
                 pendingGET = nil

@@ -151,7 +151,8 @@ public enum ScenarioRunner {
             extra[.statsReturnToBaseline] = StatsChecks.baseline(before: baseline, after: after, waited: ctx.now() - t0)
         }
         let healthSummary = health0.summary()
-        let checks = CheckEvaluator.results(scenario.checks, ledger: ledger, counters: agg.counters, extra: extra)
+        let checks = CheckEvaluator.results(scenario.checks, ledger: ledger, counters: agg.counters, extra: extra,
+                                            vacuousPasses: options.shardCount > 1)
         let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
                                             seconds: min(ctx.now(), totalSeconds), saturated: healthSummary.saturated)
         let budgets = scenario.budgets.map { BudgetEvaluator.evaluate($0, inputs) }
@@ -167,6 +168,19 @@ public enum ScenarioRunner {
         let code: Int32 = !checks.allSatisfy(\.passed) ? 2 : (!budgets.allSatisfy(\.passed) || abortReason != nil ? 1 : 0)
         report.exitCode = code
         return RunOutcome(report: report, exitCode: code)
+    }
+}
+
+extension ScenarioRunner {
+    /// Creates the scenario's workflows once (the `--workers` parent does this, then hands the
+    /// ids to every shard so they all subscribe to the same workflows).
+    public static func createWorkflows(_ scenario: Scenario, baseURL: String, jwtSecret: String) async throws -> [String] {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { Task { try? await group.shutdownGracefully() } }
+        let http = HTTPClient(endpoint: try ServerEndpoint(url: baseURL), eventLoopGroup: group)
+        defer { http.shutdown() }
+        let tokens = try TokenBook(auth: scenario.auth, secret: scenario.auth.secret ?? jwtSecret)
+        return try await WorkflowSetup.create(scenario, http: http, tokens: tokens)
     }
 }
 

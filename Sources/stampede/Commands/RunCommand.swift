@@ -24,6 +24,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Progress output: auto, tty, lines, quiet.") var progress = "auto"
     @Option(name: .customLong("source-addresses"), help: "Spread clients over 127.0.0.1…127.0.0.N (for > 28k connections).")
     var sourceAddresses: Int = 0
+    @Option(help: "Run the plan sharded over N child processes and merge their results exactly.") var workers: Int = 1
+    @Option(name: .customLong("worker-shard"), help: ArgumentHelp("Internal: run shard i/N of the plan.", visibility: .hidden))
+    var workerShard: String?
+    @Option(name: .customLong("workflow-ids"), help: ArgumentHelp("Internal: workflow ids created by the parent.", visibility: .hidden))
+    var workflowIDs: String?
 
     func run() async throws {
         var overrides: [String: String] = [:]
@@ -31,12 +36,26 @@ struct RunCommand: AsyncParsableCommand {
             guard let eq = s.firstIndex(of: "=") else { throw ValidationError("--set expects key=value, got \(s)") }
             overrides[String(s[..<eq])] = String(s[s.index(after: eq)...])
         }
-        let loaded: Scenario
+        var loaded: Scenario
         do {
             loaded = try ScenarioLoader.load(path: scenario, overrides: overrides, extraBudgets: budgets)
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(3)
+        }
+        var shard = (0, 1)
+        if let ws = workerShard {
+            let parts = ws.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, parts[1] > 0, (0..<parts[1]).contains(parts[0]) else { throw ValidationError("--worker-shard expects i/N") }
+            shard = (parts[0], parts[1])
+        }
+        if workers > 1 || shard.1 > 1 {
+            // One shard sees only part of the server's sockets: the stats checks need the whole picture.
+            let dropped = loaded.checks.filter { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
+            loaded.checks.removeAll { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
+            if !dropped.isEmpty && workerShard == nil {
+                FileHandle.standardError.write(Data("note: \(dropped.map(\.kind.rawValue).joined(separator: ", ")) not evaluated with --workers\n".utf8))
+            }
         }
         let secret = jwtSecret ?? ProcessInfo.processInfo.environment["STAMPEDE_JWT_SECRET"] ?? "dev-secret"
         var server: EmbeddedServer?
@@ -53,7 +72,14 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(3)
             }
         }
+        if workers > 1 {
+            try await runWorkers(loaded, baseURL: baseURL, secret: secret, server: server)
+            return
+        }
         var options = RunOptions(baseURL: baseURL, jwtSecret: secret, embedded: server != nil)
+        options.shard = shard.0
+        options.shardCount = shard.1
+        if let ids = workflowIDs { options.workflowIDs = ids.isEmpty ? [] : ids.components(separatedBy: ",") }
         if let threads { options.eventLoopThreads = threads }
         options.progress = ProgressMode(rawValue: progress) ?? .auto
         if sourceAddresses > 1 { options.localAddresses = (1...sourceAddresses).map { "127.0.0.\($0)" } }
@@ -68,6 +94,38 @@ struct RunCommand: AsyncParsableCommand {
         }
         print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
         print("report: \(dir.path)/report.html")
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+
+    /// The parent of `--workers N`: creates the workflows once, runs N shards, merges exactly.
+    func runWorkers(_ loaded: Scenario, baseURL: String, secret: String, server: EmbeddedServer?) async throws {
+        let ids: [String]
+        do { ids = try await ScenarioRunner.createWorkflows(loaded, baseURL: baseURL, jwtSecret: secret) } catch {
+            try? await server?.shutdown()
+            FileHandle.standardError.write(Data("could not run: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        var args = ["run", scenario, "--target", baseURL, "--jwt-secret", secret, "--workflow-ids", ids.joined(separator: ",")]
+        for s in sets { args += ["--set", s] }
+        for b in budgets { args += ["--budget", b] }
+        if let threads { args += ["--threads", String(threads)] }
+        if sourceAddresses > 1 { args += ["--source-addresses", String(sourceAddresses)] }
+        let dir = URL(fileURLWithPath: out ?? "reports/\(loaded.name)-\(Int(Date().timeIntervalSince1970))")
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let outcome: RunOutcome
+        do {
+            let shards = try await WorkerPool.run(executable: executable, arguments: args, workers: workers,
+                                                  outDir: dir.appendingPathComponent("workers"))
+            outcome = try WorkerPool.merge(shards, scenario: loaded)
+        } catch {
+            try? await server?.shutdown()
+            FileHandle.standardError.write(Data("could not run: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        try? await server?.shutdown()
+        try ReportWriter.write(outcome.report, to: dir)
+        print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
+        print("report: \(dir.path)/report.html (merged from \(workers) workers)")
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 

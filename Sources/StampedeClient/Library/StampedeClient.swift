@@ -72,10 +72,12 @@ public final class StampedeClient: Sendable {
     /// `workflow_status`. `since` replays retained events after that seq
     /// (0 = from the start); without it the stream starts with live events.
     /// A second subscription to the same workflow ends the first stream.
+    /// Connects if `connect()` was not called yet.
     public func subscribe(_ workflowID: String, since: Int64? = nil) -> AsyncThrowingStream<WorkflowEvent, Error> {
         let core = self.core
         return AsyncThrowingStream(bufferingPolicy: .unbounded) { cont in
             core.loop.execute {
+                core.start()  // subscribing is reason enough to connect, as in a UI hook
                 core.subscribe(workflowID, since: since, continuation: cont)
                 guard let sub = core.subscriptions[workflowID] else { return }
                 cont.onTermination = { _ in core.loop.execute { core.cancel(sub) } }

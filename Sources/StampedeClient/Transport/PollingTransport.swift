@@ -76,6 +76,7 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
     private func deliver(_ body: [UInt8]) {
         for record in body.split(separator: PollingPayload.separator, omittingEmptySubsequences: true) {
             guard !closed else { return }
+            if record.first == UInt8(ascii: "b") { continue }  // binary: outside the contract
             let text = String(decoding: record, as: UTF8.self)
             if sid == nil, text.hasPrefix("0"), let open = try? EngineIOOpenPayload(parsing: String(text.dropFirst())) {
                 sid = open.sid
@@ -100,10 +101,10 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
     private func flushQueue() {
         guard !posting, !queue.isEmpty, let post = postConnection, upgraded == nil else { return }
         posting = true
-        let body = PollingPayload.encode(queue.compactMap { try? EngineIOPacket.decode(textFrame: $0) })
+        let body = Self.payload(queue)
         queue.removeAll(keepingCapacity: true)
         post.request(.POST, uri(), headers: options.headers + [("Content-Type", "text/plain;charset=UTF-8")],
-                     body: Array(body.utf8)) { [self] result in
+                     body: body) { [self] result in
             posting = false
             switch result {
             case .success(let r) where r.status == 200:
@@ -119,6 +120,18 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
                 fail(.error("polling POST: \(e)"))
             }
         }
+    }
+
+    /// Queued packets are already `<digit><data>` texts (the contract sends
+    /// no binary), so the polling body is just them joined by 0x1E.
+    static func payload(_ packets: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(packets.reduce(packets.count) { $0 + $1.utf8.count })
+        for (i, p) in packets.enumerated() {
+            if i > 0 { out.append(PollingPayload.separator) }
+            out.append(contentsOf: p.utf8)
+        }
+        return out
     }
 
     // MARK: upgrade
@@ -183,10 +196,10 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
         guard !closed else { return }
         if mode == .graceful, upgraded == nil, !queue.isEmpty, let post = postConnection {
             // Deliver the goodbye (`41`, `1`) before letting go.
-            let body = PollingPayload.encode(queue.compactMap { try? EngineIOPacket.decode(textFrame: $0) })
+            let body = Self.payload(queue)
             queue = []
             let get = getConnection
-            post.request(.POST, uri(), headers: options.headers, body: Array(body.utf8)) { _ in
+            post.request(.POST, uri(), headers: options.headers, body: body) { _ in
                 post.close()
                 get?.close()
             }

@@ -35,7 +35,8 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
             s.start(webSocket: link)
         case .probe(let s):
             session = s
-            s.eventLoop.execute { s.attachProbe(link) }
+            // Before any frame of this socket reaches the session.
+            if s.eventLoop.inEventLoop { s.attachProbe(link) } else { s.eventLoop.execute { s.attachProbe(link) } }
         }
     }
 

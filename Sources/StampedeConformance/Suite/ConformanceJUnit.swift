@@ -1,3 +1,5 @@
+import StampedeReports
+
 /// `--junit FILE`: one test case per check so CI shows failures natively.
 public enum ConformanceJUnit {
     public static func render(_ results: [ConformanceResult], suite: String = "stampede-conformance") -> String {
@@ -19,19 +21,5 @@ public enum ConformanceJUnit {
         return out + "</testsuite>\n"
     }
 
-    static func escape(_ s: String) -> String {
-        var o = ""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            case "'": o += "&apos;"
-            default:
-                if ch.value < 0x20 && ch != "\n" && ch != "\t" { o += " " } else { o.unicodeScalars.append(ch) }
-            }
-        }
-        return o
-    }
+    static func escape(_ s: String) -> String { XMLEscaping.escape(s) }
 }

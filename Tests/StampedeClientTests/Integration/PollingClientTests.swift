@@ -55,4 +55,18 @@ import Testing
         #expect(await waitUntil { t.server.sessionCount == 0 })
         try await t.stop()
     }
+
+    @Test func afterTheUpgradePingsAreAnsweredOverTheWebSocket() async throws {
+        let t = try await TestServer.start { $0.pingIntervalMs = 150; $0.pingTimeoutMs = 300 }
+        let d = RecordingDelegate()
+        let c = ClientConnection.connect(t.options(.upgrade, token: try t.token("uhb")), on: TestServer.clientGroup.next(), delegate: d)
+        #expect(await d.waitConnected())
+        #expect(await waitUntil { (try? c.eventLoop.submit { c.currentTransport }.wait()) == .websocket })
+        let pingsAtUpgrade = d.calls.filter { $0 == .ping }.count
+        #expect(await d.wait(seconds: 3) { calls in calls.filter { $0 == .ping }.count >= pingsAtUpgrade + 4 })
+        #expect(d.closeReason == nil)
+        #expect(t.server.sessionCount == 1)
+        c.close(.clean)
+        try await t.stop()
+    }
 }

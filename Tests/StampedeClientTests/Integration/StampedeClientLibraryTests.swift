@@ -47,10 +47,13 @@ import Testing
         }
     }
 
-    @Test func subscribeYieldsTypedEventsAndEndsAfterTerminalStatus() async throws {
+    @Test(arguments: ClientTransport.allCases)
+    func subscribeYieldsTypedEventsAndEndsAfterTerminalStatus(transport: ClientTransport) async throws {
         let t = try await TestServer.start()
         let wf = try await t.createExternalWorkflow(for: "lib1")
-        let client = try StampedeClient(url: t.server.baseURL, token: try t.token("lib1"), options: Self.fastOptions())
+        var o = Self.fastOptions()
+        o.transport = transport
+        let client = try StampedeClient(url: t.server.baseURL, token: try t.token("lib1"), options: o)
         try await client.connect()
         #expect(client.state.isConnected)
         try await t.publish(wf, [Self.node(1), Self.node(2)])  // before subscribing: replayed via since 0

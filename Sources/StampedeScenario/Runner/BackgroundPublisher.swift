@@ -11,6 +11,13 @@ final class BackgroundPublisher: @unchecked Sendable {
     var sentPerWorkflow: [Int]
     var task: RepeatedTask?
     var stopped = false
+    /// When the current active stretch began (run seconds) and what had been sent by then.
+    /// The schedule counts from here, not from the run's zero: counting from zero made a
+    /// publisher limited to `steady` owe rate × ramp events at its first tick and fire them
+    /// as one burst (e.g. 50 workflows × 32 events at once), whose queueing showed up as
+    /// publish / event_delivery p99 of ~1 s on a server that answers in a few ms.
+    var activeSince: Double?
+    var sentAtActivation: [Int] = []
 
     init(spec: PublisherSpec, ctx: EngineContext, loop: EventLoop, recorder: LoopRecorder) {
         self.spec = spec
@@ -30,13 +37,25 @@ final class BackgroundPublisher: @unchecked Sendable {
         let now = ctx.now()
         guard now < ctx.plan.duration else { stop(); return }
         if !spec.phases.isEmpty {
-            guard let p = ctx.plan.phaseIndex(at: now), spec.phases.contains(ctx.plan.windows[p].name) else { return }
+            guard let p = ctx.plan.phaseIndex(at: now), spec.phases.contains(ctx.plan.windows[p].name) else {
+                activeSince = nil
+                return
+            }
         }
         let n = ctx.workflowIDs.count
         guard n > 0 else { return }
+        if activeSince == nil {
+            activeSince = now
+            sentAtActivation = sentPerWorkflow
+        }
+        let elapsed = now - activeSince!
         let perWorkflowRate = spec.perWorkflow ? spec.rate : spec.rate / Double(n)
-        let due = Int(perWorkflowRate * now)
-        for w in 0..<n where due > sentPerWorkflow[w] {
+        for w in 0..<n {
+            // Workflow w runs w/n of a period ahead, so the workflows' sends are spread evenly
+            // over each period instead of all falling due on the same tick (a synchronized
+            // burst of n requests every period, each waiting behind the others' fan-out).
+            let due = sentAtActivation[w] + Int(perWorkflowRate * elapsed + Double(w) / Double(n))
+            guard due > sentPerWorkflow[w] else { continue }
             var pending = due - sentPerWorkflow[w]
             // Never let a stalled server turn into an unbounded backlog burst: cap one tick's catch-up.
             pending = min(pending, spec.batch * 10)

@@ -33,6 +33,7 @@ enum CheckEvaluator {
         case .rateLimitEnforced: "spam step that exceeded the limit"
         case .rateLimitIsolated: "request answered to a client that never spams"
         case .heartbeat: "ping"
+        case .slowConsumerBounded: "pause_reading step"
         default: "samples"
         }
     }

@@ -46,6 +46,9 @@ enum ScenarioValidator {
             case .unsubscribe(let w): try needsWorkflows(w)
             case .publish(let p): try needsWorkflows(p.workflow)
             case .spam: if !connected { throw at.error("group '\(group)': spam before connect") }
+            case .pauseReading:
+                if !connected { throw at.error("group '\(group)': pause_reading before connect") }
+                connected = false
             case .await(let a):
                 if case .phaseStart(let name) = a.until, !phases.contains(name) {
                     throw at.error("group '\(group)': await names unknown phase '\(name)'")

@@ -10,6 +10,8 @@ public indirect enum Step: Sendable, Equatable {
     case disconnect(DisconnectMode)
     case reconnect(ReconnectStep)
     case spam(SpamStep)
+    /// Stop reading the socket (a slow consumer) for up to `seconds`; the server should cut it off.
+    case pauseReading(seconds: Double)
     case repeatSteps(times: Int, steps: [Step])
 
     public var name: String {
@@ -24,6 +26,7 @@ public indirect enum Step: Sendable, Equatable {
         case .disconnect: "disconnect"
         case .reconnect: "reconnect"
         case .spam: "spam"
+        case .pauseReading: "pause_reading"
         case .repeatSteps: "repeat"
         }
     }

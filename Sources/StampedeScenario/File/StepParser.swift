@@ -2,7 +2,7 @@
 enum StepParser {
     static let names: Set<String> = [
         "connect", "subscribe", "create_workflow", "await", "publish", "think", "unsubscribe", "disconnect",
-        "reconnect", "spam", "repeat",
+        "reconnect", "spam", "repeat", "pause_reading",
     ]
 
     static func parseList(_ c: YAMLCursor) throws -> [Step] {
@@ -47,6 +47,10 @@ enum StepParser {
             return .disconnect(try f["mode"]?.oneOf(DisconnectMode.self) ?? .clean)
         case "reconnect": return .reconnect(try reconnect(body))
         case "spam": return .spam(try spam(body, at: c))
+        case "pause_reading":
+            guard let body else { return .pauseReading(seconds: 10) }
+            if body.isScalar { return .pauseReading(seconds: try body.duration()) }
+            return .pauseReading(seconds: try body.fields(["duration"]).require("duration").duration())
         default: return try repeatStep(body, at: c)
         }
     }

@@ -106,6 +106,13 @@ extension VirtualClient: ClientConnectionDelegate {
         subscribed.removeAll()
         openMicros = 0
         guard !finished, !closingOnPurpose else { return }
+        if case .slowConsumer = waiter {
+            // Contract §5.6: cut off instead of buffering without bound; `reconnect` may follow.
+            rec.count("checked.slow_consumer_bounded")
+            rec.count("slow_consumer.disconnects")
+            advance()
+            return
+        }
         if spamming {
             rec.count("rate_limit.disconnects")
             end(replace: false)
@@ -161,6 +168,28 @@ extension VirtualClient: ClientConnectionDelegate {
     private func connectionDidCloseIfStillOpen(_ c: ClientConnection) {
         guard c === connection else { return }
         connectionDidClose(c, reason: .closedByClient)
+    }
+
+    /// Stops reading for `seconds` while publishers keep writing, then reads again: a server that
+    /// bounds its queue has cut the socket off by then, and the close shows once the kernel
+    /// buffers drain (an unread socket cannot see the FIN). 5 s more to see it.
+    func pauseReading(_ seconds: Double) {
+        guard let c = connection else { advance(); return }
+        pid = c.pid ?? pid
+        lastOffset = c.lastOffset ?? lastOffset
+        c.setReading(false)
+        waiter = .slowConsumer
+        let token = stepToken
+        timer = loop.scheduleTask(in: .microseconds(Int64(seconds * 1_000_000))) { [self] in
+            guard token == stepToken, !finished else { return }
+            connection?.setReading(true)
+            timer = loop.scheduleTask(in: .seconds(5)) { [self] in
+                guard token == stepToken, !finished else { return }
+                ctx.report(.slowConsumerBounded, client: index, workflow: nil,
+                           expected: "disconnected as a slow consumer after \(DurationText.format(seconds)) unread", seen: "still connected")
+                advance()
+            }
+        }
     }
 
     func reconnect(_ r: ReconnectStep) {

@@ -69,6 +69,8 @@ final class VirtualClient {
         case event(type: String?, status: String?, remaining: Int)
         case ack
         case timer
+        /// Not reading: the server is expected to disconnect this slow consumer.
+        case slowConsumer
     }
 
     init(index: Int, ctx: EngineContext, shard: LoopShard, loop: EventLoop, group: ClientGroup, intendedStartMicros: UInt64?) {
@@ -158,6 +160,7 @@ final class VirtualClient {
         case .disconnect(let mode): disconnect(mode)
         case .reconnect(let r): reconnect(r)
         case .spam(let s): spam(s)
+        case .pauseReading(let seconds): pauseReading(seconds)
         case .repeatSteps: advance()  // flattened at init; never reached
         }
     }

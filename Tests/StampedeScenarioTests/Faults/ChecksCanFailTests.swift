@@ -112,3 +112,39 @@ import Testing
         #expect(Self.check(o, "rate_limit_enforced")?.passed == false)
     }
 }
+
+/// slow_consumer_bounded: passes when the server cuts off a socket that stops reading (and the
+/// reconnect with `since` recovers what it missed), fails when the server buffers without bound.
+@Suite(.serialized) struct SlowConsumerTests {
+    static let text = """
+    name: slow
+    auth: { users: 2 }
+    workflows: { count: 2 }
+    phases: [{ name: p, duration: 9s, clients: 2 }]
+    groups:
+      - name: sloth
+        steps:
+          - connect
+          - subscribe: own
+          - pause_reading: 3s
+          - reconnect: { resume: since }
+          - await: { until: end }
+    publishers: [{ rate: 100/s, per: workflow, event: node_update, payload_bytes: 50000, batch: 10 }]
+    checks: [slow_consumer_bounded, recovery, ordering]
+    drain: 1s
+    """
+
+    @Test func passesAgainstABoundedServer() async throws {
+        // Long heartbeat: an unread socket also misses pings, and that must not be what cuts it off.
+        let server = try await EndToEndTests.server { $0.outboundQueueLimit = 256 * 1024; $0.pingIntervalMs = 25_000; $0.pingTimeoutMs = 20_000 }
+        let o = try await ChecksCanFailTests.run(Self.text, against: server)
+        #expect(ChecksCanFailTests.check(o, "slow_consumer_bounded")?.passed == true, "\(o.report.checks) \(o.report.errorsByCode)")
+        #expect(ChecksCanFailTests.check(o, "recovery")?.passed == true, "\(o.report.checks)")
+    }
+
+    @Test func failsAgainstAnUnboundedServer() async throws {
+        let server = try await EndToEndTests.server { $0.outboundQueueLimit = 1 << 40; $0.pingIntervalMs = 25_000; $0.pingTimeoutMs = 20_000 }
+        let o = try await ChecksCanFailTests.run(Self.text, against: server)
+        #expect(ChecksCanFailTests.check(o, "slow_consumer_bounded")?.passed == false)
+    }
+}

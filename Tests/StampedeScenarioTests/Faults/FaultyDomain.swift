@@ -11,6 +11,14 @@ import StampedeServer
 /// that guards against it fail.
 enum Fault: Sendable {
     case reorder, drop, duplicate, leakAcrossWorkflows, emitAfterTerminal, miscountStats, skipOwnership
+    /// Extra Engine.IO pings every 300 ms on top of the transport's own (pingInterval 1 s).
+    case earlyPings
+    /// A resubscribe with `since` loses the first two events that follow it.
+    case loseAfterResubscribe
+    /// The stats keep counting one connection that never closes.
+    case phantomConnection
+    /// One token bucket for the whole server instead of one per socket: a spammer starves everyone.
+    case sharedRateLimit
 }
 
 /// Stampede's real domain (`Hub`) behind a wrapper that breaks one guarantee on purpose.
@@ -19,6 +27,10 @@ final class FaultyDomain: SocketDomain, APIHandler, @unchecked Sendable {
     let fault: Fault
     let minter: TokenMinter
     let outputs = NIOLockedValueBox<[FaultyOutput]>([])
+    /// Accepted sockets' outputs, so client requests can reach the output of their socket.
+    let bySocket = NIOLockedValueBox<[ObjectIdentifier: FaultyOutput]>([:])
+    let everConnected = NIOLockedValueBox(false)
+    let sharedBucket = NIOLockedValueBox(SharedBucket())
 
     init(hub: Hub, fault: Fault, secret: String) {
         self.hub = hub
@@ -49,21 +61,48 @@ final class FaultyDomain: SocketDomain, APIHandler, @unchecked Sendable {
         }
         let wrapped = FaultyOutput(inner: output, domain: self)
         outputs.withLockedValue { $0.append(wrapped) }
-        return hub.connect(request, output: wrapped)
+        return hub.connect(request, output: wrapped).map { [self] decision in
+            if case .accept(let socket, _, _) = decision {
+                bySocket.withLockedValue { $0[ObjectIdentifier(socket)] = wrapped }
+                everConnected.withLockedValue { $0 = true }
+                if fault == .earlyPings { wrapped.startEarlyPings() }
+            }
+            return decision
+        }
     }
 
     func event(_ socket: DomainSocket, name: String, arguments: [JSONValue], ackID: UInt64?) {
+        let output = bySocket.withLockedValue { $0[ObjectIdentifier(socket)] }
+        if fault == .loseAfterResubscribe, name == "subscribe", arguments.first?["since"]?.intValue != nil {
+            output?.dropNext = 2
+        }
+        if fault == .sharedRateLimit, let output, !sharedBucket.withLockedValue({ $0.take(now: .now()) }) {
+            let refusal = Replies.refused(.rateLimited, "server-wide bucket empty", retryAfterMs: 100)
+            output.send(ackID.map { .ack($0, [refusal]) } ?? .event("error", [Replies.errorEvent(.rateLimited, "server-wide bucket empty")]))
+            return
+        }
         hub.event(socket, name: name, arguments: arguments, ackID: ackID)
     }
 
     func transportUpgraded(_ socket: DomainSocket) { hub.transportUpgraded(socket) }
-    func socketEnded(_ socket: DomainSocket, reason: SocketEndReason) { hub.socketEnded(socket, reason: reason) }
+
+    func socketEnded(_ socket: DomainSocket, reason: SocketEndReason) {
+        bySocket.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(socket)) }?.stopEarlyPings()
+        hub.socketEnded(socket, reason: reason)
+    }
 
     func handle(_ request: APIRequest) async -> APIResponse {
         let r = await hub.handle(request)
-        guard fault == .miscountStats, request.path == "/api/v1/websocket/stats", var o = (try? JSONParser.parse(r.body))?.objectValue else { return r }
-        // Counts every socket twice (e.g. once per transport it ever used).
-        o["total_connections"] = .int((o["total_connections"]?.intValue ?? 0) * 2)
+        guard fault == .miscountStats || fault == .phantomConnection, request.path == "/api/v1/websocket/stats",
+              var o = (try? JSONParser.parse(r.body))?.objectValue else { return r }
+        let connections = o["total_connections"]?.intValue ?? 0
+        if fault == .miscountStats {
+            // Counts every socket twice (e.g. once per transport it ever used).
+            o["total_connections"] = .int(connections * 2)
+        } else if everConnected.withLockedValue({ $0 }) {
+            // A socket whose close was never accounted for.
+            o["total_connections"] = .int(connections + 1)
+        }
         return .json(r.status, .object(o))
     }
 
@@ -84,6 +123,9 @@ final class FaultyOutput: SocketOutput, @unchecked Sendable {
     var eventLoop: EventLoop { inner.eventLoop }
     var frames = 0
     var held: ByteBuffer?
+    /// Event frames still to swallow (loseAfterResubscribe); touched on `eventLoop` only.
+    var dropNext = 0
+    var pinger: RepeatedTask?
 
     init(inner: SocketOutput, domain: FaultyDomain) {
         self.inner = inner
@@ -91,6 +133,7 @@ final class FaultyOutput: SocketOutput, @unchecked Sendable {
     }
 
     func write(frame: ByteBuffer) {
+        if dropNext > 0 { dropNext -= 1; return }
         frames += 1
         let nth = frames % 5 == 0
         switch domain?.fault {
@@ -121,7 +164,34 @@ final class FaultyOutput: SocketOutput, @unchecked Sendable {
         inner.write(frame: frame)
     }
 
+    /// Pings the transport never scheduled: the client sees them far earlier than pingInterval.
+    func startEarlyPings() {
+        let ping = WebSocketFraming.serverTextFrame("2")
+        pinger = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(300), delay: .milliseconds(300)) { [inner] _ in
+            inner.write(frame: ping)
+            inner.flush()
+        }
+    }
+
+    func stopEarlyPings() {
+        eventLoop.execute { [self] in pinger?.cancel(); pinger = nil }
+    }
+
     func flush() { inner.flush() }
     func send(_ packet: SocketIOPacket) { inner.send(packet) }
     func disconnect(_ cause: ServerDisconnectCause) { inner.disconnect(cause) }
+}
+
+/// The server-wide bucket of `.sharedRateLimit`: 20 requests of burst, 10 a second after that.
+struct SharedBucket {
+    var tokens = 20.0
+    var last = NIODeadline.now()
+
+    mutating func take(now: NIODeadline) -> Bool {
+        tokens = min(20, tokens + Double((now - last).nanoseconds) / 1e9 * 10)
+        last = now
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
 }

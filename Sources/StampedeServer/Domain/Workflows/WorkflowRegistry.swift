@@ -31,6 +31,9 @@ final class WorkflowRegistry: @unchecked Sendable {
     private let lock = NIOLock()
     private var workflows: [String: WorkflowRecord] = [:]
     private var nextOffset: UInt64 = 0
+    /// Terminal workflows, the only ones retention can drop: the sweep
+    /// looks at these, never at every workflow.
+    private var terminalIDs: Set<String> = []
     private var activeCount = 0
     private var runningCount = 0
     private let fanouts: FanoutDirectory
@@ -112,7 +115,10 @@ final class WorkflowRegistry: @unchecked Sendable {
         if r.status == .running { runningCount -= 1 }
         if status == .running { runningCount += 1 }
         r.status = status
-        if status.isTerminal { r.terminalAt = .now() }
+        if status.isTerminal {
+            r.terminalAt = .now()
+            terminalIDs.insert(r.id)
+        }
     }
 
     // MARK: subscriptions (called on the subscribing socket's loop)
@@ -171,9 +177,12 @@ final class WorkflowRegistry: @unchecked Sendable {
     /// Drops terminal workflows past their retention that nobody watches.
     func sweep(now: NIODeadline = .now()) {
         lock.withLock {
-            workflows = workflows.filter { _, r in
-                guard let t = r.terminalAt, r.subscriberCount == 0 else { return true }
-                return now - t < terminalRetention
+            for id in terminalIDs {
+                guard let r = workflows[id] else { terminalIDs.remove(id); continue }
+                if let t = r.terminalAt, r.subscriberCount == 0, now - t >= terminalRetention {
+                    workflows[id] = nil
+                    terminalIDs.remove(id)
+                }
             }
         }
     }

@@ -33,17 +33,30 @@ public final class HTTPClient: Sendable {
     /// The same, for event-loop code (the load generator's publishers).
     public func requestFuture(_ method: String, _ path: String, headers: [(String, String)] = [],
                               body: [UInt8]? = nil) -> EventLoopFuture<HTTPResponse> {
-        let m = HTTPMethod(rawValue: method.uppercased())
-        let reused = idle.withLockedValue { $0.popLast() }
-        let loop = reused?.channel.eventLoop ?? group.next()
-        let connection: EventLoopFuture<HTTP1Connection>
-        if let reused, reused.isOpen {
-            connection = loop.makeSucceededFuture(reused)
-        } else {
-            reused?.close()
-            connection = HTTP1Connection.connect(endpoint, localAddress: localAddress, on: loop, timeout: timeout)
+        let call = PendingCall(method: HTTPMethod(rawValue: method.uppercased()), path: path, headers: headers, body: body)
+        if let reused = idle.withLockedValue({ $0.popLast() }) {
+            let loop = reused.channel.eventLoop
+            guard reused.isOpen else {
+                reused.close()
+                return send(call, on: freshConnection(on: loop), loop: loop)
+            }
+            // The server may have closed an idle keep-alive connection just
+            // now; a request that dies before any answer is retried once.
+            return send(call, on: loop.makeSucceededFuture(reused), loop: loop).flatMapError { error in
+                guard case ClientError.connectionFailed = error else { return loop.makeFailedFuture(error) }
+                return self.send(call, on: self.freshConnection(on: loop), loop: loop)
+            }
         }
-        let headerBox = UncheckedBox((headers, body))
+        let loop = group.next()
+        return send(call, on: freshConnection(on: loop), loop: loop)
+    }
+
+    private func freshConnection(on loop: EventLoop) -> EventLoopFuture<HTTP1Connection> {
+        HTTP1Connection.connect(endpoint, localAddress: localAddress, on: loop, timeout: timeout)
+    }
+
+    private func send(_ call: PendingCall, on connection: EventLoopFuture<HTTP1Connection>,
+                      loop: EventLoop) -> EventLoopFuture<HTTPResponse> {
         let timeout = self.timeout
         return connection.flatMap { conn in
             let promise = loop.makePromise(of: HTTPResponse.self)
@@ -54,7 +67,7 @@ public final class HTTPClient: Sendable {
                 conn.close(abrupt: true)
                 promise.fail(ClientError.timeout)
             }
-            conn.request(m, path, headers: headerBox.value.0, body: headerBox.value.1) { result in
+            conn.request(call.method, call.path, headers: call.headers, body: call.body) { result in
                 timer.cancel()
                 guard !done.value.isSet else { return }
                 done.value.isSet = true
@@ -90,6 +103,9 @@ public final class HTTPClient: Sendable {
         if !kept { conn.close() }
     }
 
+    /// Idle pooled connections (tests check keep-alive reuse with it).
+    var idleCount: Int { idle.withLockedValue { $0.count } }
+
     /// Closes the idle connections.
     public func shutdown() {
         let all = idle.withLockedValue { l -> [HTTP1Connection] in defer { l = [] }; return l }
@@ -99,3 +115,11 @@ public final class HTTPClient: Sendable {
 
 /// Whichever of response and timeout comes first completes the promise.
 private final class DoneFlag { var isSet = false }
+
+/// One request's parts, kept for a possible retry.
+private struct PendingCall: Sendable {
+    var method: HTTPMethod
+    var path: String
+    var headers: [(String, String)]
+    var body: [UInt8]?
+}

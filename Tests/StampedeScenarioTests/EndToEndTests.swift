@@ -32,14 +32,19 @@ import Testing
       errors.rate: 0
     """
 
-    static func server(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> EmbeddedServer {
+    /// An ephemeral-port server with a fast heartbeat and short search steps, tweaked per test.
+    static func configuration(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
         var c = ServerConfiguration()
         c.port = 0
         c.pingIntervalMs = 1000
         c.pingTimeoutMs = 1000
         c.stepDelayMs = 20
         tweak(&c)
-        return try await EmbeddedServer.start(c)
+        return c
+    }
+
+    static func server(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> EmbeddedServer {
+        try await EmbeddedServer.start(configuration(tweak))
     }
 
     @Test func passesAgainstStampedesServer() async throws {

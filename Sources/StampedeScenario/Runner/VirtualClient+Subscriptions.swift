@@ -99,14 +99,22 @@ extension VirtualClient {
         let target = ctx.workflowID(.own, client: index, created: createdWorkflow) ?? "stampede-spam-\(index)"
         var sent = 0
         let token = stepToken
+        // Spamming `subscribe` subscribes for real (the first ones fit the bucket): account for it
+        // before the first ack, as `subscribe` does, so isolation and stats stay exact.
+        let subscribes = s.event == "subscribe"
+        if subscribes && !subscribed.contains(target) { subscribed.insert(target); lastSeq[target] = nil }
         func fire() {
             guard !finished, token == stepToken, let conn = connection, conn === c else { return }
             sent += 1
             rec.count("spam.sent")
             conn.emit(s.event, [["workflow_id": .string(target)]]) { [self] result in
-                if case .success(let args) = result, args.first?["error"]?["code"]?.stringValue == "rate_limited" {
+                guard case .success(let args) = result else { return }
+                if args.first?["error"]?["code"]?.stringValue == "rate_limited" {
                     rateLimitedSeen += 1
                     rec.count("spam.rate_limited")
+                } else if subscribes, args.first?["ok"]?.boolValue == true, !counted.contains(target), connection != nil {
+                    counted.insert(target)
+                    rec.workflowSubscribed(target, 1)
                 }
             }
             if sent < total {

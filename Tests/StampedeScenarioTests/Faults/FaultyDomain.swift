@@ -39,13 +39,7 @@ final class FaultyDomain: SocketDomain, APIHandler, @unchecked Sendable {
     }
 
     static func start(_ fault: Fault, tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> EmbeddedServer {
-        var c = ServerConfiguration()
-        c.port = 0
-        c.pingIntervalMs = 1000
-        c.pingTimeoutMs = 1000
-        c.stepDelayMs = 20
-        tweak(&c)
-        return try await EmbeddedServer.start(c) { config, group in
+        return try await EmbeddedServer.start(EndToEndTests.configuration(tweak)) { config, group in
             let hub = try Hub(configuration: config, eventLoopGroup: group)
             try await hub.ready()
             return FaultyDomain(hub: hub, fault: fault, secret: config.jwtSecret)

@@ -2,7 +2,7 @@ import StampedeJSON
 import StampedeReports
 
 /// stats_match: once the engine's own counts have held still for `settle` seconds, the server's
-/// stats must equal them (± tolerance). stats_return_to_baseline: after every client left,
+/// stats must equal them (± tolerance) — and still hold one sample later. stats_return_to_baseline: after every client left,
 /// the stats come back to what they were before the run.
 enum StatsChecks {
     static func match(_ samples: [StatsSample], spec: CheckSpec) -> CheckResult {
@@ -13,8 +13,10 @@ enum StatsChecks {
         var compared = 0
         var bad: [String] = []
         for (field, list) in byField.sorted(by: { $0.key < $1.key }) {
-            for (i, s) in list.enumerated() where i >= settle {
-                let window = list[(i - settle)...i]
+            // Settled = unchanged for `settle` samples before and one after: a client that connects
+            // between our count and the server's answer must not read as drift.
+            for (i, s) in list.enumerated() where i >= settle && i + 1 < list.count {
+                let window = list[(i - settle)...(i + 1)]
                 guard window.allSatisfy({ $0.expected == s.expected }) else { continue }
                 compared += 1
                 if abs(s.observed - s.expected) > tolerance {

@@ -20,8 +20,6 @@ final class SocketIOConnection: @unchecked Sendable {
     private var state = State.idle
     private var assembler = BinaryPacketAssembler()
     private var connectTimer: Scheduled<Void>?
-    /// Set by a server-side disconnect so the end is reported with its cause.
-    private var pendingServerCause: ServerDisconnectCause?
 
     init(session: EngineIOSession, domain: any SocketDomain) {
         self.session = session

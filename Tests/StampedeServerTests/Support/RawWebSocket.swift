@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -112,11 +113,9 @@ final class RawWebSocket: @unchecked Sendable {
 
     /// True when the server closed the TCP connection within `timeout`.
     func waitClosed(timeout: Double = 5) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while ContinuousClock.now < deadline {
-            if inbox.isFinished { return true }
-            let left = Double((deadline - ContinuousClock.now).components.attoseconds) / 1e18 + Double((deadline - ContinuousClock.now).components.seconds)
-            _ = await inbox.next(timeout: max(left, 0.01))
+        let deadline = Date().addingTimeInterval(timeout)
+        while !inbox.isFinished, deadline.timeIntervalSinceNow > 0 {
+            _ = await inbox.next(timeout: max(deadline.timeIntervalSinceNow, 0.01))
         }
         return inbox.isFinished
     }

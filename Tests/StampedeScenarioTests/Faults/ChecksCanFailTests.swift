@@ -69,6 +69,7 @@ import Testing
         """
         let o = try await Self.run(text, against: try await FaultyDomain.start(.emitAfterTerminal))
         #expect(Self.check(o, "terminal")?.passed == false, "\(o.report.checks)")
+        #expect(Self.check(o, "terminal")?.evidence.first?.contains("nothing after the terminal workflow_status") == true)
     }
 
     @Test func statsMatchCatchesAMiscount() async throws {
@@ -110,6 +111,7 @@ import Testing
     @Test func rateLimitEnforcedCatchesAServerWithoutLimits() async throws {
         let o = try await Self.run(Self.spam, against: try await EndToEndTests.server { $0.socketEventsPerSecond = 1e6; $0.socketEventBurst = 1e6 })
         #expect(Self.check(o, "rate_limit_enforced")?.passed == false)
+        #expect(Self.check(o, "rate_limit_enforced")?.evidence.first?.contains("no refusal") == true, "\(o.report.checks)")
     }
 }
 
@@ -146,5 +148,6 @@ import Testing
         let server = try await EndToEndTests.server { $0.outboundQueueLimit = 1 << 40; $0.pingIntervalMs = 25_000; $0.pingTimeoutMs = 20_000 }
         let o = try await ChecksCanFailTests.run(Self.text, against: server)
         #expect(ChecksCanFailTests.check(o, "slow_consumer_bounded")?.passed == false)
+        #expect(ChecksCanFailTests.check(o, "slow_consumer_bounded")?.evidence.first?.contains("still connected") == true, "\(o.report.checks)")
     }
 }

@@ -1,0 +1,117 @@
+# Shared pieces of the capacity benchmarks (sourced by bench-server.sh,
+# bench-generator.sh and compare-interop.sh). Everything is loopback-only
+# and bounded: every process started here runs under `timeout` and is
+# killed by PID on exit.
+#
+# Why two processes: the per-process file limit is 20,000, so 10,000
+# client sockets and the server's 10,000 accepted sockets cannot live in
+# one process — the generator runs against a separate `stampede serve`.
+
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STAMPEDE="$BENCH_ROOT/.build/release/stampede"
+BENCH_PIDS=()
+
+bench_init() {
+    cd "$BENCH_ROOT" || exit 3
+    # The hard limit here is 20,000; the soft one may be lower in some shells.
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+    echo "open files limit: $(ulimit -n) (hard $(ulimit -Hn))" >&2
+    if [[ ! -x "$STAMPEDE" || -n "${BENCH_REBUILD:-}" ]]; then
+        swift build -c release --product stampede >&2 || exit 3
+    fi
+    BENCH_OUT="${BENCH_OUT:-$BENCH_ROOT/reports/bench/$(date -u +%Y%m%dT%H%M%SZ)}"
+    mkdir -p "$BENCH_OUT"
+    trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+    local pid
+    for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+
+# Resident KB of a live process.
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null; }
+
+# CPU time (user + system) of a live process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
+
+# Samples PID's RSS and CPU twice a second into FILE ("epoch_seconds kb ticks")
+# until it exits; the CPU column tells which process was saturated.
+sample_rss() {
+    local pid=$1 file=$2
+    ( while kill -0 "$pid" 2>/dev/null; do
+        local kb ticks; kb=$(rss_kb "$pid"); ticks=$(cpu_ticks "$pid")
+        [[ -n "$kb" ]] && echo "$(date +%s.%N) $kb $ticks"
+        sleep 0.5
+      done ) > "$file" &
+    BENCH_PIDS+=($!)
+}
+
+# start_listening NAME TIMEOUT CMD... — starts a server that prints
+# "listening on URL", waits for that line; sets SERVER_PID and SERVER_URL.
+start_listening() {
+    local name=$1 limit=$2; shift 2
+    local log="$BENCH_OUT/$name.log"
+    timeout "$limit" "$@" > "$log" 2>&1 &
+    SERVER_PID=$!
+    BENCH_PIDS+=("$SERVER_PID")
+    SERVER_URL=""
+    for _ in $(seq 1 300); do
+        SERVER_URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$log" | head -1)
+        [[ -n "$SERVER_URL" ]] && break
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ -z "$SERVER_URL" ]]; then echo "$name did not start; see $log" >&2; cat "$log" >&2; exit 3; fi
+    # `timeout` is the parent; the RSS we want is the server's own.
+    local child; child=$(pgrep -P "$SERVER_PID" | head -1)
+    [[ -n "$child" ]] && SERVER_PID=$child
+    echo "$name listening on $SERVER_URL (pid $SERVER_PID)" >&2
+}
+
+start_stampede_server() {
+    start_listening "${1:-server}" 600 "$STAMPEDE" serve --port 0 --max-connections-per-user 20000 --jwt-secret "${BENCH_SECRET:-dev-secret}"
+}
+
+stop_server() {
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || return 0; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+}
+
+# run_load NAME SCENARIO [extra run args...] — runs the generator against
+# SERVER_URL, sampling the server's and the generator's RSS. Leaves
+# $BENCH_OUT/NAME/{report.json,run.log,server-rss.txt,generator-rss.txt}.
+run_load() {
+    local name=$1 scenario=$2; shift 2
+    local dir="$BENCH_OUT/$name"
+    mkdir -p "$dir"
+    echo "$(date +%s.%N) $(rss_kb "$SERVER_PID")" > "$dir/server-idle-rss.txt"
+    # Other work on the same 2 cores (compilers, tests) starves both processes;
+    # the load average before and after says how much the figures can be trusted.
+    cut -d' ' -f1-3 /proc/loadavg > "$dir/loadavg-start.txt"
+    sample_rss "$SERVER_PID" "$dir/server-rss.txt"
+    timeout 400 "$STAMPEDE" run "$scenario" --target "$SERVER_URL" --progress lines \
+        --jwt-secret "${BENCH_SECRET:-dev-secret}" --out "$dir" "$@" > "$dir/run.log" 2>&1 &
+    local gen=$!
+    BENCH_PIDS+=("$gen")
+    local child=""
+    for _ in $(seq 1 50); do child=$(pgrep -P "$gen" | head -1); [[ -n "$child" ]] && break; sleep 0.05; done
+    sample_rss "${child:-$gen}" "$dir/generator-rss.txt"
+    wait "$gen"
+    local rc=$?
+    echo "$rc" > "$dir/exit-code"
+    cut -d' ' -f1-3 /proc/loadavg > "$dir/loadavg-end.txt"
+    echo "$name: stampede run exit $rc" >&2
+    sed -n '/^metric/,$p' "$dir/run.log" >&2
+}
+
+# summarize NAME CLIENTS — one JSON line of figures from a run_load directory.
+summarize() {
+    python3 "$BENCH_ROOT/scripts/bench-summary.py" "$BENCH_OUT/$1" "$2"
+}
+
+machine_line() {
+    echo "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), open files $(ulimit -n)"
+}

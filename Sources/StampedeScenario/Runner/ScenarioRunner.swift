@@ -83,14 +83,14 @@ public enum ScenarioRunner {
         var second = 0
         let totalSeconds = plan.duration
 
-        func collect(t: Int) async {
+        func collect(t: Int, sampleStats: Bool = true) async {
             var parts: [LoopSecond] = []
             for (i, loop) in loops.enumerated() {
                 let box = shards[i]
                 if let p = try? await loop.submit({ box.value.recorder.rotate() }).get() { parts.append(p) }
             }
             var serverConnections: Int?
-            if wantsStats, let b = baseline, let o = await sampler.fetch() {
+            if wantsStats, sampleStats, let b = baseline, let o = await sampler.fetch() {
                 serverConnections = o.connections
                 agg.absorb(second: t, parts, serverConnections: serverConnections)
                 statsSamples += StatsSampler.samples(t: t, expected: agg.expected, observed: o, baseline: b)
@@ -133,7 +133,8 @@ public enum ScenarioRunner {
         }
         if abortReason == nil { try? await Task.sleep(nanoseconds: UInt64(scenario.drainSeconds * 1e9)) }
         await dispatcher.stopAll()
-        await collect(t: second + 1)
+        // The clients are gone: the last second's numbers count, but stats now belong to the baseline check.
+        await collect(t: second + 1, sampleStats: false)
         progress.finish()
 
         var extra: [CheckKind: CheckResult] = [:]

@@ -13,7 +13,7 @@ enum Fault: Sendable {
     case reorder, drop, duplicate, leakAcrossWorkflows, emitAfterTerminal, miscountStats, skipOwnership
     /// Extra Engine.IO pings every 300 ms on top of the transport's own (pingInterval 1 s).
     case earlyPings
-    /// A resubscribe with `since` loses the first two events that follow it.
+    /// A resubscribe with `since`, or a connect with a recovery `pid`, loses the first two events that follow it.
     case loseAfterResubscribe
     /// The stats keep counting one connection that never closes.
     case phantomConnection
@@ -54,6 +54,10 @@ final class FaultyDomain: SocketDomain, APIHandler, @unchecked Sendable {
             request.auth = ["token": .string(service)]
         }
         let wrapped = FaultyOutput(inner: output, domain: self)
+        if fault == .loseAfterResubscribe, request.auth?["pid"] != nil {
+            // Connection state recovery: the replay written during connect loses its first two events.
+            wrapped.dropNext = 2
+        }
         outputs.withLockedValue { $0.append(wrapped) }
         return hub.connect(request, output: wrapped).map { [self] decision in
             if case .accept(let socket, _, _) = decision {

@@ -20,6 +20,10 @@ final class SocketIOConnection: @unchecked Sendable {
     private var state = State.idle
     private var assembler = BinaryPacketAssembler()
     private var connectTimer: Scheduled<Void>?
+    /// Packets that arrived while the domain was deciding on the CONNECT
+    /// (a client that does not wait for the reply): replayed once joined.
+    private var heldWhileConnecting: [BinaryPacketAssembler.Complete] = []
+    private static let maxHeldWhileConnecting = 64
 
     init(session: EngineIOSession, domain: any SocketDomain) {
         self.session = session
@@ -62,6 +66,10 @@ final class SocketIOConnection: @unchecked Sendable {
             }
             guard case .idle = state else { throw ProtocolViolation() }
             connect(auth: packet.data)
+            return
+        }
+        if case .connecting = state, packet.namespace == "/", heldWhileConnecting.count < Self.maxHeldWhileConnecting {
+            heldWhileConnecting.append(c)
             return
         }
         // Any other packet needs the namespace joined.
@@ -109,16 +117,33 @@ final class SocketIOConnection: @unchecked Sendable {
                 var reply: JSONObject = ["sid": .string(sid)]
                 if let pid { reply["pid"] = .string(pid) }
                 session.send(SocketIOPacket.connect(.object(reply)).engineIOPacket)
+                replayHeld()
             case .success(.refuse(let payload)):
                 output.detach()
                 guard case .connecting = state else { return }
                 state = .idle
                 session.send(SocketIOPacket.connectError(payload).engineIOPacket)
+                replayHeld()
             case .failure:
                 output.detach()
                 guard case .connecting = state else { return }
                 state = .idle
                 session.send(SocketIOPacket.connectError(["message": "internal error"]).engineIOPacket)
+                replayHeld()
+            }
+        }
+    }
+
+    /// Held packets go through the normal rules now: after a refusal they
+    /// are packets for a namespace not joined, which closes the connection.
+    private func replayHeld() {
+        let held = heldWhileConnecting
+        heldWhileConnecting = []
+        for c in held {
+            guard !session.isClosed else { return }
+            do { try handle(c) } catch {
+                session.close(.parseError, notifyPeer: true)
+                return
             }
         }
     }

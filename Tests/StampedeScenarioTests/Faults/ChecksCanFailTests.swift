@@ -23,6 +23,21 @@ extension Live {
         drain: 500ms
         """
 
+        /// Watchers that each ask for another user's workflow (skipped ownership lets them in).
+        static let intruders = watchers.replacingOccurrences(of: "{ subscribe: { workflow: own } }", with: "{ subscribe: { workflow: other } }")
+
+        /// Clients that create a search workflow and watch it to its terminal status.
+        static let searchers = """
+        name: terminal
+        auth: { users: 2 }
+        phases: [{ name: p, duration: 2s, clients: 2 }]
+        groups:
+          - name: searcher
+            steps: [connect, { create_workflow: { type: search } }, { await: { until: end } }]
+        checks: [terminal]
+        drain: 500ms
+        """
+
         static func run(_ text: String, against server: EmbeddedServer) async throws -> RunOutcome {
             let s = try ScenarioLoader.parse(text)
             var o = RunOptions(baseURL: server.baseURL, jwtSecret: "dev-secret", embedded: true)
@@ -51,25 +66,13 @@ extension Live {
         }
 
         @Test func isolationCatchesSkippedOwnership() async throws {
-            let text = Self.watchers.replacingOccurrences(of: "steps: [connect, { subscribe: { workflow: own } }, { await: { until: end } }]",
-                                                          with: "steps: [connect, { subscribe: { workflow: other } }, { await: { until: end } }]")
-            let o = try await Self.run(text + "\nchecks: [isolation]", against: try await FaultyDomain.start(.skipOwnership))
+            let o = try await Self.run(Self.intruders + "\nchecks: [isolation]", against: try await FaultyDomain.start(.skipOwnership))
             #expect(Self.check(o, "isolation")?.passed == false)
             #expect(Self.check(o, "isolation")?.evidence.first?.contains("forbidden") == true)
         }
 
         @Test func terminalCatchesEventsAfterCompletion() async throws {
-            let text = """
-            name: terminal
-            auth: { users: 2 }
-            phases: [{ name: p, duration: 2s, clients: 2 }]
-            groups:
-              - name: searcher
-                steps: [connect, { create_workflow: { type: search } }, { await: { until: end } }]
-            checks: [terminal]
-            drain: 500ms
-            """
-            let o = try await Self.run(text, against: try await FaultyDomain.start(.emitAfterTerminal))
+            let o = try await Self.run(Self.searchers, against: try await FaultyDomain.start(.emitAfterTerminal))
             #expect(Self.check(o, "terminal")?.passed == false, "\(o.report.checks)")
             #expect(Self.check(o, "terminal")?.evidence.first?.contains("nothing after the terminal workflow_status") == true)
         }

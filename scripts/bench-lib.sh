@@ -36,13 +36,15 @@ rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 # CPU time (user + system) of a live process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 
-# Samples PID's RSS and CPU twice a second into FILE ("epoch_seconds kb ticks")
-# until it exits; the CPU column tells which process was saturated.
+# Samples PID's RSS, CPU and open files twice a second into FILE
+# ("epoch_seconds kb ticks fds") until it exits; the CPU column tells which
+# process was saturated, the fd column how close it came to the file limit.
 sample_rss() {
     local pid=$1 file=$2
     ( while kill -0 "$pid" 2>/dev/null; do
-        local kb ticks; kb=$(rss_kb "$pid"); ticks=$(cpu_ticks "$pid")
-        [[ -n "$kb" ]] && echo "$(date +%s.%N) $kb $ticks"
+        local kb ticks fds; kb=$(rss_kb "$pid"); ticks=$(cpu_ticks "$pid")
+        fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
+        [[ -n "$kb" ]] && echo "$(date +%s.%N) $kb $ticks $fds"
         sleep 0.5
       done ) > "$file" &
     BENCH_PIDS+=($!)

@@ -18,6 +18,9 @@ def epoch(iso):
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
+fds = {}
+
+
 def samples(path):
     out = []
     try:
@@ -26,6 +29,8 @@ def samples(path):
                 parts = line.split()
                 if len(parts) >= 2:
                     out.append((float(parts[0]), int(parts[1]), int(parts[2]) if len(parts) > 2 else None))
+                    if len(parts) > 3:
+                        fds.setdefault(path, []).append(int(parts[3]))
     except FileNotFoundError:
         pass
     return out
@@ -78,6 +83,10 @@ def main(run_dir, clients):
         "ordering_passed": ordering["passed"] if ordering else None,
         "generator_health": report.get("generator_health"),
     }
+    for who in ("server", "generator"):
+        seen = fds.get(f"{run_dir}/{who}-rss.txt")
+        if seen:
+            out[f"{who}_fds_peak"] = max(seen)
     for edge in ("start", "end"):
         try:
             out[f"loadavg_{edge}"] = open(f"{run_dir}/loadavg-{edge}.txt").read().strip()

@@ -35,12 +35,12 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 names = sys.argv[3:]
 print(f"Machine: {sys.argv[2]}\n")
-print("| scenario | clients (peak) | server idle RSS | server steady RSS | KB/connection | server CPU steady | generator CPU steady | deliveries/s (median) | event_delivery p50 | p99 | max | publish p50 / p99 | errors | exit |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| scenario | clients (peak) | server idle RSS | server steady RSS | KB/connection | generator KB/client | server CPU steady | generator CPU steady | deliveries/s (median) | event_delivery p50 | p99 | max | publish p50 / p99 | errors | exit |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for name, r in zip(names, rows):
     e = r.get("event_delivery", {})
     print(f"| {name} | {r['clients']} ({r['peak_connections']}) | {r.get('server_rss_idle_kb', 0)/1024:.1f} MiB | "
-          f"{r.get('server_rss_steady_kb', 0)/1024:.1f} MiB | {r.get('server_kb_per_connection')} | "
+          f"{r.get('server_rss_steady_kb', 0)/1024:.1f} MiB | {r.get('server_kb_per_connection')} | {r.get('generator_kb_per_client')} | "
           f"{r.get('server_cpu_steady_pct')}% | {r.get('generator_cpu_steady_pct')}% | "
           f"{r['deliveries_per_s_median']:.0f} | {e.get('p50', 0):.2f} ms | {e.get('p99', 0):.2f} ms | {e.get('max', 0):.2f} ms | "
           f"{r.get('publish', {}).get('p50', 0):.2f} / {r.get('publish', {}).get('p99', 0):.2f} ms | "

@@ -82,6 +82,8 @@ extension VirtualClient: ClientConnectionDelegate {
         // ones only matter past the slack (a busy server or generator delays timers a little).
         let early = pingIntervalMicros / 10 * 9 &- min(pingIntervalMicros / 10 * 9, 50_000)
         if gap < early || gap > pingIntervalMicros + ctx.heartbeatSlackMicros {
+            ctx.report(.heartbeat, client: index, workflow: nil, expected: "ping every \(pingIntervalMicros / 1000)ms",
+                       seen: "\(gap / 1000)ms \(gap < early ? "(early)" : "(late)")")
         } else {
             rec.count("checked.heartbeat")
         }

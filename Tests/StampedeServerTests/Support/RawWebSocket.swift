@@ -114,10 +114,12 @@ final class RawWebSocket: @unchecked Sendable {
     /// True when the server closed the TCP connection within `timeout`.
     func waitClosed(timeout: Double = 5) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        while !inbox.isFinished, deadline.timeIntervalSinceNow > 0 {
-            _ = await inbox.next(timeout: max(deadline.timeIntervalSinceNow, 0.01))
+        // The close may race the client's upgrade (no channelInactive for the
+        // collector): the channel's own state says it too.
+        while !inbox.isFinished, channel.isActive, deadline.timeIntervalSinceNow > 0 {
+            _ = await inbox.next(timeout: min(max(deadline.timeIntervalSinceNow, 0.01), 0.1))
         }
-        return inbox.isFinished
+        return inbox.isFinished || !channel.isActive
     }
 
     func setReading(_ on: Bool) {

@@ -23,6 +23,8 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
     private var getParked = false
     private var probe: WebSocketTransport?
     private var probeAnswered = false
+    /// The GET parked at the time of `3probe` has returned.
+    private var getReleased = false
     /// After `5`: everything goes over the WebSocket.
     private var upgraded: WebSocketTransport?
 
@@ -65,7 +67,11 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
                     return
                 }
                 deliver(r.body)
-                if probeAnswered { finishUpgrade(); return }
+                if probeAnswered {
+                    getReleased = true
+                    tryFinishUpgrade()
+                    return
+                }
                 poll()
             case .failure(let e):
                 fail(.error("polling GET: \(e)"))
@@ -99,7 +105,9 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
     }
 
     private func flushQueue() {
-        guard !posting, !queue.isEmpty, let post = postConnection, upgraded == nil else { return }
+        // After `3probe` sends wait for the WebSocket: a POST that reached
+        // the server after our `5` would be refused (polling on an upgraded session).
+        guard !posting, !probeAnswered, !queue.isEmpty, let post = postConnection, upgraded == nil else { return }
         posting = true
         let body = Self.payload(queue)
         queue.removeAll(keepingCapacity: true)
@@ -108,12 +116,7 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
             posting = false
             switch result {
             case .success(let r) where r.status == 200:
-                if let ws = upgraded {
-                    for t in queue { ws.send(t) }
-                    queue = []
-                } else {
-                    flushQueue()
-                }
+                if probeAnswered { tryFinishUpgrade() } else { flushQueue() }
             case .success(let r):
                 fail(.error("polling POST \(r.status): \(r.text.prefix(120))"))
             case .failure(let e):
@@ -157,29 +160,32 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
         }
     }
 
-    private func finishUpgrade() {
-        guard let ws = probe, upgraded == nil else { return }
+    /// The switch happens once polling is quiet: the parked GET came back
+    /// (`6`) and no POST is in flight — the reference client's "pause".
+    private func tryFinishUpgrade() {
+        guard probeAnswered, getReleased, !posting, let ws = probe, upgraded == nil else { return }
         upgraded = ws
         probe = nil
         kind = .websocket
         ws.send("5")
-        if !posting {
-            for t in queue { ws.send(t) }
-            queue = []
-        }
+        for t in queue { ws.send(t) }
+        queue = []
         getConnection?.close()
+        postConnection?.close()
         getConnection = nil
-        // The POST connection closes once an in-flight POST (if any) is done.
-        if !posting {
-            postConnection?.close()
-            postConnection = nil
-        }
+        postConnection = nil
     }
 
     func transportDidClose(_ reason: ClientCloseReason) {
         if upgraded != nil { fail(reason); return }
         probe = nil  // a failed probe leaves the session on polling
+        let wasPaused = probeAnswered
         probeAnswered = false
+        if wasPaused {
+            if getReleased { poll() }
+            getReleased = false
+            flushQueue()
+        }
     }
 
     // MARK: closing

@@ -32,13 +32,18 @@ extension Hub: SocketDomain {
         }
         let csr = settings.limits.connectionStateRecovery
         var detached: RecoveryStore.Detached?
+        var recoveredPID: String?
         var clientOffset: UInt64 = 0
         if csr, let pid = request.auth?["pid"]?.stringValue {
             detached = recovery.take(pid: pid, userID: principal.userID)
+            if detached != nil { recoveredPID = pid }
             clientOffset = request.auth?["offset"]?.stringValue.flatMap { UInt64($0) } ?? 0
         }
+        // A recovered session keeps its sid and its pid: an unchanged pid is
+        // how clients know the session (rooms, missed events) came back.
         let session = SocketSession(output: output, principal: principal, sid: detached?.sid ?? Hub.newID(),
-                                    pid: csr ? Hub.newID() : nil, transport: request.transport, limits: settings.limits)
+                                    pid: csr ? (recoveredPID ?? Hub.newID()) : nil, transport: request.transport,
+                                    limits: settings.limits)
         stats.add(stats.connections)
         stats.add(request.transport == .websocket ? stats.websocketConnections : stats.pollingConnections)
         if let detached { restore(session, rooms: detached.rooms, afterOffset: clientOffset) }

@@ -95,8 +95,9 @@ final class ConnectionRulesTests: XCTestCase {
         try await h.end(out, socket!, .transportLost(recoverable: true))
         await h.publish(a, [DomainHarness.node(3)])
         let (out2, _, d2) = try await h.connect("alice", auth: ["pid": .string(pid), "offset": .string(lastOffset)])
-        guard case .accept(_, let sid2, _) = d2 else { return XCTFail("recovery refused") }
+        guard case .accept(_, let sid2, let pid2) = d2 else { return XCTFail("recovery refused") }
         XCTAssertEqual(sid2, sid, "a recovered session keeps its sid")
+        XCTAssertEqual(pid2, pid, "and its pid, which is how clients know they recovered")
         XCTAssertEqual(out2.events.map { "\($0.arg["workflow_id"]!.stringValue! == a ? "a" : "b"):\($0.arg["seq"]!.intValue!)" },
                        ["b:2", "a:3"])
         await h.publish(b, [DomainHarness.node(3)])
@@ -111,7 +112,8 @@ final class ConnectionRulesTests: XCTestCase {
         guard case .accept(_, let sid, let pid?) = decision else { return XCTFail() }
         try await h.end(out, socket!, .clientDisconnect)
         let (_, _, d2) = try await h.connect("alice", auth: ["pid": .string(pid), "offset": "0"])
-        guard case .accept(_, let sid2, _) = d2 else { return XCTFail() }
+        guard case .accept(_, let sid2, let pid2) = d2 else { return XCTFail() }
         XCTAssertNotEqual(sid2, sid)
+        XCTAssertNotEqual(pid2, pid, "a session that was not recovered gets a new pid")
     }
 }

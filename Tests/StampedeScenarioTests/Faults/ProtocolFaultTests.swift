@@ -36,15 +36,9 @@ extension Live {
         @Test func heartbeatCatchesEarlyPings() async throws {
             let o = try await ChecksCanFailTests.run(Self.heartbeat, against: try await FaultyDomain.start(.earlyPings))
             let c = Self.result(o, "heartbeat")
-            // The check must fail naming the early ping, not merely "nothing observed". Known engine
-            // bug: since 8c04ea1 the out-of-range branch of VirtualClient.connectionDidReceivePing
-            // (Sources/StampedeScenario/Runner/VirtualClient+Connection.swift) is empty, so a wrong
-            // interval is never reported; the check fails only when no gap at all happened to land
-            // in range, and passes when load stretches one gap into range. Remove the wrapper with the fix.
-            withKnownIssue("heartbeat never reports an early or late ping", isIntermittent: true) {
-                #expect(c?.passed == false, "\(o.report.checks)")
-                #expect(c?.evidence.contains { $0.contains("ping every 1000ms") } == true, "\(c?.evidence ?? [])")
-            }
+            // The check must fail naming the early ping, not merely "nothing observed".
+            #expect(c?.passed == false, "\(o.report.checks)")
+            #expect(c?.evidence.contains { $0.contains("ping every 1000ms") } == true, "\(c?.evidence ?? [])")
         }
 
         // MARK: recovery
@@ -71,14 +65,10 @@ extension Live {
         drain: 500ms
         """
 
-        /// The server restored the sessions, so the check judged the replay and not a fallback
-        /// resubscribe. Known server bug: Hub.decide (Sources/StampedeServer/Domain/Hub+Sockets.swift)
-        /// gives a recovered session a fresh pid (`pid: csr ? Hub.newID() : nil`) where SOCKETIO.md
-        /// keeps it, so no client ever sees `recovered` and every recovery falls back to `since`.
+        /// The server restored the sessions, so the check judged the replay and not a fallback resubscribe.
         static func expectRestored(_ o: RunOutcome) {
-            withKnownIssue("a recovered session gets a new pid, so clients fall back to resubscribing") {
-                #expect((o.report.counters["recovery.restored"] ?? 0) > 0, "\(o.report.counters)")
-            }
+            #expect((o.report.counters["recovery.restored"] ?? 0) > 0, "\(o.report.counters)")
+            #expect((o.report.counters["recovery.fallbacks"] ?? 0) == 0, "\(o.report.counters)")
         }
 
         /// `since`: resubscribe with the last seq; `recovery`: Socket.IO connection state recovery.

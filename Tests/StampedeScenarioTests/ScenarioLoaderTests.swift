@@ -55,6 +55,15 @@ import Testing
         } catch { Issue.record("wrong error \(error)") }
     }
 
+    @Test func repeatInsideAConnectedSessionMaySubscribe() throws {
+        let inside = Self.minimal.replacingOccurrences(of: "- await: { until: end }",
+            with: "- repeat: { times: 2, steps: [{ unsubscribe: { workflow: own } }, { subscribe: own }] }")
+        #expect(throws: Never.self) { try ScenarioLoader.parse(inside) }
+        let beforeConnect = Self.minimal.replacingOccurrences(of: "- connect: { transport: polling }",
+            with: "- repeat: { times: 1, steps: [{ subscribe: own }] }\n      - connect")
+        #expect(throws: ScenarioFileError.self) { try ScenarioLoader.parse(beforeConnect) }
+    }
+
     @Test func unknownStepAndCheckAreRefused() {
         let badStep = Self.minimal.replacingOccurrences(of: "- await: { until: end }", with: "- awiat: { until: end }")
         #expect(throws: ScenarioFileError.self) { try ScenarioLoader.parse(badStep) }

@@ -22,6 +22,13 @@ enum ScenarioValidator {
 
     static func walk(_ steps: [Step], scenario s: Scenario, phases: Set<String>, at: YAMLCursor, group: String) throws {
         var connected = false
+        try walk(steps, scenario: s, phases: phases, at: at, group: group, connected: &connected)
+    }
+
+    /// `connected` carries through nested `repeat` steps: a repeat inside a
+    /// connected session may subscribe or spam.
+    static func walk(_ steps: [Step], scenario s: Scenario, phases: Set<String>, at: YAMLCursor, group: String,
+                     connected: inout Bool) throws {
         func needsWorkflows(_ ref: WorkflowRef) throws {
             switch ref {
             case .own, .other:
@@ -53,7 +60,8 @@ enum ScenarioValidator {
                 if case .phaseStart(let name) = a.until, !phases.contains(name) {
                     throw at.error("group '\(group)': await names unknown phase '\(name)'")
                 }
-            case .repeatSteps(_, let inner): try walk(inner, scenario: s, phases: phases, at: at, group: group)
+            case .repeatSteps(_, let inner):
+                try walk(inner, scenario: s, phases: phases, at: at, group: group, connected: &connected)
             case .createWorkflow, .think: break
             }
         }

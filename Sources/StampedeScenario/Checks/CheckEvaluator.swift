@@ -16,6 +16,14 @@ enum CheckEvaluator {
             var evidence = first.map(\.description)
             if count > first.count { evidence.append("… and \(count - first.count) more") }
             var passed = count == 0
+            // `recovery: { require_restored: true }`: resubscribing with `since` after the server
+            // failed to restore a `pid` keeps events gapless, but is not connection state recovery.
+            let fallbacks = counters["recovery.fallbacks"] ?? 0
+            if spec.kind == .recovery, spec.options["require_restored"]?.boolValue == true, fallbacks > 0 {
+                passed = false
+                evidence.append("\(fallbacks) reconnect(s) with pid and offset were not restored by the server "
+                                + "(a new session; the client fell back to resubscribing with since)")
+            }
             if passed && checked == 0 && !vacuousPasses {
                 passed = false
                 evidence.append("nothing was observed for this check (no \(what(spec.kind)) during the run)")

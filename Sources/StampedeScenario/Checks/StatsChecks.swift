@@ -6,7 +6,7 @@ import StampedeReports
 /// the stats come back to what they were before the run.
 enum StatsChecks {
     static func match(_ samples: [StatsSample], spec: CheckSpec) -> CheckResult {
-        let settle = Int(spec.options["settle"]?.doubleValue ?? 2)
+        let settle = Int(spec.seconds("settle") ?? 2)
         let tolerance = Int(spec.options["tolerance"]?.doubleValue ?? 0)
         var byField: [String: [StatsSample]] = [:]
         for s in samples { byField[s.field, default: []].append(s) }

@@ -98,6 +98,15 @@ public struct CheckSpec: Sendable {
     public var options: [String: JSONValue]
 }
 
+extension CheckSpec {
+    /// A duration option written either way people write them: `50s`,
+    /// `500ms`, or a bare number of seconds.
+    public func seconds(_ key: String) -> Double? {
+        guard let v = options[key] else { return nil }
+        return v.stringValue.flatMap(DurationText.seconds) ?? v.doubleValue
+    }
+}
+
 public enum CheckKind: String, Sendable, CaseIterable, Codable {
     case ordering, isolation, terminal, recovery
     case authRejected = "auth_rejected"

@@ -142,7 +142,7 @@ public enum ScenarioRunner {
             extra[.statsMatch] = StatsChecks.match(statsSamples, spec: spec)
         }
         if let spec = scenario.checks.first(where: { $0.kind == .statsReturnToBaseline }) {
-            let within = spec.options["within"]?.doubleValue ?? 5
+            let within = spec.seconds("within") ?? 5
             let t0 = ctx.now()
             var after = await sampler.fetch()
             while after != baseline && ctx.now() - t0 < within {

@@ -18,6 +18,12 @@ final class BackgroundPublisher: @unchecked Sendable {
     /// publish / event_delivery p99 of ~1 s on a server that answers in a few ms.
     var activeSince: Double?
     var sentAtActivation: [Int] = []
+    /// Requests sent and not yet answered. Each holds an HTTP connection (a file), so when the
+    /// server falls behind an open-model publisher must not pile them up without limit: past
+    /// `maxInFlight` a due request is dropped and counted (`publish_dropped`), the way k6
+    /// counts dropped iterations — overload is shown, never hidden and never fatal to the run.
+    var inFlight = 0
+    let maxInFlight = 512
 
     init(spec: PublisherSpec, ctx: EngineContext, loop: EventLoop, recorder: LoopRecorder) {
         self.spec = spec
@@ -70,18 +76,29 @@ final class BackgroundPublisher: @unchecked Sendable {
     }
 
     func send(_ w: Int, count: Int, status: String? = nil, type: String? = nil) {
+        guard inFlight < maxInFlight else {
+            recorder.count("publish.attempts")
+            recorder.count("publish.failures")
+            recorder.error("publish_dropped")
+            return
+        }
+        inFlight += 1
         let now = EngineClock.wallMicros()
         let events = (0..<count).map { _ in EventPayload.json(type: type ?? spec.event, payloadBytes: spec.payloadBytes, sentAtMicros: now, status: status) }
         let started = EngineClock.monotonicMicros()
         recorder.count("publish.attempts")
         EventPayload.post(ctx.http, token: ctx.tokens.service, workflow: ctx.workflowIDs[w], events: events)
             .hop(to: loop).whenComplete { [self] r in
+                inFlight -= 1
                 recorder.record(MetricName.publish, micros: EngineClock.monotonicMicros() &- started)
                 if case .success(let resp) = r, resp.status == 201 {
                     recorder.count("events_published", UInt64(count))
                 } else {
                     recorder.count("publish.failures")
-                    if case .success(let resp) = r { recorder.error("publish_http_\(resp.status)") } else { recorder.error("publish_failed") }
+                    switch r {
+                    case .success(let resp): recorder.error("publish_http_\(resp.status)")
+                    case .failure(let e): recorder.error("publish_failed:" + String("\(e)".prefix(60)))
+                    }
                 }
             }
     }

@@ -54,6 +54,7 @@ let package = Package(
             .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "DequeModule", package: "swift-collections"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "StampedeClient", dependencies: [
             "SocketIOWire", "StampedeContract", "StampedeJSON",

@@ -69,6 +69,10 @@ public enum Replies {
 public struct SubscribeRequest: Sendable, Equatable {
     public var workflowID: String
     public var since: Int64?
+    /// JavaScript's largest exact integer: no seq a client saw can be above
+    /// it, and keeping `since` this far from `Int64.max` keeps every
+    /// `since + 1` in range.
+    public static let maxSince: Int64 = 9_007_199_254_740_991
 
     public init(workflowID: String, since: Int64? = nil) {
         self.workflowID = workflowID
@@ -82,7 +86,9 @@ public struct SubscribeRequest: Sendable, Equatable {
         }
         var since: Int64?
         if let s = obj["since"], !s.isNull {
-            guard let n = s.intValue, n >= 0 else { return .failure(.init("since must be a non-negative integer")) }
+            guard let n = s.intValue, n >= 0, n <= SubscribeRequest.maxSince else {
+                return .failure(.init("since must be an integer from 0 to \(SubscribeRequest.maxSince)"))
+            }
             since = n
         }
         return .success(.init(workflowID: id, since: since))

@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var leewaySeconds = 5.0
 
     // Engine.IO
+    /// Where Engine.IO is served (the reference's `path`), with its
+    /// trailing slash.
+    public var enginePath = "/socket.io/"
     public var pingIntervalMs = 25_000
     public var pingTimeoutMs = 20_000
     public var maxPayload = 1_000_000
@@ -28,6 +31,12 @@ public struct ServerConfiguration: Sendable {
     // Socket.IO
     /// An Engine.IO session that joins no namespace within this is closed.
     public var connectTimeoutMs = 45_000
+    /// A binary packet whose attachments have not all arrived within this
+    /// closes the connection (a partial packet holds memory).
+    public var attachmentTimeoutMs = 10_000
+    /// Connection state recovery (the reference's `connectionStateRecovery`):
+    /// off means no `pid`, no offsets on events, no restored sessions.
+    public var connectionStateRecovery = true
 
     // Workflows
     public var stepDelayMs = 200
@@ -36,6 +45,9 @@ public struct ServerConfiguration: Sendable {
     public var terminalRetentionSeconds = 600.0
     public var maxDisconnectionDurationMs = 120_000
     public var maxSubscriptionsPerSocket = 100
+    /// A workflow that never reaches a terminal status is dropped once
+    /// nobody has published to or watched it for this long.
+    public var idleWorkflowRetentionSeconds = 3600.0
 
     // Limits
     /// Unsent bytes a socket may accumulate before it is disconnected as a
@@ -49,6 +61,28 @@ public struct ServerConfiguration: Sendable {
     public var rateLimitAbuseWindowSeconds = 10.0
     public var workflowCreatesPerSecond = 5.0
     public var workflowCreateBurst = 10.0
+    /// A connection whose unsent output stays past its bound (it is not
+    /// read meanwhile) is closed after this.
+    public var writeStallTimeoutMs = 10_000
+
+    // HTTP connections
+    /// From the first byte of a request to the end of its headers.
+    public var headerTimeoutMs = 10_000
+    /// A keep-alive connection with no request in progress.
+    public var idleTimeoutMs = 60_000
+    /// A request body that makes no progress for this long.
+    public var bodyTimeoutMs = 10_000
+    /// Header bytes a request may carry (431 past it).
+    public var maxHeaderBytes = 16_384
+
+    // CORS
+    /// Origins allowed to call from a browser page (`*` for any); empty:
+    /// no CORS headers at all (same-origin only).
+    public var corsOrigins: [String] = []
+    /// `Access-Control-Allow-Credentials: true` (the origin is echoed,
+    /// never `*`).
+    public var corsCredentials = false
+
     /// When true the stats route needs an `admin` (or `service`) token.
     public var protectStats = false
 

@@ -40,8 +40,8 @@ final class EngineIOSessionStateMachineTests: XCTestCase {
         XCTAssertTrue(m.probeAttached())
         XCTAssertFalse(m.probeAttached(), "one probe at a time")
         XCTAssertEqual(m.probeReceived(.probePing), .answerProbe(pendingGET: 7))
-        XCTAssertEqual(m.pollGET(id: 8), .answerNoop, "GETs during the upgrade get 6 at once")
-        XCTAssertEqual(m.probeReceived(.upgrade), .completeUpgrade(pendingGET: nil))
+        XCTAssertEqual(m.pollGET(id: 8), .holdDuringUpgrade, "GETs after 3probe wait for the check interval or the 5")
+        XCTAssertEqual(m.probeReceived(.upgrade), .completeUpgrade(pendingGET: 8))
         XCTAssertTrue(m.isWebSocket)
         XCTAssertEqual(m.pollGET(id: 9), .reject(.badRequest))
         XCTAssertFalse(m.probeAttached(), "a second WebSocket after the upgrade is refused")
@@ -97,7 +97,8 @@ final class EngineIOSessionStateMachineTests: XCTestCase {
         XCTAssertEqual(SocketIOConnection.endReason(.transportClosed), .transportLost(recoverable: true))
         XCTAssertEqual(SocketIOConnection.endReason(.pingTimeout), .transportLost(recoverable: true))
         XCTAssertEqual(SocketIOConnection.endReason(.shutdown), .transportLost(recoverable: true))
-        XCTAssertEqual(SocketIOConnection.endReason(.clientClose), .clientDisconnect)
+        XCTAssertEqual(SocketIOConnection.endReason(.clientClose), .transportLost(recoverable: true),
+                       "an Engine.IO close is a transport close; only 41 is deliberate")
         XCTAssertEqual(SocketIOConnection.endReason(.parseError), .serverDisconnect(.protocolError))
         XCTAssertEqual(SocketIOConnection.endReason(.server(.slowConsumer)), .serverDisconnect(.slowConsumer))
     }

@@ -126,11 +126,17 @@ final class SocketIONamespaceTests: XCTestCase {
         XCTAssertEqual(end?.reason, .transportLost(recoverable: true))
     }
 
-    func testEngineCloseFromTheClientIsADeliberateDisconnect() async throws {
+    /// Issue 9: as in the reference, a client's Engine.IO `1` over a
+    /// WebSocket is ignored; the socket's close that follows is recoverable.
+    func testEngineCloseOverWebSocketIsIgnoredAndTheCloseThatFollowsIsRecoverable() async throws {
         let (ws, _) = try await h.joinedWebSocket()
         try await ws.sendText("1")
+        try await ws.sendText("42[\"still-here\"]")
+        let echoed = await h.domain.events.next()
+        XCTAssertEqual(echoed?.name, "still-here", "the session is still open after a 1 over WebSocket")
+        ws.close()
         let end = await h.domain.ended.next()
-        XCTAssertEqual(end?.reason, .clientDisconnect)
+        XCTAssertEqual(end?.reason, .transportLost(recoverable: true))
     }
 
     func testServerDisconnectSendsDisconnectThenClosesTheSession() async throws {

@@ -45,6 +45,19 @@ public protocol SocketOutput: AnyObject, Sendable {
     func send(_ packet: SocketIOPacket)
     /// Server-side disconnect: `41`, then the Engine.IO session closes.
     func disconnect(_ cause: ServerDisconnectCause)
+
+    /// Replays (`since`, recovery) are written in step with the socket:
+    /// while `canWrite`, `writePaced` appends without the slow-consumer
+    /// rule; then `whenWritable` runs once the socket has drained.
+    var canWrite: Bool { get }
+    func writePaced(frame: ByteBuffer)
+    func whenWritable(_ body: @escaping @Sendable () -> Void)
+}
+
+extension SocketOutput {
+    public var canWrite: Bool { true }
+    public func writePaced(frame: ByteBuffer) { write(frame: frame) }
+    public func whenWritable(_ body: @escaping @Sendable () -> Void) { eventLoop.execute(body) }
 }
 
 /// What the transport knows about a CONNECT to `/`.
@@ -89,6 +102,20 @@ public protocol SocketDomain: Sendable {
     /// The Engine.IO session moved from polling to WebSocket (stats).
     func transportUpgraded(_ socket: DomainSocket)
     func socketEnded(_ socket: DomainSocket, reason: SocketEndReason)
+    /// Something the transport did to a connection on its own (counted).
+    func transportEvent(_ event: TransportEvent)
+}
+
+/// Connection-level events the transport reports for stats and metrics.
+public enum TransportEvent: Sendable {
+    /// An HTTP connection's header, body or keep-alive idle timeout expired.
+    case connectionTimedOut
+    /// A connection's unsent output stayed past its bound: it was closed.
+    case writeStallClosed
+}
+
+extension SocketDomain {
+    public func transportEvent(_ event: TransportEvent) {}
 }
 
 /// One HTTP request the transport routes to the domain (everything that is
@@ -115,11 +142,17 @@ public struct APIResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A body too large to build whole (a workflow's full history): the
+    /// transport writes `body` first, then asks for one part at a time
+    /// while the connection can take it, so an unread response costs one
+    /// part of memory, not the whole.
+    public var producer: (any APIBodyProducer)?
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], producer: (any APIBodyProducer)? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.producer = producer
     }
 
     public static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> APIResponse {
@@ -127,7 +160,21 @@ public struct APIResponse: Sendable {
     }
 }
 
+/// The rest of a streamed body. Called on one event loop at a time, in
+/// order, until it returns nil.
+public protocol APIBodyProducer: Sendable {
+    func nextPart(maxBytes: Int) -> [UInt8]?
+}
+
 /// Implemented by the domain: the HTTP API, `/health`, `/metrics`.
 public protocol APIHandler: Sendable {
     func handle(_ request: APIRequest) async -> APIResponse
+    /// The answer without suspending, or nil when `handle` must run (e.g. a
+    /// token whose key is verified asynchronously). Called on the
+    /// connection's event loop.
+    func handleImmediately(_ request: APIRequest) -> APIResponse?
+}
+
+extension APIHandler {
+    public func handleImmediately(_ request: APIRequest) -> APIResponse? { nil }
 }

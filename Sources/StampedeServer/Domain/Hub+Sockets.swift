@@ -44,6 +44,8 @@ extension Hub: SocketDomain {
         let session = SocketSession(output: output, principal: principal, sid: detached?.sid ?? Hub.newID(),
                                     pid: csr ? (recoveredPID ?? Hub.newID()) : nil, transport: request.transport,
                                     limits: settings.limits)
+        let stats = self.stats
+        session.onDelivered = { stats.add(stats.eventsDelivered, $0) }
         stats.add(stats.connections)
         stats.add(request.transport == .websocket ? stats.websocketConnections : stats.pollingConnections)
         if let detached { restore(session, rooms: detached.rooms, afterOffset: clientOffset) }
@@ -60,16 +62,7 @@ extension Hub: SocketDomain {
         }
         stats.add(stats.subscriptions, positions.count)
         stats.add(stats.recoveredSessions)
-        var written = 0
-        for e in replay where e.seq > session.positions[e.event.workflowID, default: .max] {
-            session.output.write(frame: e.frame)
-            session.positions[e.event.workflowID] = e.seq
-            written += 1
-        }
-        if written > 0 {
-            session.output.flush()
-            stats.add(stats.eventsDelivered, written)
-        }
+        _ = session.replay(replay, withOffsets: true)
     }
 
     public func event(_ socket: DomainSocket, name: String, arguments: [JSONValue], ackID: UInt64?) {
@@ -113,8 +106,7 @@ extension Hub: SocketDomain {
                 fanouts.fanout(for: session.eventLoop).add(session, to: request.workflowID)
                 stats.add(stats.subscriptions)
             }
-            let replayed = session.replay(start.replay, workflowID: request.workflowID)
-            if replayed > 0 { stats.add(stats.eventsDelivered, replayed) }
+            let replayed = session.replay(start.replay)
             session.ack(ackID, Replies.subscribed(workflowID: request.workflowID, latestSeq: start.latestSeq,
                                                   replayed: replayed, truncated: start.truncated))
         }
@@ -139,6 +131,13 @@ extension Hub: SocketDomain {
         session.transport = .websocket
         stats.subtract(stats.pollingConnections)
         stats.add(stats.websocketConnections)
+    }
+
+    public func transportEvent(_ event: TransportEvent) {
+        switch event {
+        case .connectionTimedOut: stats.add(stats.connectionTimeouts)
+        case .writeStallClosed: stats.add(stats.writeStallCloses)
+        }
     }
 
     public func socketEnded(_ socket: DomainSocket, reason: SocketEndReason) {

@@ -31,7 +31,8 @@ public final class Hub: Sendable {
         verifier = try TokenVerifier(settings.verifier)
         fanouts = FanoutDirectory(group: eventLoopGroup, stats: stats)
         registry = WorkflowRegistry(fanouts: fanouts, historyLimit: settings.historyLimit,
-                                    terminalRetention: settings.terminalRetention, stats: stats)
+                                    terminalRetention: settings.terminalRetention, idleRetention: settings.idleRetention,
+                                    offsetsOnEvents: settings.limits.connectionStateRecovery, stats: stats)
         users = UserConnections(limit: settings.maxConnectionsPerUser)
         recovery = RecoveryStore(keepFor: settings.maxDisconnectionDuration)
         creationLimiter = PerUserRateLimiter(rate: settings.limits.workflowCreatesPerSecond, burst: settings.limits.workflowCreateBurst)

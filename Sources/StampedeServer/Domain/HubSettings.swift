@@ -8,6 +8,7 @@ public struct HubSettings: Sendable {
     public var maxConnectionsPerUser = 20
     public var historyLimit = 1000
     public var terminalRetention: TimeAmount = .seconds(600)
+    public var idleRetention: TimeAmount = .hours(1)
     public var maxDisconnectionDuration: TimeAmount = .seconds(120)
     public var stepDelay: TimeAmount = .milliseconds(200)
     public var limits = DomainLimits()
@@ -34,6 +35,9 @@ extension HubSettings {
         limits.workflowCreatesPerSecond = c.workflowCreatesPerSecond
         limits.workflowCreateBurst = c.workflowCreateBurst
         limits.statsRequireAdmin = c.protectStats
+        limits.connectionStateRecovery = c.connectionStateRecovery
+        limits.outboundQueueLimit = c.outboundQueueLimit
+        idleRetention = .milliseconds(Int64(c.idleWorkflowRetentionSeconds * 1000))
     }
 }
 

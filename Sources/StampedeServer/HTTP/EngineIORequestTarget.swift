@@ -10,9 +10,11 @@ struct EngineIORequestTarget: Sendable {
     var query: EngineIORequestQuery
     var session: EngineIOSession?
 
-    static func isEngineIOPath(_ uri: String) -> Bool {
+    /// `enginePath` with or without its trailing slash.
+    static func isEngineIOPath(_ uri: String, path enginePath: String = path) -> Bool {
         let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return path == "/socket.io/" || path == "/socket.io"
+        let bare = enginePath.hasSuffix("/") ? enginePath.dropLast() : Substring(enginePath)
+        return path == bare || (path.count == bare.count + 1 && path.hasPrefix(bare) && path.hasSuffix("/"))
     }
 
     static func queryString(_ uri: String) -> String {
@@ -35,10 +37,16 @@ struct EngineIORequestTarget: Sendable {
         head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
     }
 
-    /// The handshake request as the domain sees it.
+    /// The handshake request as the domain sees it, reduced to what a later
+    /// CONNECT may read (the token, as a header or a query parameter): a
+    /// session lives up to the connect timeout, and an abandoned handshake
+    /// must not keep its whole request.
     static func handshake(_ head: HTTPRequestHead, query: EngineIORequestQuery, remoteAddress: String?) -> EngineIOServer.Handshake {
-        EngineIOServer.Handshake(headers: lowercasedHeaders(head.headers), query: query.parameters,
-                                 transport: query.transport, remoteAddress: remoteAddress)
+        var headers: [String: String] = [:]
+        if let auth = head.headers.first(name: "authorization") { headers["authorization"] = auth }
+        var params: [String: String] = [:]
+        if let token = query.parameters["token"] { params["token"] = token }
+        return EngineIOServer.Handshake(headers: headers, query: params, transport: query.transport, remoteAddress: remoteAddress)
     }
 
     /// Header names lower-cased; repeated headers joined with ", ".

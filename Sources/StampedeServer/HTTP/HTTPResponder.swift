@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import SocketIOWire
+import StampedeJSON
 
 /// Answers one HTTP request from any event loop: long-poll GETs are answered
 /// by the session's loop, which is usually not the connection's.
@@ -8,9 +9,11 @@ struct HTTPResponder: Sendable {
     let channel: Channel
     let version: HTTPVersion
     let keepAlive: Bool
+    /// CORS headers for the request's origin, on every answer.
+    var cors: [(String, String)] = []
 
     func respond(status: HTTPResponseStatus, headers extra: [(String, String)] = [], body: ByteBuffer? = nil, close: Bool = false) {
-        var headers = HTTPHeaders(extra)
+        var headers = HTTPHeaders(extra + cors)
         headers.replaceOrAdd(name: "Content-Length", value: String(body?.readableBytes ?? 0))
         let closeAfter = close || !keepAlive
         if closeAfter { headers.replaceOrAdd(name: "Connection", value: "close") }
@@ -31,6 +34,12 @@ struct HTTPResponder: Sendable {
         var buf = channel.allocator.buffer(capacity: text.utf8.count)
         buf.writeString(text)
         respond(status: status, headers: [("Content-Type", contentType)], body: buf, close: close)
+    }
+
+    /// The API's error shape, `{"error":{"code","message"}}`.
+    func respond(json status: Int, code: String, message: String, close: Bool = false) {
+        let body: JSONValue = ["error": ["code": .string(code), "message": .string(message)]]
+        respond(status: HTTPResponseStatus(statusCode: status), contentType: "application/json", text: body.serialized, close: close)
     }
 
     /// An Engine.IO error: 400/403 with `{"code":N,"message":TEXT}`.

@@ -3,87 +3,175 @@ import NIOHTTP1
 import SocketIOWire
 import StampedeJSON
 
-/// The plain-HTTP side of a connection: `/socket.io/` goes to Engine.IO
-/// long-polling (and its errors), everything else to the domain's
-/// `APIHandler`. One instance per connection, on its event loop.
-final class HTTPRouterHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// The HTTP side of a connection, for every request it carries: Engine.IO
+/// long-polling and its errors, the WebSocket upgrade (on any request of a
+/// keep-alive connection), CORS preflights, and everything else to the
+/// domain's `APIHandler`. Owns the connection's timeouts. One instance per
+/// connection, on its event loop; it leaves the pipeline on an upgrade.
+final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// What the request being read will get once it ends.
     private enum Route {
         /// Answered already (or being answered); drop the body.
         case discard
         case handshake(EngineIORequestQuery)
         case pollGET(EngineIOSession, UInt64)
         case pollPOST(EngineIOSession, UInt64)
+        case upgrade(EngineIOWebSocketHandler.Role, accept: String)
         case api
+    }
+
+    /// The request being read: its head and the body collected so far.
+    private struct Request {
+        var head: HTTPRequestHead
+        var route: Route
+        var responder: HTTPResponder
+        var body: ByteBuffer?
+        var bodyLimit: Int
+        var overLimit = false
     }
 
     private let server: EngineIOServer
     private let api: any APIHandler
-    private var head: HTTPRequestHead?
-    private var route = Route.discard
-    private var body: ByteBuffer?
-    private var bodyLimit = 0
-    private var overLimit = false
+    private let cors: CORSPolicy
+    private var request: Request?
     /// The long-poll GET this connection is holding, to report an abort.
     private var heldGET: (EngineIOSession, UInt64)?
+    private var clock: HTTPConnectionClock
+    private var timer: (at: NIODeadline, task: Scheduled<Void>)?
+    /// A streamed API body waiting for the channel to drain.
+    private var streaming: (producer: any APIBodyProducer, keepAlive: Bool)?
 
-    init(server: EngineIOServer, api: any APIHandler) {
+    init(server: EngineIOServer, api: any APIHandler, cors: CORSPolicy) {
         self.server = server
         self.api = api
+        self.cors = cors
+        let c = server.configuration
+        clock = HTTPConnectionClock(limits: .init(header: .milliseconds(Int64(c.headerTimeoutMs)),
+                                                  body: .milliseconds(Int64(c.bodyTimeoutMs)),
+                                                  idle: .milliseconds(Int64(c.idleTimeoutMs))), now: .now())
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { armTimer(context: context) }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.task.cancel()
+        timer = nil
+    }
+
+    // MARK: inbound
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is InboundActivityHandler.BytesArrived {
+            clock.bytesArrived(now: .now())
+            armTimer(context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let h):
-            head = h
-            body = nil
-            overLimit = false
-            route = routeFor(h, context: context)
+            clock.headReceived(now: .now())
+            armTimer(context: context)
+            request = begin(h, context: context)
         case .body(var chunk):
-            guard let h = head else { return }
-            switch route {
-            case .discard, .handshake, .pollGET: return
+            guard var r = request else { return }
+            switch r.route {
+            case .discard, .handshake, .pollGET, .upgrade: return
             case .pollPOST, .api:
-                if overLimit { return }
-                if (body?.readableBytes ?? 0) + chunk.readableBytes > bodyLimit {
-                    overLimit = true
-                    tooLarge(h, context: context)
+                if r.overLimit { return }
+                if (r.body?.readableBytes ?? 0) + chunk.readableBytes > r.bodyLimit {
+                    r.overLimit = true
+                    tooLarge(r, context: context)
+                    request = r
                     return
                 }
-                if body == nil { body = context.channel.allocator.buffer(capacity: chunk.readableBytes) }
-                body!.writeBuffer(&chunk)
+                if r.body == nil { r.body = context.channel.allocator.buffer(capacity: chunk.readableBytes) }
+                r.body!.writeBuffer(&chunk)
+                request = r
             }
         case .end:
-            guard let h = head else { return }
-            head = nil
-            if overLimit { return }
-            finish(h, context: context)
+            guard let r = request else { return }
+            request = nil
+            clock.requestEnded(now: .now())
+            armTimer(context: context)
+            if !r.overLimit { finish(r, context: context) }
         }
     }
 
-    private func responder(_ h: HTTPRequestHead, context: ChannelHandlerContext) -> HTTPResponder {
-        HTTPResponder(channel: context.channel, version: h.version, keepAlive: h.isKeepAlive)
+    private func isEnginePath(_ uri: String) -> Bool {
+        EngineIORequestTarget.isEngineIOPath(uri, path: server.configuration.enginePath)
     }
 
-    private func routeFor(_ h: HTTPRequestHead, context: ChannelHandlerContext) -> Route {
-        let r = responder(h, context: context)
-        guard EngineIORequestTarget.isEngineIOPath(h.uri) else {
-            bodyLimit = server.configuration.maxRequestBody
-            return .api
+    private func begin(_ h: HTTPRequestHead, context: ChannelHandlerContext) -> Request {
+        let engine = isEnginePath(h.uri)
+        let verdict = cors.judge(h.headers)
+        var r = Request(head: h, route: .discard,
+                        responder: HTTPResponder(channel: context.channel, version: h.version, keepAlive: h.isKeepAlive,
+                                                 cors: cors.responseHeaders(for: verdict)),
+                        bodyLimit: engine ? server.configuration.maxPayload : server.configuration.maxRequestBody)
+        if cors.isEnabled, CORSPolicy.isPreflight(h), engine || h.uri.hasPrefix("/api/") {
+            answerPreflight(r, verdict: verdict)
+            return r
         }
-        bodyLimit = server.configuration.maxPayload
         if EngineIORequestTarget.isWebSocketUpgrade(h) {
-            // The upgrader refused it: a plain 400 and the socket closes.
-            let message: String
-            switch EngineIORequestTarget.resolveWebSocket(h, registry: server.registry) {
-            case .failure(let e): message = e.message
-            case .success: message = EngineIOError.badRequest.message
-            }
-            r.respond(status: .badRequest, contentType: "text/html", text: message, close: true)
+            r.route = upgradeRoute(h, verdict: verdict, responder: r.responder, context: context)
+            return r
+        }
+        r.route = engine ? pollingRoute(h, responder: r.responder) : .api
+        return r
+    }
+
+    private func answerPreflight(_ r: Request, verdict: CORSPolicy.Verdict) {
+        let plain = HTTPResponder(channel: r.responder.channel, version: r.head.version, keepAlive: r.head.isKeepAlive)
+        if case .refused(let origin) = verdict {
+            plain.respond(json: 403, code: "origin_not_allowed", message: "origin \(origin) may not call this server")
+        } else {
+            plain.respond(status: .noContent, headers: cors.preflightHeaders(for: verdict))
+        }
+    }
+
+    /// Engine.IO's checks first (the reference's order), then the origin,
+    /// then RFC 6455's; every refusal is answered and closes the socket.
+    private func upgradeRoute(_ h: HTTPRequestHead, verdict: CORSPolicy.Verdict, responder r: HTTPResponder,
+                              context: ChannelHandlerContext) -> Route {
+        let refuse = HTTPResponder(channel: r.channel, version: h.version, keepAlive: false)
+        guard isEnginePath(h.uri) else {
+            refuse.respond(status: .badRequest, contentType: "text/html", text: "Not found", close: true)
             return .discard
         }
+        let target: EngineIORequestTarget
+        switch EngineIORequestTarget.resolveWebSocket(h, registry: server.registry) {
+        case .failure(let e):
+            refuse.respond(status: .badRequest, contentType: "text/html", text: e.message, close: true)
+            return .discard
+        case .success(let t): target = t
+        }
+        if case .refused(let origin) = verdict {
+            refuse.respond(json: 403, code: "origin_not_allowed", message: "origin \(origin) may not open a WebSocket here")
+            return .discard
+        }
+        switch WebSocketHandshake.validate(h) {
+        case .failure(.unsupportedVersion):
+            refuse.respond(status: .upgradeRequired, headers: [("Sec-WebSocket-Version", "13"), ("Content-Type", "text/html")],
+                           body: context.channel.allocator.buffer(string: "Unsupported WebSocket version"), close: true)
+            return .discard
+        case .failure(.badRequest(let why)):
+            refuse.respond(status: .badRequest, contentType: "text/html", text: why, close: true)
+            return .discard
+        case .success(let accept):
+            let role: EngineIOWebSocketHandler.Role = target.session.map { .probe($0) } ?? .newSession(server, EngineIORequestTarget.handshake(
+                h, query: target.query, remoteAddress: context.channel.remoteAddress?.ipAddress))
+            return .upgrade(role, accept: accept)
+        }
+    }
+
+    private func pollingRoute(_ h: HTTPRequestHead, responder r: HTTPResponder) -> Route {
         let query: EngineIORequestQuery
         do {
             query = try EngineIORequestQuery.parse(query: EngineIORequestTarget.queryString(h.uri))
@@ -120,9 +208,10 @@ final class HTTPRouterHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func finish(_ h: HTTPRequestHead, context: ChannelHandlerContext) {
-        let r = responder(h, context: context)
-        switch route {
+    private func finish(_ request: Request, context: ChannelHandlerContext) {
+        let r = request.responder
+        let h = request.head
+        switch request.route {
         case .discard:
             break
         case .handshake(let query):
@@ -134,49 +223,153 @@ final class HTTPRouterHandler: ChannelInboundHandler, RemovableChannelHandler {
             heldGET = (session, id)
             session.eventLoop.execute { session.pollGET(id: id, responder: r) }
         case .pollPOST(let session, let id):
-            let text = body.map { String(buffer: $0) } ?? ""
+            let text = request.body.map { String(buffer: $0) } ?? ""
             session.eventLoop.execute { session.pollPOSTEnded(id: id, body: text, responder: r) }
+        case .upgrade(let role, let accept):
+            do {
+                try WebSocketHandshake.switchProtocols(context: context, head: h, accept: accept,
+                                                       maxFrameSize: max(server.configuration.maxPayload, 126),
+                                                       handler: EngineIOWebSocketHandler(role: role))
+            } catch {
+                context.close(promise: nil)
+            }
         case .api:
-            let request = APIRequest(
+            let apiRequest = APIRequest(
                 method: h.method.rawValue,
                 path: String(h.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""),
                 query: QueryString.parse(EngineIORequestTarget.queryString(h.uri)),
                 headers: EngineIORequestTarget.lowercasedHeaders(h.headers),
-                body: body.map { Array($0.readableBytesView) } ?? [])
+                body: request.body.map { Array($0.readableBytesView) } ?? [])
+            if let resp = api.handleImmediately(apiRequest) {
+                answer(resp, responder: r, context: context)
+                return
+            }
             let api = self.api
-            context.eventLoop.makeFutureWithTask { await api.handle(request) }.whenComplete { result in
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.makeFutureWithTask { await api.handle(apiRequest) }.whenComplete { result in
+                let (handler, context) = bound.value
                 switch result {
-                case .success(let resp):
-                    var buf = r.channel.allocator.buffer(capacity: resp.body.count)
-                    buf.writeBytes(resp.body)
-                    r.respond(status: HTTPResponseStatus(statusCode: resp.status), headers: resp.headers, body: buf)
-                case .failure:
-                    r.respond(status: .internalServerError)
+                case .success(let resp): handler.answer(resp, responder: r, context: context)
+                case .failure: r.respond(json: 500, code: "internal", message: "the request failed")
                 }
             }
         }
-        route = .discard
     }
 
-    private func tooLarge(_ h: HTTPRequestHead, context: ChannelHandlerContext) {
-        let r = responder(h, context: context)
-        switch route {
+    private func tooLarge(_ request: Request, context: ChannelHandlerContext) {
+        switch request.route {
         case .pollPOST(let session, let id):
+            let r = request.responder
             session.eventLoop.execute { session.pollPOSTEnded(id: id, body: nil, responder: r) }
         default:
-            let err: JSONValue = ["error": ["code": "payload_too_large", "message": "request body too large"]]
-            var buf = context.channel.allocator.buffer(capacity: 64)
-            buf.writeString(err.serialized)
-            r.respond(status: .payloadTooLarge, headers: [("Content-Type", "application/json")], body: buf, close: true)
+            request.responder.respond(json: 413, code: "payload_too_large", message: "request body too large", close: true)
         }
-        route = .discard
+    }
+
+    // MARK: API answers, streamed with backpressure when large
+
+    private func answer(_ resp: APIResponse, responder r: HTTPResponder, context: ChannelHandlerContext) {
+        guard let producer = resp.producer else {
+            r.respond(status: HTTPResponseStatus(statusCode: resp.status), headers: resp.headers,
+                      body: context.channel.allocator.buffer(bytes: resp.body))
+            return
+        }
+        // No Content-Length: HTTP/1.1 gets chunked encoding, 1.0 a close.
+        var headers = HTTPHeaders(resp.headers + r.cors)
+        let keepAlive = r.keepAlive && r.version.minor >= 1
+        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: r.version, status: HTTPResponseStatus(statusCode: resp.status),
+                                                            headers: headers))), promise: nil)
+        if !resp.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: resp.body)))), promise: nil)
+        }
+        streaming = (producer, keepAlive)
+        continueStreaming(context: context)
+    }
+
+    private static let streamPart = 64 * 1024
+
+    private func continueStreaming(context: ChannelHandlerContext) {
+        guard let (producer, keepAlive) = streaming else { return }
+        while context.channel.isWritable {
+            guard let part = producer.nextPart(maxBytes: Self.streamPart) else {
+                streaming = nil
+                let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+                if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+                return
+            }
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: part)))), promise: nil)
+        }
+        context.flush()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { continueStreaming(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: outbound: the end of an answer starts the idle clock
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            clock.responseEnded(now: .now())
+            armTimer(context: context)
+        }
+        context.write(data, promise: promise)
+    }
+
+    // MARK: timeouts
+
+    /// One timer per connection, moved only when the deadline comes
+    /// earlier; a timer that fires early re-arms for the current deadline.
+    private func armTimer(context: ChannelHandlerContext) {
+        guard let deadline = clock.deadline else { return }
+        if let t = timer, t.at <= deadline { return }
+        timer?.task.cancel()
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = (deadline, context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            let (handler, context) = bound.value
+            handler.timer = nil
+            handler.timerFired(context: context)
+        })
+    }
+
+    private func timerFired(context: ChannelHandlerContext) {
+        guard let expiry = clock.expired(at: .now()) else {
+            armTimer(context: context)
+            return
+        }
+        server.domain.transportEvent(.connectionTimedOut)
+        switch expiry {
+        case .idle:
+            context.close(promise: nil)
+        case .header, .body:
+            let r = HTTPResponder(channel: context.channel, version: request?.head.version ?? .http1_1, keepAlive: false)
+            r.respond(json: 408, code: "request_timeout",
+                      message: expiry == .header ? "request headers took too long" : "request body made no progress", close: true)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        timer?.task.cancel()
+        timer = nil
         if let (s, id) = heldGET {
             heldGET = nil
             s.eventLoop.execute { s.pollGETAborted(id: id) }
         }
         context.fireChannelInactive()
+    }
+}
+
+/// Tells the router that request bytes arrived (before the decoder has a
+/// whole head), which starts the header clock of an idle connection.
+final class InboundActivityHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    struct BytesArrived {}
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireUserInboundEventTriggered(BytesArrived())
+        context.fireChannelRead(data)
     }
 }

@@ -20,6 +20,8 @@ final class SocketIOConnection: @unchecked Sendable {
     private var state = State.idle
     private var assembler = BinaryPacketAssembler()
     private var connectTimer: Scheduled<Void>?
+    /// Runs while a binary packet waits for its attachments.
+    private var attachmentTimer: Scheduled<Void>?
     /// Packets that arrived while the domain was deciding on the CONNECT
     /// (a client that does not wait for the reply): replayed once joined.
     private var heldWhileConnecting: [BinaryPacketAssembler.Complete] = []
@@ -31,7 +33,7 @@ final class SocketIOConnection: @unchecked Sendable {
     }
 
     func start(connectTimeout: TimeAmount) {
-        connectTimer = session.eventLoop.scheduleTask(in: connectTimeout) { [self] in
+        connectTimer = session.eventLoop.assumeIsolated().scheduleTask(in: connectTimeout) { [self] in
             if case .joined = state { return }
             session.close(.protocolError, notifyPeer: true)
         }
@@ -49,7 +51,17 @@ final class SocketIOConnection: @unchecked Sendable {
             case .binary(let bytes):
                 complete = try assembler.receive(attachment: bytes)
             }
-            if let complete { try handle(complete) }
+            if let complete {
+                attachmentTimer?.cancel()
+                attachmentTimer = nil
+                try handle(complete)
+            } else if attachmentTimer == nil {
+                let timeout = TimeAmount.milliseconds(Int64(session.server.configuration.attachmentTimeoutMs))
+                attachmentTimer = session.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+                    attachmentTimer = nil
+                    session.close(.parseError, notifyPeer: true)
+                }
+            }
         } catch {
             session.close(.parseError, notifyPeer: true)
         }
@@ -180,6 +192,8 @@ final class SocketIOConnection: @unchecked Sendable {
     func engineClosed(_ cause: EngineIOSessionStateMachine.CloseCause) {
         connectTimer?.cancel()
         connectTimer = nil
+        attachmentTimer?.cancel()
+        attachmentTimer = nil
         let previous = state
         state = .ended
         guard case .joined(let socket, let output) = previous else { return }
@@ -189,8 +203,9 @@ final class SocketIOConnection: @unchecked Sendable {
 
     static func endReason(_ cause: EngineIOSessionStateMachine.CloseCause) -> SocketEndReason {
         switch cause {
-        case .transportClosed, .transportError, .pingTimeout, .shutdown: return .transportLost(recoverable: true)
-        case .clientClose: return .clientDisconnect
+        // Only a Socket.IO DISCONNECT (`41`) is deliberate; an Engine.IO close
+        // (`1` over polling) is a transport close, as in the reference.
+        case .transportClosed, .transportError, .pingTimeout, .shutdown, .clientClose: return .transportLost(recoverable: true)
         case .parseError, .protocolError, .pollOverlap: return .serverDisconnect(.protocolError)
         case .server(let c): return .serverDisconnect(c)
         }

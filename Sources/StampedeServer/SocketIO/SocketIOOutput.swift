@@ -23,6 +23,12 @@ final class SocketIOOutput: SocketOutput, @unchecked Sendable {
 
     func send(_ packet: SocketIOPacket) { session?.send(packet.engineIOPacket) }
 
+    var canWrite: Bool { session?.canWrite ?? false }
+
+    func writePaced(frame: ByteBuffer) { session?.write(frame: frame, paced: true) }
+
+    func whenWritable(_ body: @escaping @Sendable () -> Void) { session?.whenWritable(body) }
+
     func disconnect(_ cause: ServerDisconnectCause) {
         guard let s = session else { return }
         s.socketIO.serverDisconnect(cause)

@@ -10,6 +10,8 @@ final class EngineIOSession: @unchecked Sendable {
     let server: EngineIOServer
     let handshake: EngineIOServer.Handshake
     private var config: ServerConfiguration { server.configuration }
+    /// The reference's `checkIntervalTimer` during an upgrade.
+    static let upgradeCheckInterval: TimeAmount = .milliseconds(100)
 
     private var machine: EngineIOSessionStateMachine
     private var webSocket: WebSocketLink?
@@ -27,6 +29,9 @@ final class EngineIOSession: @unchecked Sendable {
     /// end must not answer again.
     private var answeredPOSTs: Set<UInt64> = []
     private(set) var socketIO: SocketIOConnection!
+    private var writableWaiters: [@Sendable () -> Void] = []
+    /// Why the session closed, for requests that raced the close.
+    private var closedBy: EngineIOSessionStateMachine.CloseCause?
 
     init(sid: String, eventLoop: EventLoop, server: EngineIOServer, handshake: EngineIOServer.Handshake) {
         self.sid = sid
@@ -82,19 +87,51 @@ final class EngineIOSession: @unchecked Sendable {
 
     // MARK: outbound (called by the Socket.IO layer and the domain's output)
 
-    /// Appends one pre-framed server WebSocket frame; no flush.
-    func write(frame: ByteBuffer) {
+    /// Appends one pre-framed server WebSocket frame; no flush. Past the
+    /// outbound bound the session closes as a slow consumer — unless the
+    /// write is `paced` (a replay that waits for `canWrite`) or a reply of
+    /// its own (acks are bounded by the rate limit, the rest by the stall
+    /// timeout).
+    func write(frame: ByteBuffer, paced: Bool = false) {
         switch machine.transport {
         case .websocket:
             guard let ws = webSocket else { return }
             ws.write(frame)
-            if !ws.isWritable { close(.server(.slowConsumer), notifyPeer: false) }
+            if !paced, !ws.isWritable { close(.server(.slowConsumer), notifyPeer: false) }
         case .polling:
             outbox.append(WebSocketFraming.payload(ofServerFrame: frame))
-            if outbox.byteCount > config.outboundQueueLimit { close(.server(.slowConsumer), notifyPeer: false) }
+            if !paced, outbox.byteCount > config.outboundQueueLimit { close(.server(.slowConsumer), notifyPeer: false) }
         case .closed:
             break
         }
+    }
+
+    /// Below the bound with room to spare (polling: half of it, so a GET
+    /// answer stays near the bound).
+    var canWrite: Bool {
+        switch machine.transport {
+        case .websocket: return webSocket?.isWritable ?? false
+        case .polling: return outbox.byteCount < config.outboundQueueLimit / 2
+        case .closed: return false
+        }
+    }
+
+    /// Runs `body` once the transport has drained (WebSocket writability,
+    /// a GET that took the outbox, the upgrade); dropped if it closes.
+    func whenWritable(_ body: @escaping @Sendable () -> Void) {
+        writableWaiters.append(body)
+    }
+
+    /// The WebSocket transport's writability changed.
+    func webSocketWritabilityChanged(_ link: WebSocketLink) {
+        if link === webSocket, link.isWritable { wakeWritableWaiters() }
+    }
+
+    private func wakeWritableWaiters() {
+        guard !writableWaiters.isEmpty, canWrite else { return }
+        let waiters = writableWaiters
+        writableWaiters = []
+        for w in waiters { w() }
     }
 
     func flush() {
@@ -107,7 +144,7 @@ final class EngineIOSession: @unchecked Sendable {
 
     /// One packet for this session alone, flushed.
     func send(_ packet: EngineIOPacket) {
-        write(frame: WebSocketFraming.serverFrame(packet))
+        write(frame: WebSocketFraming.serverFrame(packet), paced: true)
         flush()
     }
 
@@ -117,11 +154,21 @@ final class EngineIOSession: @unchecked Sendable {
         pendingGET = nil
         _ = machine.pollGETAnswered()
         responder.respond(pollingPayload: outbox.drainPayload(allocator: responder.channel.allocator))
+        wakeWritableWaiters()
     }
 
     // MARK: long-polling
 
     func pollGET(id: UInt64, responder: HTTPResponder) {
+        if let cause = closedBy, !lingeringClose {
+            // Routed while the session was open, it reached the session's loop
+            // after the close (a GET sent together with the POST carrying `1`,
+            // on another connection and loop): answered as it would have been
+            // had it come first and been pending. A GET sent after the close
+            // finds no session and gets 400.
+            responder.respond(pollingPacket: cause == .clientClose ? .noop : .close)
+            return
+        }
         if lingeringClose {
             lingeringClose = false
             lingerTimer?.cancel()
@@ -135,6 +182,14 @@ final class EngineIOSession: @unchecked Sendable {
             answerPendingGETIfQueued()
         case .answerNoop:
             responder.respond(pollingPacket: .noop)
+        case .holdDuringUpgrade:
+            pendingGET = responder
+            eventLoop.assumeIsolated().scheduleTask(in: Self.upgradeCheckInterval) { [self] in
+                guard machine.isAwaitingUpgrade, machine.pendingGET == id, let g = pendingGET else { return }
+                pendingGET = nil
+                _ = machine.pollGETAnswered()
+                g.respond(pollingPacket: .noop)
+            }
         case .reject(let e):
             responder.respond(engineIOError: e)
         case .closeForOverlap:
@@ -219,7 +274,12 @@ final class EngineIOSession: @unchecked Sendable {
 
     /// Frames from a WebSocket that is either the probe or the transport.
     func webSocketReceived(_ packet: EngineIOPacket, from link: WebSocketLink) {
-        if link === webSocket { received(packet); return }
+        if link === webSocket {
+            // The reference ignores a client's `1` on a WebSocket: the client
+            // closes the socket next, and that close is recoverable.
+            if packet.type != .close { received(packet) }
+            return
+        }
         guard link === probe else { return }
         switch machine.probeReceived(packet) {
         case .ignore: break
@@ -235,8 +295,9 @@ final class EngineIOSession: @unchecked Sendable {
             probe = nil
             webSocket = link
             if pending != nil, let g = pendingGET {
+                // Held after `3probe`: answered as a GET after the upgrade is.
                 pendingGET = nil
-                g.respond(pollingPacket: .noop)
+                g.respond(engineIOError: .badRequest)
             }
             for var p in outbox.drainPackets() {
                 var frame = link.channel.allocator.buffer(capacity: p.readableBytes + 10)
@@ -246,6 +307,7 @@ final class EngineIOSession: @unchecked Sendable {
             }
             link.flush()
             socketIO.transportUpgraded()
+            wakeWritableWaiters()
         case .closeProbe:
             upgradeTimer?.cancel()
             upgradeTimer = nil
@@ -272,6 +334,7 @@ final class EngineIOSession: @unchecked Sendable {
         eventLoop.preconditionInEventLoop()
         let wasPolling = !machine.isWebSocket
         guard machine.close() else { return }
+        closedBy = cause
         pingTimer?.cancel()
         pongTimer?.cancel()
         upgradeTimer?.cancel()
@@ -289,6 +352,7 @@ final class EngineIOSession: @unchecked Sendable {
             }
         }
         outbox = PollingOutbox()
+        writableWaiters = []
         if lingeringClose {
             lingerTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.closeLingerMs))) { [self] in
                 lingeringClose = false

@@ -45,6 +45,7 @@ struct EngineIOSessionStateMachine: Sendable {
 
     var isClosed: Bool { transport == .closed }
     var isWebSocket: Bool { transport == .websocket }
+    var isAwaitingUpgrade: Bool { transport == .polling(.awaitingUpgrade) }
 
     // MARK: long-polling
 
@@ -53,6 +54,10 @@ struct EngineIOSessionStateMachine: Sendable {
         case hold
         /// The session is being upgraded: answer `6` at once.
         case answerNoop
+        /// Arrived after `3probe`: held; the session answers `6` after the
+        /// reference's 100 ms check interval, or 400 if `5` comes first
+        /// (it was sent after the upgrade and overtook it on another loop).
+        case holdDuringUpgrade
         case reject(EngineIOError)
         /// A second GET: answer the pending one `1`, this one 400, close.
         case closeForOverlap(pending: UInt64)
@@ -67,9 +72,8 @@ struct EngineIOSessionStateMachine: Sendable {
                 pendingGET = nil
                 return .closeForOverlap(pending: p)
             }
-            if probe == .awaitingUpgrade { return .answerNoop }
             pendingGET = id
-            return .hold
+            return probe == .awaitingUpgrade ? .holdDuringUpgrade : .hold
         }
     }
 

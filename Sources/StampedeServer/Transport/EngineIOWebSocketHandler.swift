@@ -5,7 +5,11 @@ import SocketIOWire
 /// The read side of one server WebSocket: one handler per connection, no
 /// Task. Either the session's own transport (opened with
 /// `transport=websocket` and no sid) or an upgrade probe for a polling
-/// session. Every frame carries one Engine.IO packet.
+/// session. Every message carries one Engine.IO packet. It applies RFC 6455
+/// §5 itself — masked client frames, no RSV bits (no extension is
+/// negotiated), no reserved opcodes, valid UTF-8 in text — and reassembles
+/// fragmented messages up to `maxPayload`; a violation fails the
+/// connection with the RFC's close code.
 final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
 
@@ -18,22 +22,30 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     private var session: EngineIOSession?
     private var link: WebSocketLink?
     private var closedWithError = false
+    /// A fragmented message being reassembled.
+    private var fragments: (opcode: WebSocketOpcode, data: ByteBuffer)?
+    private var maxMessage = 1_000_000
+
+    /// The close codes this handler fails a connection with (RFC 6455 §7.4.1).
+    enum CloseCode: UInt16 {
+        case protocolError = 1002
+        case dataInconsistentWithMessage = 1007
+        case messageTooLarge = 1009
+    }
 
     init(role: Role) { self.role = role }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        guard let encoder = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self) else {
-            context.close(promise: nil)
-            return
-        }
-        let link = WebSocketLink(channel: context.channel, encoderContext: encoder)
+        let link = WebSocketLink(channel: context.channel, context: context)
         self.link = link
         switch role {
         case .newSession(let server, let handshake):
+            maxMessage = server.configuration.maxPayload
             let s = server.openSession(on: context.eventLoop, handshake: handshake)
             session = s
             s.start(webSocket: link)
         case .probe(let s):
+            maxMessage = s.server.configuration.maxPayload
             session = s
             // Before any frame of this socket reaches the session.
             if s.eventLoop.inEventLoop { s.attachProbe(link) } else { s.eventLoop.execute { s.attachProbe(link) } }
@@ -41,29 +53,62 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closedWithError else { return }
         let frame = unwrapInboundIn(data)
-        let packet: EngineIOPacket
+        if let code = Self.violation(frame) { return fail(code) }
         switch frame.opcode {
-        case .text:
-            let text = String(buffer: frame.unmaskedData)
+        case .ping:
+            link?.writeAndFlush(WebSocketFraming.serverControlFrame(opcode: 0xA, payload: frame.unmaskedData))
+        case .pong:
+            break
+        case .connectionClose:
+            link?.close()
+        case .text, .binary:
+            if fragments != nil { return fail(.protocolError) }  // a new message inside a fragmented one
+            if frame.fin { return deliver(frame.opcode, frame.unmaskedData) }
+            fragments = (frame.opcode, frame.unmaskedData)
+        case .continuation:
+            guard var f = fragments else { return fail(.protocolError) }
+            var more = frame.unmaskedData
+            guard f.data.readableBytes + more.readableBytes <= maxMessage else { return fail(.messageTooLarge) }
+            f.data.writeBuffer(&more)
+            if frame.fin {
+                fragments = nil
+                deliver(f.opcode, f.data)
+            } else {
+                fragments = f
+            }
+        default:
+            fail(.protocolError)
+        }
+    }
+
+    /// RFC 6455 §5.1–5.5: what makes a single frame unacceptable.
+    static func violation(_ frame: WebSocketFrame) -> CloseCode? {
+        if frame.maskKey == nil { return .protocolError }
+        if frame.rsv1 || frame.rsv2 || frame.rsv3 { return .protocolError }
+        switch frame.opcode {
+        case .continuation, .text, .binary: return nil
+        case .ping, .pong, .connectionClose:
+            return frame.fin && frame.length <= 125 ? nil : .protocolError
+        default:
+            return .protocolError
+        }
+    }
+
+    private func deliver(_ opcode: WebSocketOpcode, _ data: ByteBuffer) {
+        let packet: EngineIOPacket
+        if opcode == .text {
+            guard let text = String(validating: data.readableBytesView, as: UTF8.self) else { return fail(.dataInconsistentWithMessage) }
             guard let p = try? EngineIOPacket.decode(textFrame: text) else {
-                // A parse error closes the socket.
+                // An Engine.IO parse error closes the socket (the reference's).
                 closedWithError = true
-                context.close(promise: nil)
+                link?.abort()
                 return
             }
             packet = p
-        case .binary:
-            var data = frame.unmaskedData
-            packet = EngineIOPacket(binaryMessage: data.readBytes(length: data.readableBytes) ?? [])
-        case .ping:
-            link?.writeAndFlush(WebSocketFraming.serverControlFrame(opcode: 0xA, payload: frame.unmaskedData))
-            return
-        case .connectionClose:
-            link?.close()
-            return
-        default:
-            return
+        } else {
+            packet = EngineIOPacket(binaryMessage: Array(data.readableBytesView))
         }
         guard let s = session, let link else { return }
         if s.eventLoop.inEventLoop {
@@ -73,10 +118,31 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // Oversized frames (maxPayload), bad framing, resets.
+    /// Fails the connection: a close frame with `code`, then the socket closes.
+    private func fail(_ code: CloseCode) {
         closedWithError = true
-        context.close(promise: nil)
+        fragments = nil
+        link?.close(code: code.rawValue)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // Frames past maxPayload, bad lengths, resets.
+        if let e = error as? NIOWebSocketError, case .invalidFrameLength = e {
+            fail(.messageTooLarge)
+        } else if error is NIOWebSocketError {
+            fail(.protocolError)
+        } else {
+            closedWithError = true
+            context.close(promise: nil)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if let s = session, let link, context.channel.isWritable {
+            if s.eventLoop.inEventLoop { s.webSocketWritabilityChanged(link) }
+            else { s.eventLoop.execute { s.webSocketWritabilityChanged(link) } }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -3,17 +3,17 @@ import NIOWebSocket
 import SocketIOWire
 
 /// The write side of one server WebSocket: whole pre-framed frames go out as
-/// raw `ByteBuffer`s. NIO's upgrader installs a `WebSocketFrameEncoder` we
-/// cannot remove, so writes enter the pipeline at the encoder's own context
-/// and skip it — the fan-out frame built once is the frame on the wire.
+/// raw `ByteBuffer`s from the Engine.IO handler's context (only byte-level
+/// handlers sit below it, no frame encoder) — the fan-out frame built once
+/// is the frame on the wire.
 final class WebSocketLink: @unchecked Sendable {
     let channel: Channel
     /// Only touched on `channel.eventLoop`.
     private let encoderContext: ChannelHandlerContext
 
-    init(channel: Channel, encoderContext: ChannelHandlerContext) {
+    init(channel: Channel, context: ChannelHandlerContext) {
         self.channel = channel
-        self.encoderContext = encoderContext
+        self.encoderContext = context
     }
 
     var eventLoop: EventLoop { channel.eventLoop }

@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("history"), help: "Events kept per workflow. (env: STAMPEDE_HISTORY; default 1000)") var history: Int?
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; serves https/wss with --tls-key. (env: STAMPEDE_TLS_CERT)") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key. (env: STAMPEDE_TLS_KEY)") var tlsKey: String?
+    @OptionGroup(title: "Connections") var connections: ServeConnectionOptions
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -46,6 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.historyLimit = try pick(history, "STAMPEDE_HISTORY", { Int($0) }) ?? c.historyLimit
         c.tlsCertPath = try pick(tlsCert, "STAMPEDE_TLS_CERT", { $0 })
         c.tlsKeyPath = try pick(tlsKey, "STAMPEDE_TLS_KEY", { $0 })
+        try connections.apply(to: &c, env: env)
         if (c.tlsCertPath == nil) != (c.tlsKeyPath == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }

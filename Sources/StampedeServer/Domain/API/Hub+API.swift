@@ -1,3 +1,4 @@
+import Atomics
 import Foundation
 import StampedeAuth
 import StampedeContract
@@ -6,55 +7,68 @@ import StampedeJSON
 /// The HTTP API of PROTOCOL §7. Errors are `{"error":{"code","message"}}`
 /// with the statuses the contract lists.
 extension Hub: APIHandler {
+    /// Answers on the caller's thread when no step needs to suspend — every
+    /// route with an HS256 token, or none. The HTTP layer calls this on the
+    /// connection's event loop, so a publish is answered in the same tick
+    /// that queues its fan-out, not after the loop has written it.
+    public func handleImmediately(_ request: APIRequest) -> APIResponse? {
+        let route = APIRoute(method: request.method, path: request.path)
+        guard needsToken(route) else { return respond(route, request, auth: nil) }
+        guard let auth = verifier.verifyWithoutSuspending(TokenSource.bearer(request.headers)) else { return nil }
+        return respond(route, request, auth: auth)
+    }
+
+    /// Tokens whose key is in the JWKS file verify asynchronously (jwt-kit).
     public func handle(_ request: APIRequest) async -> APIResponse {
-        switch APIRoute(method: request.method, path: request.path) {
-        case .health:
-            return .json(200, ["status": "ok"])
-        case .metrics:
-            return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                               body: metrics.render(statsSnapshot))
-        case .stats:
-            if settings.limits.statsRequireAdmin {
-                switch await authenticate(request) {
-                case .refused(let r): return r
-                case .ok(let p) where p.role == Role.user: return APIError.forbidden("the stats endpoint needs an admin token").response
-                case .ok: break
-                }
-            }
-            return APIResponse(status: 200, headers: [("Content-Type", "application/json")],
-                               body: Array((try? JSONEncoder().encode(statsSnapshot)) ?? Data()))
-        case .createWorkflow:
-            return await authenticated(request) { try await self.createWorkflow($0, request) }
-        case .readWorkflow(let id):
-            return await authenticated(request) { try self.readWorkflow($0, id) }
-        case .publishEvents(let id):
-            return await authenticated(request) { try self.publishEvents($0, id, request) }
-        case .wrongMethod:
-            return APIError.response(404, "not_found", "\(request.method) is not served on \(request.path)")
-        case .unknown:
-            return APIError.response(404, "not_found", "no route \(request.method) \(request.path)")
+        if let r = handleImmediately(request) { return r }
+        let route = APIRoute(method: request.method, path: request.path)
+        return respond(route, request, auth: await verifier.verify(TokenSource.bearer(request.headers)))
+    }
+
+    private func needsToken(_ route: APIRoute) -> Bool {
+        switch route {
+        case .createWorkflow, .readWorkflow, .publishEvents: return true
+        case .stats: return settings.limits.statsRequireAdmin
+        case .health, .metrics, .wrongMethod, .unknown: return false
         }
     }
 
-    private enum AuthOutcome {
-        case ok(Principal)
-        case refused(APIResponse)
-    }
-
-    private func authenticate(_ request: APIRequest) async -> AuthOutcome {
-        switch await verifier.verify(TokenSource.bearer(request.headers)) {
-        case .success(let p): return .ok(p)
-        case .failure(let code): return .refused(APIError.response(401, code.rawValue, "a valid Bearer token is required"))
+    private func respond(_ route: APIRoute, _ request: APIRequest, auth: Result<Principal, AuthFailureCode>?) -> APIResponse {
+        var principal: Principal?
+        switch auth {
+        case .failure(let code)?: return APIError.response(401, code.rawValue, "a valid Bearer token is required")
+        case .success(let p)?: principal = p
+        case nil: break
         }
-    }
-
-    private func authenticated(_ request: APIRequest, _ body: (Principal) async throws -> APIResponse) async -> APIResponse {
-        switch await authenticate(request) {
-        case .refused(let r): return r
-        case .ok(let p):
-            do { return try await body(p) } catch let e as APIError { return e.response } catch {
-                return APIError.response(400, "invalid_request", "\(error)")
+        do {
+            switch route {
+            case .health:
+                return .json(200, ["status": "ok"])
+            case .metrics:
+                return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                                   body: metrics.render(statsSnapshot, connectionCounters: [
+                                       "connection_timeouts": stats.connectionTimeouts.load(ordering: .relaxed),
+                                       "write_stall_closes": stats.writeStallCloses.load(ordering: .relaxed),
+                                       "idle_workflows_dropped": stats.idleWorkflowsDropped.load(ordering: .relaxed)]))
+            case .stats:
+                if let p = principal, p.role == Role.user { throw APIError.forbidden("the stats endpoint needs an admin token") }
+                return APIResponse(status: 200, headers: [("Content-Type", "application/json")],
+                                   body: Array((try? JSONEncoder().encode(statsSnapshot)) ?? Data()))
+            case .createWorkflow:
+                return try createWorkflow(principal!, request)
+            case .readWorkflow(let id):
+                return try readWorkflow(principal!, id)
+            case .publishEvents(let id):
+                return try publishEvents(principal!, id, request)
+            case .wrongMethod:
+                return APIError.response(404, "not_found", "\(request.method) is not served on \(request.path)")
+            case .unknown:
+                return APIError.response(404, "not_found", "no route \(request.method) \(request.path)")
             }
+        } catch let e as APIError {
+            return e.response
+        } catch {
+            return APIError.response(400, "invalid_request", "\(error)")
         }
     }
 
@@ -63,7 +77,7 @@ extension Hub: APIHandler {
         do { return try JSONParser.parse(request.body) } catch { throw APIError.badRequest("body is not JSON: \(error)") }
     }
 
-    private func createWorkflow(_ p: Principal, _ request: APIRequest) async throws -> APIResponse {
+    private func createWorkflow(_ p: Principal, _ request: APIRequest) throws -> APIResponse {
         if case .refused(let retry) = creationLimiter.take(p.userID) {
             stats.add(stats.rateLimited)
             let seconds = max(1, Int((Double(retry) / 1000).rounded(.up)))

@@ -31,7 +31,8 @@ public struct TokenBucket: Sendable {
             tokens -= 1
             return .allowed
         }
-        let wait = (1 - tokens) / rate
+        // A zero rate never refills: say a day rather than trap on infinity.
+        let wait = rate > 0 ? min((1 - tokens) / rate, 86_400) : 86_400
         return .refused(retryAfterMs: max(1, Int((wait * 1000).rounded(.up))))
     }
 }
@@ -69,6 +70,9 @@ public struct DomainLimits: Sendable {
     public var maxEventsPerPublish = 100
     /// When true, `GET /api/v1/websocket/stats` needs an `admin` (or `service`) token.
     public var statsRequireAdmin = false
+    /// Unsent bytes a socket may owe (PROTOCOL §5.6); live events queued
+    /// behind a paced replay count against it too.
+    public var outboundQueueLimit = 1 << 20
     /// Socket.IO connection state recovery (pid + offsets).
     public var connectionStateRecovery = true
 

@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 import SocketIOWire
 import StampedeContract
@@ -22,12 +23,28 @@ final class SocketSession: DomainSocket, @unchecked Sendable {
 
     var eventLoop: EventLoop { output.eventLoop }
 
+    /// One event owed to this socket; `live` ones go out as the shared
+    /// frame (with its offset).
+    struct Owed {
+        let event: StoredEvent
+        let live: Bool
+    }
+    /// Events owed ahead of live delivery (a replay, and live events that
+    /// arrived behind it), written as the socket drains.
+    private var backlog: Deque<Owed> = []
+    private var backlogLiveBytes = 0
+    private let outboundLimit: Int
+    private let allocator = ByteBufferAllocator()
+    /// Counts events as they reach the socket (stats `events_delivered`).
+    var onDelivered: (Int) -> Void = { _ in }
+
     init(output: SocketOutput, principal: Principal, sid: String, pid: String?, transport: EngineIOTransport, limits: DomainLimits) {
         self.output = output
         self.principal = principal
         self.sid = sid
         self.pid = pid
         self.transport = transport
+        self.outboundLimit = limits.outboundQueueLimit
         let now = NIODeadline.now()
         self.bucket = TokenBucket(rate: limits.socketEventsPerSecond, burst: limits.socketEventBurst, now: now)
         self.refusals = RefusalWindow(limit: limits.refusalsBeforeDisconnect, window: .seconds(Int64(limits.refusalWindowSeconds)))
@@ -35,9 +52,24 @@ final class SocketSession: DomainSocket, @unchecked Sendable {
 
     /// Writes the events of the batch this socket has not seen yet; returns
     /// how many it wrote. Skipping `seq <= position` is what makes a replay
-    /// racing a live batch, or a repeated subscribe, never duplicate.
+    /// racing a live batch, or a repeated subscribe, never duplicate. While
+    /// a replay is still being paced out, live events queue behind it (they
+    /// must not overtake it), within the slow-consumer bound.
     func deliver(_ batch: [StoredEvent], workflowID: String) -> Int {
         guard !ended, var position = positions[workflowID] else { return 0 }
+        if !backlog.isEmpty {
+            for e in batch where e.seq > position {
+                backlog.append(.init(event: e, live: true))
+                backlogLiveBytes += e.frame.readableBytes
+                position = e.seq
+            }
+            positions[workflowID] = position
+            if backlogLiveBytes > outboundLimit, !closing {
+                closing = true
+                output.disconnect(.slowConsumer)
+            }
+            return 0
+        }
         var written = 0
         for e in batch where e.seq > position {
             output.write(frame: e.frame)
@@ -50,20 +82,41 @@ final class SocketSession: DomainSocket, @unchecked Sendable {
         return written
     }
 
-    /// Writes replayed events (encoded for this socket, without offsets: a
-    /// replay must not move the client's recovery offset backwards).
-    func replay(_ events: ArraySlice<StoredEvent>, workflowID: String) -> Int {
-        guard var position = positions[workflowID] else { return 0 }
+    /// Queues replayed events (`since`: encoded without offsets, so a replay
+    /// never moves the client's recovery offset backwards; recovery: with
+    /// them) and starts writing them as fast as the socket drains — never
+    /// counted against the slow-consumer bound. Returns how many it queued.
+    func replay(_ events: some Sequence<StoredEvent>, withOffsets: Bool = false) -> Int {
+        var queued = 0
+        for e in events {
+            let id = e.event.workflowID
+            guard let position = positions[id], e.seq > position else { continue }
+            backlog.append(.init(event: e, live: withOffsets))
+            positions[id] = e.seq
+            queued += 1
+        }
+        if queued > 0, backlog.count == queued { drainBacklog() }
+        return queued
+    }
+
+    /// Writes owed events while the socket can take them, then waits for it
+    /// to drain. Delivered events are counted as they are written.
+    private func drainBacklog() {
+        guard !ended else { backlog = []; return }
         var written = 0
-        let allocator = ByteBufferAllocator()
-        for e in events where e.seq > position {
-            output.write(frame: EventFrameEncoder.frame(e.event, offset: nil, allocator: allocator))
-            position = e.seq
+        while output.canWrite, let item = backlog.popFirst() {
+            output.writePaced(frame: item.live ? item.event.frame : EventFrameEncoder.frame(item.event.event, offset: nil, allocator: allocator))
             written += 1
         }
-        positions[workflowID] = position
-        if written > 0 { output.flush() }
-        return written
+        if written > 0 {
+            output.flush()
+            onDelivered(written)
+        }
+        if backlog.isEmpty {
+            backlogLiveBytes = 0
+        } else {
+            output.whenWritable { [self] in drainBacklog() }
+        }
     }
 
     func ack(_ id: UInt64?, _ reply: JSONValue) {

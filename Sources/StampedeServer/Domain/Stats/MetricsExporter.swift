@@ -33,10 +33,13 @@ final class MetricsExporter: Sendable {
             c("rate_limited", "Requests refused by a rate limit"),
             c("auth_failures", "Refused CONNECTs"),
             c("slow_consumer_disconnects", "Sockets closed for passing the outbound bound"),
+            c("connection_timeouts", "HTTP connections closed by the header, body or idle timeout"),
+            c("write_stall_closes", "Connections closed because their unsent output stayed past the bound"),
+            c("idle_workflows_dropped", "Non-terminal workflows dropped after the idle retention"),
         ])
     }
 
-    func render(_ s: StatsSnapshot) -> [UInt8] {
+    func render(_ s: StatsSnapshot, connectionCounters c: [String: Int] = [:]) -> [UInt8] {
         gauges["connections"]!.set(Double(s.totalConnections))
         gauges["connections_websocket"]!.set(Double(s.transports.websocket))
         gauges["connections_polling"]!.set(Double(s.transports.polling))
@@ -47,7 +50,7 @@ final class MetricsExporter: Sendable {
         gauges["uptime_seconds"]!.set(s.uptimeSeconds)
         let totals = ["events_published": s.eventsPublished, "events_delivered": s.eventsDelivered,
                       "rate_limited": s.rateLimited, "auth_failures": s.authFailures,
-                      "slow_consumer_disconnects": s.slowConsumerDisconnects]
+                      "slow_consumer_disconnects": s.slowConsumerDisconnects].merging(c) { a, _ in a }
         last.withLockedValue { last in
             for (name, value) in totals {
                 let delta = value - last[name, default: 0]

@@ -18,6 +18,10 @@ public final class ServerStats: Sendable {
     let slowConsumerDisconnects = ManagedAtomic<Int>(0)
     let workflowsCreated = ManagedAtomic<Int>(0)
     let recoveredSessions = ManagedAtomic<Int>(0)
+    /// Connection-level (not in the stats body: `/metrics` only).
+    let connectionTimeouts = ManagedAtomic<Int>(0)
+    let writeStallCloses = ManagedAtomic<Int>(0)
+    let idleWorkflowsDropped = ManagedAtomic<Int>(0)
 
     public init() {}
 

@@ -20,6 +20,9 @@ final class WorkflowRecord: @unchecked Sendable {
     var subscribersPerLoop: [ObjectIdentifier: Int] = [:]
     var subscriberCount = 0
     var terminalAt: NIODeadline?
+    /// Last publish, subscribe or unsubscribe: a workflow that never ends is
+    /// dropped once this is older than the idle retention and nobody watches.
+    var lastActivity: NIODeadline = .now()
 
     init(id: String, type: String, ownerUserID: String, query: String?, createdAt: String) {
         self.id = id
@@ -45,11 +48,15 @@ final class WorkflowRecord: @unchecked Sendable {
     var firstRetainedSeq: Int64 { history.first?.seq ?? lastSeq + 1 }
 
     /// Retained events with `seq > since`, and whether the history no longer
-    /// reaches back to `since + 1`.
-    func events(after since: Int64) -> (events: ArraySlice<StoredEvent>, truncated: Bool) {
-        let truncated = since + 1 < firstRetainedSeq && since < lastSeq
+    /// reaches back to `since + 1`. Any `since` is safe here (a client
+    /// sends it): below 0 reads as 0, at or past `lastSeq` asks for nothing.
+    func events(after requested: Int64) -> (events: ArraySlice<StoredEvent>, truncated: Bool) {
+        let since = max(requested, 0)
+        guard since < lastSeq else { return ([], false) }
+        // since < lastSeq <= Int64.max, so since + 1 cannot overflow.
+        let truncated = since + 1 < firstRetainedSeq
         guard let first = history.first else { return ([], truncated) }
-        let startIndex = max(0, Int(since - first.seq + 1))
+        let startIndex = since < first.seq ? 0 : Int(since - first.seq) + 1
         guard startIndex < history.count else { return ([], truncated) }
         return (ArraySlice(history[startIndex...]), truncated)
     }

@@ -39,13 +39,20 @@ final class WorkflowRegistry: @unchecked Sendable {
     private let fanouts: FanoutDirectory
     private let historyLimit: Int
     private let terminalRetention: TimeAmount
+    private let idleRetention: TimeAmount
+    /// Connection state recovery on: every live event carries its offset.
+    private let offsetsOnEvents: Bool
     private let stats: ServerStats
     private let allocator = ByteBufferAllocator()
+    private var nextIdleSweep: NIODeadline = .now()
 
-    init(fanouts: FanoutDirectory, historyLimit: Int, terminalRetention: TimeAmount, stats: ServerStats) {
+    init(fanouts: FanoutDirectory, historyLimit: Int, terminalRetention: TimeAmount, idleRetention: TimeAmount = .hours(1),
+         offsetsOnEvents: Bool = true, stats: ServerStats) {
         self.fanouts = fanouts
         self.historyLimit = max(1, historyLimit)
         self.terminalRetention = terminalRetention
+        self.idleRetention = idleRetention
+        self.offsetsOnEvents = offsetsOnEvents
         self.stats = stats
     }
 
@@ -95,12 +102,13 @@ final class WorkflowRegistry: @unchecked Sendable {
                 nextOffset += 1
                 let event = WorkflowEvent(workflowID: id, seq: r.lastSeq, ts: now, body: body)
                 let stored = StoredEvent(event: event, offset: nextOffset,
-                                         frame: EventFrameEncoder.frame(event, offset: nextOffset, allocator: allocator))
+                                         frame: EventFrameEncoder.frame(event, offset: offsetsOnEvents ? nextOffset : nil, allocator: allocator))
                 batch.append(stored)
                 r.history.append(stored)
                 if r.history.count > historyLimit { r.history.removeFirst() }
                 if let s = body.workflowStatus { transition(r, to: s) }
             }
+            r.lastActivity = .now()
             stats.add(stats.eventsPublished, batch.count)
             if r.subscriberCount > 0 {
                 for (loopID, n) in r.subscribersPerLoop where n > 0 {
@@ -161,6 +169,7 @@ final class WorkflowRegistry: @unchecked Sendable {
                 r.subscribersPerLoop[key, default: 1] -= 1
                 if r.subscribersPerLoop[key] == 0 { r.subscribersPerLoop[key] = nil }
                 r.subscriberCount -= 1
+                r.lastActivity = .now()
                 if r.subscriberCount == 0 { activeCount -= 1 }
             }
         }
@@ -169,14 +178,27 @@ final class WorkflowRegistry: @unchecked Sendable {
     private func attach(_ r: WorkflowRecord, loop: EventLoop) {
         r.subscribersPerLoop[ObjectIdentifier(loop), default: 0] += 1
         r.subscriberCount += 1
+        r.lastActivity = .now()
         if r.subscriberCount == 1 { activeCount += 1 }
     }
 
     // MARK: retention
 
-    /// Drops terminal workflows past their retention that nobody watches.
+    /// Drops terminal workflows past their retention that nobody watches,
+    /// and (every 10 s: it walks every workflow) unwatched ones idle past
+    /// the idle retention whatever their status.
     func sweep(now: NIODeadline = .now()) {
         lock.withLock {
+            if now >= nextIdleSweep {
+                nextIdleSweep = now + .seconds(10)
+                var dropped = 0
+                for (id, r) in workflows where r.subscriberCount == 0 && !r.status.isTerminal && now - r.lastActivity >= idleRetention {
+                    if r.status == .running { runningCount -= 1 }
+                    workflows[id] = nil
+                    dropped += 1
+                }
+                if dropped > 0 { stats.add(stats.idleWorkflowsDropped, dropped) }
+            }
             for id in terminalIDs {
                 guard let r = workflows[id] else { terminalIDs.remove(id); continue }
                 if let t = r.terminalAt, r.subscriberCount == 0, now - t >= terminalRetention {

@@ -1,0 +1,60 @@
+import NIOCore
+
+/// The one outbound bound every connection has, whatever it carries (HTTP
+/// keep-alive, long-polling, WebSocket control frames): once its unsent
+/// output passes the channel's high watermark it is not read any more — a
+/// peer that pipelines requests or pings without reading the answers stops
+/// being served — and if it stays there for `stallTimeout` it is closed.
+/// The fan-out path has its own, stricter check (a subscriber past the bound
+/// is disconnected at once); this one covers everything else.
+final class OutboundBoundHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let stallTimeout: TimeAmount
+    private let onStallClose: @Sendable () -> Void
+    private var readPending = false
+    private var stallTimer: Scheduled<Void>?
+
+    init(stallTimeout: TimeAmount, onStallClose: @escaping @Sendable () -> Void) {
+        self.stallTimeout = stallTimeout
+        self.onStallClose = onStallClose
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            stallTimer?.cancel()
+            stallTimer = nil
+            if readPending {
+                readPending = false
+                context.read()
+            }
+        } else if stallTimer == nil {
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let onStall = onStallClose
+            stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: stallTimeout) {
+                let context = bound.value
+                guard !context.channel.isWritable else { return }
+                onStall()
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stallTimer?.cancel()
+        stallTimer = nil
+        context.fireChannelInactive()
+    }
+}

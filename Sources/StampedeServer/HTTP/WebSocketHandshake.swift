@@ -1,0 +1,76 @@
+import Crypto
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+import SocketIOWire
+
+/// The server side of the RFC 6455 opening handshake, done here rather than
+/// by NIO's upgrader so that (1) an upgrade may be any request of a
+/// keep-alive connection, not only its first (aiohttp sends it on a pooled
+/// connection that carried polling requests), (2) every refusal gets an
+/// answer (NIO's typed upgrader answers none for a missing key or a wrong
+/// version), and (3) the switch removes as few handlers as it can.
+enum WebSocketHandshake {
+    static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    enum Refusal: Error, Equatable {
+        /// 400, with the reason as the body.
+        case badRequest(String)
+        /// 426 with `Sec-WebSocket-Version: 13` (RFC 6455 §4.4).
+        case unsupportedVersion
+    }
+
+    /// The `Sec-WebSocket-Accept` value for a valid request.
+    static func validate(_ head: HTTPRequestHead) -> Result<String, Refusal> {
+        guard head.method == .GET else { return .failure(.badRequest("WebSocket upgrades are GET requests")) }
+        let connection = head.headers[canonicalForm: "connection"].map { $0.lowercased() }
+        guard connection.contains("upgrade") else {
+            return .failure(.badRequest("Connection header must contain \"Upgrade\""))
+        }
+        guard head.headers[canonicalForm: "sec-websocket-version"].map(String.init) == ["13"] else {
+            return .failure(.unsupportedVersion)
+        }
+        guard let key = head.headers.first(name: "sec-websocket-key")?.trimmingCharacters(in: .whitespaces),
+              let decoded = Base64.decode(Substring(key)), decoded.count == 16 else {
+            return .failure(.badRequest("Missing or invalid Sec-WebSocket-Key header"))
+        }
+        return .success(acceptValue(key: key))
+    }
+
+    static func acceptValue(key: String) -> String {
+        Base64.encode(Array(Insecure.SHA1.hash(data: Array((key + guid).utf8))))
+    }
+
+    /// Answers 101 and turns the connection into a WebSocket whose frames
+    /// go to `handler`: the HTTP handlers leave, the frame decoder and the
+    /// Engine.IO handler join. Bytes that followed the request (a client
+    /// that did not wait for the 101) reach the frame decoder. Call on the
+    /// channel's loop from the router's context, after the request's end.
+    static func switchProtocols(context: ChannelHandlerContext, head: HTTPRequestHead, accept: String,
+                                maxFrameSize: Int, handler: EngineIOWebSocketHandler) throws {
+        let headers = HTTPHeaders([("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept)])
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(
+            HTTPResponseHead(version: head.version, status: .switchingProtocols, headers: headers))), promise: nil)
+        let ops = context.pipeline.syncOperations
+        // Order matters. Every HTTP handler but the request decoder leaves
+        // first (the Engine.IO handler writes at once, and raw frames must
+        // meet no HTTP encoder); the request decoder goes last, so the bytes
+        // it still holds reach the frame decoder.
+        for name in [HTTPPipelineNames.activity, HTTPPipelineNames.pipelining, HTTPPipelineNames.errors, HTTPPipelineNames.encoder] {
+            ops.removeHandler(name: name, promise: nil)
+        }
+        ops.removeHandler(context: context, promise: nil)
+        try ops.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrameSize)))
+        try ops.addHandler(handler)
+        ops.removeHandler(name: HTTPPipelineNames.decoder, promise: nil)
+    }
+}
+
+/// Names of the HTTP handlers, so the upgrade can take them out.
+enum HTTPPipelineNames {
+    static let activity = "http-activity"
+    static let decoder = "http-decoder"
+    static let encoder = "http-encoder"
+    static let pipelining = "http-pipelining"
+    static let errors = "http-errors"
+}

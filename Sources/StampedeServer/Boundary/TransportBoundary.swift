@@ -155,6 +155,15 @@ public struct APIResponse: Sendable {
         self.producer = producer
     }
 
+    /// The whole body, the producer drained (for callers that are not a
+    /// connection: tests, proxies).
+    public var wholeBody: [UInt8] {
+        guard let producer else { return body }
+        var out = body
+        while let part = producer.nextPart(maxBytes: 1 << 20) { out += part }
+        return out
+    }
+
     public static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> APIResponse {
         APIResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serializedBytes)
     }
@@ -163,6 +172,9 @@ public struct APIResponse: Sendable {
 /// The rest of a streamed body. Called on one event loop at a time, in
 /// order, until it returns nil.
 public protocol APIBodyProducer: Sendable {
+    /// Bytes it will produce in all (the response's Content-Length is
+    /// `body.count + length`: every client here reads Content-Length).
+    var length: Int { get }
     func nextPart(maxBytes: Int) -> [UInt8]?
 }
 

@@ -274,9 +274,9 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
                       body: context.channel.allocator.buffer(bytes: resp.body))
             return
         }
-        // No Content-Length: HTTP/1.1 gets chunked encoding, 1.0 a close.
         var headers = HTTPHeaders(resp.headers + r.cors)
-        let keepAlive = r.keepAlive && r.version.minor >= 1
+        headers.replaceOrAdd(name: "Content-Length", value: String(resp.body.count + producer.length))
+        let keepAlive = r.keepAlive
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: r.version, status: HTTPResponseStatus(statusCode: resp.status),
                                                             headers: headers))), promise: nil)
@@ -343,10 +343,22 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch expiry {
         case .idle:
             context.close(promise: nil)
-        case .header, .body:
+        case .header:
+            // No request head yet, so nothing above the decoder knows of a
+            // request: the answer goes out as bytes below the HTTP handlers.
+            let body: JSONValue = ["error": ["code": "request_timeout", "message": "request headers took too long"]]
+            let text = body.serialized
+            var buf = context.channel.allocator.buffer(capacity: 160 + text.utf8.count)
+            buf.writeString("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n")
+            buf.writeString(text)
+            guard let raw = try? context.pipeline.syncOperations.context(name: HTTPPipelineNames.activity) else {
+                context.close(promise: nil)
+                return
+            }
+            raw.writeAndFlush(NIOAny(buf)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        case .body:
             let r = HTTPResponder(channel: context.channel, version: request?.head.version ?? .http1_1, keepAlive: false)
-            r.respond(json: 408, code: "request_timeout",
-                      message: expiry == .header ? "request headers took too long" : "request body made no progress", close: true)
+            r.respond(json: 408, code: "request_timeout", message: "request body made no progress", close: true)
         }
     }
 

@@ -120,6 +120,8 @@ final class EngineIOSession: @unchecked Sendable {
     /// a GET that took the outbox, the upgrade); dropped if it closes.
     func whenWritable(_ body: @escaping @Sendable () -> Void) {
         writableWaiters.append(body)
+        // A WebSocket on another loop may have drained in between.
+        if canWrite { eventLoop.execute { [self] in wakeWritableWaiters() } }
     }
 
     /// The WebSocket transport's writability changed.

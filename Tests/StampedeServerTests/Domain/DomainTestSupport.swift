@@ -98,7 +98,7 @@ final class DomainHarness: @unchecked Sendable {
         var headers: [String: String] = [:]
         if let token { headers["authorization"] = "Bearer \(token)" }
         let r = await hub.handle(APIRequest(method: method, path: path, query: [:], headers: headers, body: body?.serializedBytes ?? []))
-        return (r.status, (try? JSONParser.parse(r.body)) ?? .null)
+        return (r.status, (try? JSONParser.parse(r.wholeBody)) ?? .null)
     }
 
     func createExternal(owner: String) async -> String {

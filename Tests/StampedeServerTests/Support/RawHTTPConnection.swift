@@ -103,6 +103,33 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     func close() { channel.close(promise: nil) }
 
+    /// Every byte until the server closes (or `timeout`), including what an
+    /// earlier read left; and whether it closed.
+    func collect(timeout: Double = 5) async -> (bytes: [UInt8], closed: Bool) {
+        let closed = await waitClosed(timeout: timeout)
+        defer { pending = [] }
+        return (pending, closed)
+    }
+
+    /// Reads until `bytes` holds the end of a response head (a 101 has no body).
+    func readHead(timeout: Double = 5) async -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let end = (0..<max(0, pending.count - 3)).first(where: { pending[$0..<$0 + 4].elementsEqual([13, 10, 13, 10]) }) {
+                let head = String(decoding: pending[0..<end], as: UTF8.self)
+                pending.removeFirst(end + 4)
+                return head
+            }
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0, let chunk = await source.next(timeout: left) else { return nil }
+            pending += chunk
+        }
+    }
+
+    func setReading(_ on: Bool) {
+        channel.setOption(ChannelOptions.autoRead, value: on).whenComplete { _ in }
+    }
+
     static func parse(_ b: [UInt8]) throws -> (Response, Int)? {
         let sep: [UInt8] = [13, 10, 13, 10]
         guard b.count >= 4, let end = (0...(b.count - 4)).first(where: { Array(b[$0..<$0 + 4]) == sep }) else { return nil }

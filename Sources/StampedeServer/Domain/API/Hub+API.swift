@@ -119,7 +119,19 @@ extension Hub: APIHandler {
     private func readWorkflow(_ p: Principal, _ id: String) throws -> APIResponse {
         guard WorkflowID.isValid(id), let view = registry.view(id) else { throw APIError.notFound("no workflow \(id)") }
         guard view.owner == p.userID || p.role != Role.user else { throw APIError.forbidden("workflow \(id) belongs to another user") }
-        return .json(200, view.json)
+        guard EventListProducer.isLarge(view.events) else {
+            var o = view.card
+            o["events"] = .array(view.events.map(\.event.apiJSON))
+            return .json(200, .object(o))
+        }
+        // `{…card…,"events":[` then the events, serialised as the connection
+        // drains: a large history never sits whole in memory per reader.
+        var card = view.card
+        card["events"] = .array([])
+        var head = JSONValue.object(card).serializedBytes
+        head.removeLast(2)  // "]}"
+        return APIResponse(status: 200, headers: [("Content-Type", "application/json")], body: head,
+                           producer: EventListProducer(view.events))
     }
 
     private func publishEvents(_ p: Principal, _ id: String, _ request: APIRequest) throws -> APIResponse {

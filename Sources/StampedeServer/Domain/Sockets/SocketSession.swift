@@ -103,19 +103,26 @@ final class SocketSession: DomainSocket, @unchecked Sendable {
     /// to drain. Delivered events are counted as they are written.
     private func drainBacklog() {
         guard !ended else { backlog = []; return }
-        var written = 0
-        while output.canWrite, let item = backlog.popFirst() {
-            output.writePaced(frame: item.live ? item.event.frame : EventFrameEncoder.frame(item.event.event, offset: nil, allocator: allocator))
-            written += 1
-        }
-        if written > 0 {
-            output.flush()
-            onDelivered(written)
-        }
-        if backlog.isEmpty {
-            backlogLiveBytes = 0
-        } else {
-            output.whenWritable { [self] in drainBacklog() }
+        while true {
+            var written = 0
+            while output.canWrite, let item = backlog.popFirst() {
+                output.writePaced(frame: item.live ? item.event.frame : EventFrameEncoder.frame(item.event.event, offset: nil, allocator: allocator))
+                written += 1
+            }
+            if written > 0 {
+                output.flush()
+                onDelivered(written)
+            }
+            if backlog.isEmpty {
+                backlogLiveBytes = 0
+                return
+            }
+            // A flush that the kernel took at once leaves the socket writable
+            // again (and its writability event already fired): go on.
+            guard output.canWrite else {
+                output.whenWritable { [self] in drainBacklog() }
+                return
+            }
         }
     }
 

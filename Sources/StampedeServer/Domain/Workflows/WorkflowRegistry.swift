@@ -72,14 +72,15 @@ final class WorkflowRegistry: @unchecked Sendable {
         return record.taskCard
     }
 
-    /// The polling view: task card, status, seq and retained events.
-    func view(_ id: String) -> (owner: String, json: JSONValue)? {
+    /// The polling view: task card, status and seq (`card`), and the
+    /// retained events — shared references, serialised by the caller
+    /// outside the lock, part by part.
+    func view(_ id: String) -> (owner: String, card: JSONObject, events: [StoredEvent])? {
         lock.withLock {
             guard let r = workflows[id] else { return nil }
             var o = r.taskCardJSON
             o["seq"] = .int(r.lastSeq)
-            o["events"] = .array(r.history.map(\.event.apiJSON))
-            return (r.ownerUserID, .object(o))
+            return (r.ownerUserID, o, Array(r.history))
         }
     }
 

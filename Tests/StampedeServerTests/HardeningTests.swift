@@ -1,0 +1,248 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SocketIOWire
+import StampedeJSON
+import XCTest
+
+@testable import StampedeServer
+
+/// Issue 8: what a hostile network and careless clients did to the server,
+/// each a regression test over real sockets against the real Hub.
+final class HardeningTests: XCTestCase {
+    private var h: HubServerHarness!
+
+    private func start(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+        h = try await HubServerHarness.start(tweak)
+    }
+
+    override func tearDown() async throws {
+        await h?.stop()
+    }
+
+    // Defect 1: `since + 1` overflowed Int64 and trapped the process.
+    func testSinceAtInt64MaxIsRefusedAndTheServerStaysUp() async throws {
+        try await start()
+        let id = try await h.createWorkflow(owner: "alice")
+        let (ws, _) = try await h.joinedWebSocket(user: "alice")
+        try await ws.sendText(#"421["subscribe",{"workflow_id":"\#(id)","since":9223372036854775807}]"#)
+        let ack = try await ws.nextText() ?? ""
+        XCTAssertTrue(ack.hasPrefix("431["), ack)
+        XCTAssertTrue(ack.contains("invalid_request"), ack)
+        try await ws.sendText(#"422["subscribe",{"workflow_id":"\#(id)","since":9007199254740991}]"#)
+        let edge = try await ws.nextText() ?? ""
+        XCTAssertTrue(edge.contains(#""ok":true"#), "the largest accepted since subscribes: \(edge)")
+        let healthy = await h.isHealthy()
+        XCTAssertTrue(healthy)
+    }
+
+    func testEventsAfterAnySinceNeverTrap() {
+        let r = WorkflowRecord(id: "w", type: "external", ownerUserID: "u", query: nil, createdAt: "")
+        for since in [Int64.min, -1, 0, 5, Int64.max - 1, Int64.max] {
+            XCTAssertTrue(r.events(after: since).events.isEmpty)
+        }
+    }
+
+    // Defect 2: a ping flood whose pongs are never read grew memory without end.
+    func testPingFloodWhoseAnswersAreNeverReadIsClosedAtTheStall() async throws {
+        try await start { $0.outboundQueueLimit = 64 * 1024; $0.writeStallTimeoutMs = 300 }
+        let c = try await h.connection()
+        try await c.send(RawFrames.upgradeRequest(port: h.port))
+        let head = await c.readHead()
+        XCTAssertTrue(head?.hasPrefix("HTTP/1.1 101") ?? false, head ?? "nil")
+        c.setReading(false)
+        let ping = RawFrames.frame(opcode: 0x9, payload: Array(repeating: 0x61, count: 125))
+        let burst = Array([[UInt8]](repeating: ping, count: 2_000).joined())
+        for _ in 0..<40 { try? await c.send(burst) }  // ~10 MB of pings, no pong read
+        try await Task.sleep(for: .seconds(1))
+        c.setReading(true)
+        let closed = await c.waitClosed(timeout: 5)
+        XCTAssertTrue(closed, "the connection that never read its pongs was closed")
+        let stalls = try await h.metric("stampede_write_stall_closes_total")
+        XCTAssertGreaterThanOrEqual(stalls, 1)
+        let healthy = await h.isHealthy()
+        XCTAssertTrue(healthy)
+    }
+
+    // Defect 2: pipelined GET /metrics never read.
+    func testPipelinedRequestsNeverReadStopBeingServedAndAreClosed() async throws {
+        try await start { $0.outboundQueueLimit = 64 * 1024; $0.writeStallTimeoutMs = 300 }
+        let c = try await h.connection()
+        c.setReading(false)
+        let one = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+        let burst = String(repeating: one, count: 500)
+        for _ in 0..<6 { try? await c.send(burst) }  // 3,000 requests
+        try await Task.sleep(for: .seconds(1))
+        c.setReading(true)
+        let (bytes, closed) = await c.collect(timeout: 5)
+        XCTAssertTrue(closed)
+        let answered = String(decoding: bytes, as: UTF8.self).components(separatedBy: "HTTP/1.1 200").count - 1
+        XCTAssertLessThan(answered, 3_000, "reading stopped once the answers passed the bound")
+        let stalls = try await h.metric("stampede_write_stall_closes_total")
+        XCTAssertGreaterThanOrEqual(stalls, 1)
+    }
+
+    // Defect 4: silent, dribbling and stalled connections were held forever.
+    func testSilentConnectionIsClosedAfterTheIdleTimeout() async throws {
+        try await start { $0.idleTimeoutMs = 300 }
+        let c = try await h.connection()
+        let closed = await c.waitClosed(timeout: 3)
+        XCTAssertTrue(closed)
+        let timeouts = try await h.metric("stampede_connection_timeouts_total")
+        XCTAssertGreaterThanOrEqual(timeouts, 1)
+    }
+
+    func testKeepAliveConnectionIsClosedWhenIdleAfterAnAnswer() async throws {
+        try await start { $0.idleTimeoutMs = 300 }
+        let c = try await h.connection()
+        let r = try await c.request("GET", "/health")
+        XCTAssertEqual(r.status, 200)
+        let closed = await c.waitClosed(timeout: 3)
+        XCTAssertTrue(closed)
+    }
+
+    func testDribbledHeadersGet408AndAClose() async throws {
+        try await start { $0.headerTimeoutMs = 300 }
+        let c = try await h.connection()
+        try await c.send("GET /health HTTP/1.1\r\nHo")
+        let r = try await c.readResponse(timeout: 3)
+        XCTAssertEqual(r?.status, 408)
+        XCTAssertEqual(try JSONParser.parse(r?.text ?? "")["error"]?["code"], "request_timeout")
+        let closed = await c.waitClosed(timeout: 2)
+        XCTAssertTrue(closed)
+    }
+
+    func testBodyThatStopsProgressingGets408() async throws {
+        try await start { $0.bodyTimeoutMs = 300 }
+        let c = try await h.connection()
+        try await c.sendRequest("POST", "/api/v1/workflows", headers: [("Content-Type", "application/json")],
+                                body: "{", contentLength: 10_000_000_000)
+        let r = try await c.readResponse(timeout: 3)
+        XCTAssertEqual(r?.status, 408)
+        let closed = await c.waitClosed(timeout: 2)
+        XCTAssertTrue(closed)
+    }
+
+    func testConnectionCloseRequestIsClosedAfterItsAnswer() async throws {
+        try await start()
+        let c = try await h.connection()
+        let r = try await c.request("GET", "/nope", headers: [("Connection", "close")])
+        XCTAssertEqual(r.status, 404)
+        let closed = await c.waitClosed(timeout: 2)
+        XCTAssertTrue(closed)
+    }
+
+    func testUpgradeWithoutKeyGets400AndOtherVersionsGet426() async throws {
+        try await start()
+        let noKey = try await h.connection()
+        try await noKey.send(RawFrames.upgradeRequest(port: h.port, key: nil))
+        let r1 = try await noKey.readResponse(timeout: 3)
+        XCTAssertEqual(r1?.status, 400)
+        XCTAssertTrue(r1?.text.contains("Sec-WebSocket-Key") ?? false)
+        let v8 = try await h.connection()
+        try await v8.send(RawFrames.upgradeRequest(port: h.port, version: "8"))
+        let r2 = try await v8.readResponse(timeout: 3)
+        XCTAssertEqual(r2?.status, 426)
+        XCTAssertEqual(r2?.headers["sec-websocket-version"], "13")
+        let badKey = try await h.connection()
+        try await badKey.send(RawFrames.upgradeRequest(port: h.port, key: "not base64!"))
+        let r3 = try await badKey.readResponse(timeout: 3)
+        XCTAssertEqual(r3?.status, 400)
+        let closed = await badKey.waitClosed(timeout: 2)
+        XCTAssertTrue(closed)
+    }
+
+    // Defect 7: header limit → 431 in the JSON error shape.
+    func testHeadersOverTheLimitGet431InTheErrorShape() async throws {
+        try await start { $0.maxHeaderBytes = 1024 }
+        let c = try await h.connection()
+        let r = try await c.request("GET", "/health", headers: [("X-Big", String(repeating: "a", count: 4096))])
+        XCTAssertEqual(r.status, 431)
+        XCTAssertEqual(try JSONParser.parse(r.text)["error"]?["code"], "request_header_fields_too_large")
+    }
+
+    // Defect 7: RFC 6455 §5 — fail the connection with the right close code.
+    func testFramesTheRFCForbidsFailTheConnectionWithTheirCloseCode() async throws {
+        try await start()
+        let cases: [(String, [UInt8], UInt16)] = [
+            ("unmasked", RawFrames.frame(opcode: 0x1, payload: Array("4x".utf8), mask: nil), 1002),
+            ("rsv1 without an extension", RawFrames.frame(opcode: 0x1, payload: Array("4x".utf8), rsv: 0b100), 1002),
+            ("reserved opcode", RawFrames.frame(opcode: 0x3, payload: []), 1002),
+            ("invalid UTF-8", RawFrames.frame(opcode: 0x1, payload: [0x34, 0xC3, 0x28]), 1007),
+            ("continuation without a start", RawFrames.frame(opcode: 0x0, payload: Array("x".utf8)), 1002),
+        ]
+        for (name, frame, code) in cases {
+            let c = try await h.connection()
+            try await c.send(RawFrames.upgradeRequest(port: h.port))
+            _ = await c.readHead()
+            try await c.send(frame)
+            let (bytes, closed) = await c.collect(timeout: 3)
+            XCTAssertTrue(closed, name)
+            XCTAssertEqual(RawFrames.closeCode(in: bytes), code, name)
+        }
+    }
+
+    // Defect 5: a `since` replay larger than the bound was cut as a slow consumer.
+    func testSinceReplayBiggerThanTheBoundArrivesWholeAndInOrder() async throws {
+        try await start()
+        let id = try await h.createWorkflow(owner: "alice")
+        try await h.publish(id, count: 130, size: 8 * 1024)
+        let (ws, _) = try await h.joinedWebSocket(user: "alice")
+        try await ws.sendText(#"421["subscribe",{"workflow_id":"\#(id)","since":0}]"#)
+        var seqs: [Int64] = []
+        while seqs.count < 130, let t = try await ws.nextText(timeout: 5) {
+            guard t.hasPrefix("42[") else { continue }
+            let packet = try SocketIOPacket.decode(String(t.dropFirst()))
+            if let seq = packet.eventArguments.first?["seq"]?.intValue { seqs.append(seq) }
+        }
+        XCTAssertEqual(seqs, Array(1...130), "every replayed event, in order, none cut")
+        let slow = try await h.metric("stampede_slow_consumer_disconnects_total")
+        XCTAssertEqual(slow, 0)
+    }
+
+    // Defect 2: a large workflow's view is streamed, with a Content-Length.
+    func testLargeWorkflowViewIsWholeAndParses() async throws {
+        try await start()
+        let id = try await h.createWorkflow(owner: "alice")
+        try await h.publish(id, count: 130, size: 8 * 1024)
+        let r = try await h.request("GET", "/api/v1/workflows/\(id)", token: h.token("alice"))
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(Int(r.headers["content-length"] ?? ""), r.body.count)
+        let view = try JSONParser.parse(r.text)
+        XCTAssertEqual(view["events"]?.arrayValue?.count, 130)
+        XCTAssertEqual(view["seq"]?.intValue, 130)
+    }
+
+    // Defect 6: an abandoned handshake kept every request header.
+    func testHandshakeKeepsOnlyWhatTheConnectNeeds() throws {
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/socket.io/?EIO=4&transport=polling&token=t&junk=1",
+                                   headers: HTTPHeaders([("Authorization", "Bearer x"), ("X-Junk", String(repeating: "j", count: 60_000))]))
+        let query = try EngineIORequestQuery.parse(query: "EIO=4&transport=polling&token=t&junk=1")
+        let hs = EngineIORequestTarget.handshake(head, query: query, remoteAddress: nil)
+        XCTAssertEqual(hs.headers, ["authorization": "Bearer x"])
+        XCTAssertEqual(hs.query, ["token": "t"])
+    }
+
+    // Defect 6: a binary packet whose attachments never come was held forever.
+    func testPartialBinaryPacketTimesOut() async throws {
+        try await start { $0.attachmentTimeoutMs = 300 }
+        let (ws, _) = try await h.joinedWebSocket(user: "alice")
+        try await ws.sendText(#"451-["subscribe",{"_placeholder":true,"num":0}]"#)
+        let closed = await ws.waitClosed(timeout: 3)
+        XCTAssertTrue(closed)
+    }
+
+    // Defect 8: workflows that never end were never swept.
+    func testIdleNonTerminalWorkflowsAreDropped() throws {
+        let group = NIOSingletons.posixEventLoopGroup
+        let stats = ServerStats()
+        let registry = WorkflowRegistry(fanouts: FanoutDirectory(group: group, stats: stats), historyLimit: 10,
+                                        terminalRetention: .seconds(600), idleRetention: .seconds(60), stats: stats)
+        let card = registry.create(type: "external", owner: "u", query: nil)
+        registry.sweep(now: .now() + .seconds(30))
+        XCTAssertNotNil(registry.view(card.workflowID), "not idle long enough")
+        registry.sweep(now: .now() + .seconds(61))
+        XCTAssertNil(registry.view(card.workflowID))
+        XCTAssertEqual(stats.idleWorkflowsDropped.load(ordering: .relaxed), 1)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import StampedeAuth
+import StampedeContract
+import StampedeJSON
+import StampedeServer
+import XCTest
+
+/// The real server (the `Hub` behind the transport) on an ephemeral port,
+/// with tokens minted from its secret and raw clients: what hostile or
+/// foreign clients see.
+final class HubServerHarness: @unchecked Sendable {
+    static let secret = "hardening-secret"
+    let server: EmbeddedServer
+    let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let minter = TokenMinter(secret: HubServerHarness.secret)
+    var port: Int { server.port }
+
+    private init(server: EmbeddedServer) { self.server = server }
+
+    static func start(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> HubServerHarness {
+        var c = ServerConfiguration()
+        c.port = 0
+        c.eventLoopThreads = 2
+        c.jwtSecret = secret
+        c.stepDelayMs = 5
+        tweak(&c)
+        return HubServerHarness(server: try await EmbeddedServer.start(c))
+    }
+
+    func stop() async {
+        try? await server.shutdown()
+        try? await clientGroup.shutdownGracefully()
+    }
+
+    func token(_ user: String, role: Role? = nil) -> String {
+        try! minter.mint(user: user, role: role)
+    }
+
+    func connection() async throws -> RawHTTPConnection {
+        try await RawHTTPConnection.connect(port: port, group: clientGroup)
+    }
+
+    func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil,
+                 headers: [(String, String)] = []) async throws -> RawHTTPConnection.Response {
+        let c = try await connection()
+        defer { c.close() }
+        var h = headers
+        if let token { h.append(("Authorization", "Bearer \(token)")) }
+        if body != nil { h.append(("Content-Type", "application/json")) }
+        return try await c.request(method, path, headers: h, body: body)
+    }
+
+    /// An external workflow of `owner`, created over HTTP.
+    func createWorkflow(owner: String) async throws -> String {
+        let r = try await request("POST", "/api/v1/workflows", token: token(owner), body: #"{"type":"external"}"#)
+        XCTAssertEqual(r.status, 202, r.text)
+        return try JSONParser.parse(r.text)["workflow_id"]!.stringValue!
+    }
+
+    /// Publishes `count` events of about `size` bytes each, in requests of 50.
+    func publish(_ id: String, count: Int, size: Int) async throws {
+        let filler = String(repeating: "x", count: size)
+        var sent = 0
+        while sent < count {
+            let n = min(50, count - sent)
+            let events = (0..<n).map { i in #"{"type":"node_update","node":"n\#(sent + i)","status":"executing","message":"\#(filler)"}"# }
+            let r = try await request("POST", "/api/v1/workflows/\(id)/events", token: token("svc", role: .service),
+                                      body: "[" + events.joined(separator: ",") + "]")
+            XCTAssertEqual(r.status, 201, r.text)
+            sent += n
+        }
+    }
+
+    /// A joined WebSocket socket of `user`.
+    func joinedWebSocket(user: String, auth extra: String = "") async throws -> (RawWebSocket, String) {
+        let ws = try await RawWebSocket.connect(port: port, group: clientGroup)
+        _ = try await ws.nextText()  // open
+        try await ws.sendText(#"40{"token":"\#(token(user))"\#(extra)}"#)
+        let reply = try await ws.nextText() ?? ""
+        XCTAssertTrue(reply.hasPrefix("40{"), reply)
+        return (ws, reply)
+    }
+
+    func isHealthy() async -> Bool {
+        (try? await request("GET", "/health").status) == 200
+    }
+
+    /// A counter from `/metrics` (0 when absent).
+    func metric(_ name: String) async throws -> Double {
+        let text = try await request("GET", "/metrics").text
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last ?? "") ?? 0
+        }
+        return 0
+    }
+}

@@ -118,3 +118,67 @@ def test_refused_token_is_a_connect_error(server_url):
     with pytest.raises(socketio.exceptions.ConnectionError):
         sio.connect(server_url, transports=["websocket"], auth={"token": "not-a-jwt"}, wait_timeout=5)
     assert refusals == [{"message": "unauthorized", "data": {"code": "token_malformed"}}], refusals
+
+
+def test_async_client_upgrades_from_polling_on_a_pooled_connection(server_url):
+    """aiohttp sends the upgrade on a keep-alive connection that carried polling."""
+    import asyncio
+
+    async def run():
+        sio = socketio.AsyncClient(reconnection=False)
+        await sio.connect(server_url, auth={"token": token("interop-async")}, transports=["polling", "websocket"],
+                          wait_timeout=5)
+        try:
+            deadline = time.time() + 5
+            while sio.transport() != "websocket" and time.time() < deadline:
+                await asyncio.sleep(0.05)
+            assert sio.transport() == "websocket"
+            ack = await sio.call("no_such_event", {}, timeout=5)
+            assert ack["error"]["code"] == "unknown_event"
+        finally:
+            await sio.disconnect()
+
+    asyncio.run(run())
+
+
+def test_polling_close_packet_keeps_the_session_for_recovery(server_url):
+    """Engine.IO `1` over polling is a transport close: pid and offset recover
+    the session and replay what was missed (by hand: python-socketio's client
+    has no connection state recovery)."""
+    base = server_url + "/socket.io/?EIO=4&transport=polling"
+    svc = {"Authorization": "Bearer " + jwt.encode({"sub": "svc", "role": "service", "exp": int(time.time()) + 600},
+                                                   SECRET, algorithm="HS256")}
+    wf = requests.post(server_url + "/api/v1/workflows", json={"type": "external", "user_id": "interop-csr"},
+                       headers=svc, timeout=5).json()["workflow_id"]
+
+    def session():
+        sid = json_of(requests.get(base, timeout=5).text[1:])["sid"]
+        return sid, base + "&sid=" + sid
+
+    sid, url = session()
+    requests.post(url, data='40{"token":"%s"}' % token("interop-csr"), timeout=5)
+    pid = json_of(requests.get(url, timeout=5).text[2:])["pid"]
+    requests.post(url, data='421["subscribe",{"workflow_id":"%s"}]' % wf, timeout=5)
+    requests.get(url, timeout=5)
+    publish = server_url + "/api/v1/workflows/%s/events" % wf
+    requests.post(publish, json={"type": "node_update", "node": "a", "status": "executing"}, headers=svc, timeout=5)
+    live = requests.get(url, timeout=5).text
+    offset = json_of(live[2:])[-1]
+    requests.post(url, data="1", timeout=5)
+    requests.post(publish, json={"type": "node_update", "node": "a", "status": "completed"}, headers=svc, timeout=5)
+    sid2, url2 = session()
+    requests.post(url2, data='40{"token":"%s","pid":"%s","offset":"%s"}' % (token("interop-csr"), pid, offset), timeout=5)
+    packets = requests.get(url2, timeout=5).text.split("\x1e")
+    connect = [p for p in packets if p.startswith("40")]
+    events = [json_of(p[2:]) for p in packets if p.startswith("42")]
+    while not connect or not events:
+        more = requests.get(url2, timeout=5).text.split("\x1e")
+        connect += [p for p in more if p.startswith("40")]
+        events += [json_of(p[2:]) for p in more if p.startswith("42")]
+    assert json_of(connect[0][2:])["pid"] == pid, "recovered: the same pid"
+    assert [e[1]["seq"] for e in events] == [2]
+
+
+def json_of(text):
+    import json
+    return json.loads(text)

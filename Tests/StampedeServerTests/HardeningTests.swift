@@ -82,6 +82,30 @@ final class HardeningTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(stalls, 1)
     }
 
+    // Defect 3: pipelined long-poll GETs drained the outbox into a socket
+    // nobody read, past the session's bound.
+    func testPipelinedLongPollGETsStayWithinTheBound() async throws {
+        try await start { $0.outboundQueueLimit = 64 * 1024; $0.writeStallTimeoutMs = 500 }
+        let id = try await h.createWorkflow(owner: "carol")
+        let open = try await h.request("GET", "/socket.io/?EIO=4&transport=polling")
+        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
+        let path = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
+        _ = try await h.request("POST", path, body: #"40{"token":"\#(h.token("carol"))"}"#)
+        _ = try await h.request("GET", path)
+        _ = try await h.request("POST", path, body: #"421["subscribe",{"workflow_id":"\#(id)"}]"#)
+        _ = try await h.request("GET", path)
+        let c = try await h.connection()
+        c.setReading(false)
+        try await c.send(String(repeating: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n", count: 3_000))
+        try await h.publish(id, count: 400, size: 4 * 1024)  // 1.6 MB for a 64 KiB bound
+        try await Task.sleep(for: .seconds(1))
+        let slow = try await h.metric("stampede_slow_consumer_disconnects_total")
+        let stalls = try await h.metric("stampede_write_stall_closes_total")
+        XCTAssertGreaterThanOrEqual(slow + stalls, 1, "the session or its connection was cut at the bound")
+        let healthy = await h.isHealthy()
+        XCTAssertTrue(healthy)
+    }
+
     // Defect 4: silent, dribbling and stalled connections were held forever.
     func testSilentConnectionIsClosedAfterTheIdleTimeout() async throws {
         try await start { $0.idleTimeoutMs = 300 }

@@ -151,6 +151,39 @@ final class RealClientInteropTests: XCTestCase {
         XCTAssertEqual(later.status, 400)
     }
 
+    /// A GET sent right after `5` may reach the session before it: held for
+    /// the reference's 100 ms check interval, it gets what a GET after the
+    /// upgrade gets, 400.
+    func testGETThatOvertookTheUpgradeIsAnsweredAsAfterIt() async throws {
+        try await start()
+        let open = try await h.request("GET", "/socket.io/?EIO=4&transport=polling")
+        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
+        let ws = try await RawWebSocket.connect(port: h.port, group: h.clientGroup, sid: sid)
+        try await ws.sendText("2probe")
+        let pong = try await ws.nextText()
+        XCTAssertEqual(pong, "3probe")
+        let early = try await h.connection()
+        try await early.sendRequest("GET", "/socket.io/?EIO=4&transport=polling&sid=\(sid)")
+        try await Task.sleep(for: .milliseconds(20))
+        try await ws.sendText("5")
+        let r = try await early.readResponse(timeout: 3)
+        XCTAssertEqual(r?.status, 400, r?.text ?? "nil")
+        let later = try await h.request("GET", "/socket.io/?EIO=4&transport=polling&sid=\(sid)")
+        XCTAssertEqual(later.status, 400)
+    }
+
+    func testGETDuringTheUpgradeWithoutA5GetsANoopAfterTheCheckInterval() async throws {
+        try await start()
+        let open = try await h.request("GET", "/socket.io/?EIO=4&transport=polling")
+        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
+        let ws = try await RawWebSocket.connect(port: h.port, group: h.clientGroup, sid: sid)
+        try await ws.sendText("2probe")
+        _ = try await ws.nextText()
+        let r = try await h.request("GET", "/socket.io/?EIO=4&transport=polling&sid=\(sid)")
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.text, "6")
+    }
+
     func testEnginePathIsConfigurable() async throws {
         try await start { $0.enginePath = "/rt/" }
         let r = try await h.request("GET", "/rt/?EIO=4&transport=polling")

@@ -9,6 +9,10 @@ extension Hub: SocketDomain {
         let loop = output.eventLoop
         let token = TokenSource.extract(auth: request.auth, headers: request.headers, query: request.query)
         let verifier = self.verifier
+        // HS256 (and every refusal) is decided here, on the loop: no Task.
+        if let result = verifier.verifyWithoutSuspending(token) {
+            return loop.makeSucceededFuture(decide(result, request: request, output: output))
+        }
         let promise = loop.makePromise(of: Result<Principal, AuthFailureCode>.self)
         promise.completeWithTask { await verifier.verify(token) }
         return promise.futureResult.map { result in

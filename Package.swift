@@ -4,7 +4,8 @@ import PackageDescription
 /// Module map (see docs/ARCHITECTURE.md):
 /// StampedeJSON → SocketIOWire (pure codec) → StampedeContract (typed events, acks, errors)
 /// → StampedeAuth (JWT verify/mint) → StampedeServer | StampedeClient → StampedeScenario
-/// → StampedeReports; `stampede` is the thin CLI over all of them.
+/// → StampedeReports; StampedeCluster puts the server's journal on PostgreSQL;
+/// `stampede` is the thin CLI over all of them.
 let package = Package(
     name: "stampede",
     platforms: [.macOS(.v14)],
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "StampedeJSON"),
@@ -55,6 +57,12 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "StampedeCluster", dependencies: [
+            "StampedeServer", "StampedeContract", "StampedeJSON",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "StampedeClient", dependencies: [
             "SocketIOWire", "StampedeContract", "StampedeJSON",
@@ -87,7 +95,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .executableTarget(name: "stampede", dependencies: [
-            "StampedeConformance",
+            "StampedeConformance", "StampedeCluster",
             "StampedeServer", "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -110,6 +118,11 @@ let package = Package(
         .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
         .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports"]),
         .testTarget(name: "StampedeReportsTests", dependencies: ["StampedeReports"]),
+        .testTarget(name: "StampedeClusterTests", dependencies: [
+            "StampedeCluster", "StampedeServer", "StampedeClient", "StampedeAuth", "StampedeContract", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "StampedeConformanceTests", dependencies: ["StampedeConformance", "StampedeServer", "StampedeClient", "StampedeAuth"]),
     ]
 )

@@ -88,7 +88,7 @@ extension Hub: SocketDomain {
         }
     }
 
-    private func subscribe(_ session: SocketSession, _ arguments: [JSONValue], _ ackID: UInt64?) {
+    private func subscribe(_ session: SocketSession, _ arguments: [JSONValue], _ ackID: UInt64?, loaded: Bool = false) {
         let request: SubscribeRequest
         switch SubscribeRequest.parse(arguments) {
         case .failure(let v): return session.refuse(ackID, .invalidRequest, v.message)
@@ -100,6 +100,18 @@ extension Hub: SocketDomain {
         }
         switch registry.subscribe(request.workflowID, since: request.since, principal: session.principal,
                                   loop: session.eventLoop, alreadySubscribed: already) {
+        case .failure(.notFound) where journal != nil && !loaded:
+            // Cluster mode: created or last read on another node; load it
+            // from the journal, then subscribe on the socket's loop.
+            let id = request.workflowID
+            Task {
+                let found = (try? await self.ensureLoaded(id)) ?? false
+                session.eventLoop.execute {
+                    guard !session.ended else { return }
+                    if found { self.subscribe(session, arguments, ackID, loaded: true) }
+                    else { session.refuse(ackID, .notFound, "no workflow \(id)") }
+                }
+            }
         case .failure(.notFound):
             session.refuse(ackID, .notFound, "no workflow \(request.workflowID)")
         case .failure(.forbidden):

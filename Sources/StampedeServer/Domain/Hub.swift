@@ -38,7 +38,8 @@ public final class Hub: Sendable {
         creationLimiter = PerUserRateLimiter(rate: settings.limits.workflowCreatesPerSecond, burst: settings.limits.workflowCreateBurst)
         metrics = MetricsExporter()
         searchRunner = SearchWorkflowRunner(registry: registry, provider: settings.searchProvider,
-                                            stepDelay: settings.stepDelay, eventLoop: eventLoopGroup.next())
+                                            stepDelay: settings.stepDelay, eventLoop: eventLoopGroup.next(),
+                                            journal: settings.journal)
         let registry = self.registry, recovery = self.recovery
         sweeper.withLockedValue {
             $0 = eventLoopGroup.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in

@@ -13,6 +13,8 @@ public struct HubSettings: Sendable {
     public var stepDelay: TimeAmount = .milliseconds(200)
     public var limits = DomainLimits()
     public var searchProvider: any SearchProvider = OfflineSearchProvider()
+    /// Cluster mode: the shared journal (nil: this process is the whole truth).
+    public var journal: (any WorkflowJournal)?
 
     public init(verifier: TokenVerifierConfiguration) { self.verifier = verifier }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import StampedeCluster
 import StampedeServer
 
 /// `stampede serve`: the workflow-updates server. Every flag also reads an
@@ -25,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; serves https/wss with --tls-key. (env: STAMPEDE_TLS_CERT)") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key. (env: STAMPEDE_TLS_KEY)") var tlsKey: String?
     @OptionGroup(title: "Connections") var connections: ServeConnectionOptions
+    @Option(name: .customLong("postgres"), help: "Cluster mode: workflows, history and fan-out shared through this PostgreSQL database (postgres://user[:password]@host[:port]/db). (env: STAMPEDE_POSTGRES_URL)")
+    var postgres: String?
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -58,6 +61,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let signals = ShutdownSignals()
+        if let url = try pick(postgres, "STAMPEDE_POSTGRES_URL", { $0 }) {
+            let node = try await ClusterNode.start(c, postgresURL: url)
+            print("listening on \(node.server.baseURL) (cluster mode, PostgreSQL)")
+            fflush(nil)
+            await signals.wait()
+            try await node.shutdown()
+            return
+        }
         let server = try await EmbeddedServer.start(c)
         print("listening on \(server.baseURL)")
         fflush(nil)

@@ -13,6 +13,7 @@ extension Hub: APIHandler {
     /// that queues its fan-out, not after the loop has written it.
     public func handleImmediately(_ request: APIRequest) -> APIResponse? {
         let route = APIRoute(method: request.method, path: request.path)
+        if journal != nil, route.touchesJournal { return nil }
         guard needsToken(route) else { return respond(route, request, auth: nil) }
         guard let auth = verifier.verifyWithoutSuspending(TokenSource.bearer(request.headers)) else { return nil }
         return respond(route, request, auth: auth)
@@ -22,7 +23,41 @@ extension Hub: APIHandler {
     public func handle(_ request: APIRequest) async -> APIResponse {
         if let r = handleImmediately(request) { return r }
         let route = APIRoute(method: request.method, path: request.path)
-        return respond(route, request, auth: await verifier.verify(TokenSource.bearer(request.headers)))
+        let token = TokenSource.bearer(request.headers)
+        var auth = verifier.verifyWithoutSuspending(token)
+        if auth == nil { auth = await verifier.verify(token) }
+        if journal != nil, route.touchesJournal, case .success(let p)? = auth {
+            return await respondInCluster(route, request, principal: p)
+        }
+        return respond(route, request, auth: auth)
+    }
+
+    /// Cluster mode: the routes that read or write the journal (they suspend).
+    private func respondInCluster(_ route: APIRoute, _ request: APIRequest, principal p: Principal) async -> APIResponse {
+        do {
+            switch route {
+            case .createWorkflow:
+                let c = try createRequest(p, request)
+                let card = try await clusterCreate(type: c.type, owner: c.owner, query: c.query)
+                if c.type == "search", let q = c.query { searchRunner.start(workflowID: card.workflowID, query: q) }
+                return .json(202, .object(cardJSON(card)))
+            case .readWorkflow(let id):
+                guard WorkflowID.isValid(id) else { throw APIError.notFound("no workflow \(id)") }
+                _ = try await ensureLoaded(id)
+                return try readWorkflow(p, id)
+            case .publishEvents(let id):
+                let bodies = try publishRequest(p, id, request)
+                return try publishAnswer(id, try await clusterPublish(id, bodies))
+            default:
+                return APIError.response(404, "not_found", "no route \(request.method) \(request.path)")
+            }
+        } catch let e as APIError {
+            return e.response
+        } catch let e as AnsweredError {
+            return e.response
+        } catch {
+            return Hub.unavailable(error)
+        }
     }
 
     private func needsToken(_ route: APIRoute) -> Bool {
@@ -67,6 +102,8 @@ extension Hub: APIHandler {
             }
         } catch let e as APIError {
             return e.response
+        } catch let e as AnsweredError {
+            return e.response
         } catch {
             return APIError.response(400, "invalid_request", "\(error)")
         }
@@ -78,11 +115,19 @@ extension Hub: APIHandler {
     }
 
     private func createWorkflow(_ p: Principal, _ request: APIRequest) throws -> APIResponse {
+        let c = try createRequest(p, request)
+        let card = registry.create(type: c.type, owner: c.owner, query: c.query)
+        if c.type == "search", let q = c.query { searchRunner.start(workflowID: card.workflowID, query: q) }
+        return .json(202, .object(cardJSON(card)))
+    }
+
+    /// What a create asks for, once its limits and rules are checked.
+    private func createRequest(_ p: Principal, _ request: APIRequest) throws -> (type: String, owner: String, query: String?) {
         if case .refused(let retry) = creationLimiter.take(p.userID) {
             stats.add(stats.rateLimited)
             let seconds = max(1, Int((Double(retry) / 1000).rounded(.up)))
-            return APIError.response(429, "rate_limited", "too many workflows; retry in \(retry) ms",
-                                     headers: [("Retry-After", String(seconds))], extra: ["retry_after_ms": .int(Int64(retry))])
+            throw AnsweredError(response: APIError.response(429, "rate_limited", "too many workflows; retry in \(retry) ms",
+                                     headers: [("Retry-After", String(seconds))], extra: ["retry_after_ms": .int(Int64(retry))]))
         }
         let body = try jsonBody(request)
         var owner = p.userID
@@ -97,12 +142,9 @@ extension Hub: APIHandler {
                 throw APIError.badRequest("a search workflow needs a non-empty query")
             }
             guard q.utf8.count <= 2000 else { throw APIError.badRequest("query longer than 2000 bytes") }
-            let card = registry.create(type: "search", owner: owner, query: q)
-            searchRunner.start(workflowID: card.workflowID, query: q)
-            return .json(202, .object(cardJSON(card)))
+            return ("search", owner, q)
         case "external":
-            let card = registry.create(type: "external", owner: owner, query: body["query"]?.stringValue)
-            return .json(202, .object(cardJSON(card)))
+            return ("external", owner, body["query"]?.stringValue)
         default:
             throw APIError.badRequest("type must be \"search\" or \"external\"")
         }
@@ -135,6 +177,19 @@ extension Hub: APIHandler {
     }
 
     private func publishEvents(_ p: Principal, _ id: String, _ request: APIRequest) throws -> APIResponse {
+        try publishAnswer(id, registry.publish(id, try publishRequest(p, id, request)))
+    }
+
+    private func publishAnswer(_ id: String, _ result: Result<[Int64], PublishRefusal>) throws -> APIResponse {
+        switch result {
+        case .success(let seqs): return .json(201, ["seq": .array(seqs.map { .int($0) })])
+        case .failure(.notFound): throw APIError.notFound("no workflow \(id)")
+        case .failure(.terminal): throw APIError(status: 409, code: "workflow_terminal", message: "workflow \(id) has ended")
+        }
+    }
+
+    /// The events a publish carries, once its rules are checked.
+    private func publishRequest(_ p: Principal, _ id: String, _ request: APIRequest) throws -> [WorkflowEventBody] {
         guard p.role == Role.service else { throw APIError.forbidden("publishing needs a service token") }
         guard WorkflowID.isValid(id) else { throw APIError.notFound("no workflow \(id)") }
         let body = try jsonBody(request)
@@ -150,12 +205,16 @@ extension Hub: APIHandler {
             case .failure(let v): throw APIError.badRequest(items.count > 1 ? "event \(i): \(v.message)" : v.message)
             }
         }
-        switch registry.publish(id, bodies) {
-        case .success(let seqs): return .json(201, ["seq": .array(seqs.map { .int($0) })])
-        case .failure(.notFound): throw APIError.notFound("no workflow \(id)")
-        case .failure(.terminal): throw APIError(status: 409, code: "workflow_terminal", message: "workflow \(id) has ended")
+        if let i = bodies.firstIndex(where: { $0.workflowStatus?.isTerminal == true }), i != bodies.count - 1 {
+            throw APIError(status: 409, code: "workflow_terminal", message: "a terminal status must be the batch's last event")
         }
+        return bodies
     }
+}
+
+/// A refusal whose whole answer is already built (headers, extra fields).
+struct AnsweredError: Error {
+    let response: APIResponse
 }
 
 struct APIError: Error {
@@ -182,6 +241,14 @@ enum APIRoute: Equatable {
     case health, metrics, stats, createWorkflow
     case readWorkflow(String), publishEvents(String)
     case wrongMethod, unknown
+
+    /// Routes that read or write workflows (the journal, in cluster mode).
+    var touchesJournal: Bool {
+        switch self {
+        case .createWorkflow, .readWorkflow, .publishEvents: return true
+        default: return false
+        }
+    }
 
     init(method: String, path: String) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import StampedeContract
 
@@ -8,8 +9,12 @@ final class SearchWorkflowRunner: Sendable {
     let registry: WorkflowRegistry
     let provider: any SearchProvider
     let stepDelay: TimeAmount
+    /// Cluster mode: steps are published through the journal.
+    let journal: (any WorkflowJournal)?
 
-    init(registry: WorkflowRegistry, provider: any SearchProvider, stepDelay: TimeAmount, eventLoop: EventLoop) {
+    init(registry: WorkflowRegistry, provider: any SearchProvider, stepDelay: TimeAmount, eventLoop: EventLoop,
+         journal: (any WorkflowJournal)? = nil) {
+        self.journal = journal
         self.registry = registry
         self.provider = provider
         self.stepDelay = stepDelay
@@ -28,6 +33,11 @@ final class SearchWorkflowRunner: Sendable {
     /// else (a `service` publisher may cancel it), which stops the run.
     private func emit(_ id: String, _ body: WorkflowEventBody) async -> Bool {
         await pause()
+        if let journal {
+            let ts = Date().timeIntervalSince1970 * 1000
+            guard case .success? = try? await journal.publish(id, [body], ts: ts) else { return false }
+            return true
+        }
         if case .failure = registry.publish(id, [body]) { return false }
         return true
     }

@@ -28,22 +28,22 @@ struct SubscriptionStart {
 /// loops that have subscribers, so live delivery order on every socket is
 /// seq order per workflow and offset order across workflows.
 final class WorkflowRegistry: @unchecked Sendable {
-    private let lock = NIOLock()
-    private var workflows: [String: WorkflowRecord] = [:]
+    let lock = NIOLock()
+    var workflows: [String: WorkflowRecord] = [:]
     private var nextOffset: UInt64 = 0
     /// Terminal workflows, the only ones retention can drop: the sweep
     /// looks at these, never at every workflow.
     private var terminalIDs: Set<String> = []
     private var activeCount = 0
     private var runningCount = 0
-    private let fanouts: FanoutDirectory
-    private let historyLimit: Int
+    let fanouts: FanoutDirectory
+    let historyLimit: Int
     private let terminalRetention: TimeAmount
     private let idleRetention: TimeAmount
     /// Connection state recovery on: every live event carries its offset.
-    private let offsetsOnEvents: Bool
-    private let stats: ServerStats
-    private let allocator = ByteBufferAllocator()
+    let offsetsOnEvents: Bool
+    let stats: ServerStats
+    let allocator = ByteBufferAllocator()
     private var nextIdleSweep: NIODeadline = .now()
 
     init(fanouts: FanoutDirectory, historyLimit: Int, terminalRetention: TimeAmount, idleRetention: TimeAmount = .hours(1),
@@ -63,14 +63,22 @@ final class WorkflowRegistry: @unchecked Sendable {
     // MARK: creation and reads
 
     func create(type: String, owner: String, query: String?) -> TaskCard {
-        let id = "wf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-        let record = WorkflowRecord(id: String(id), type: type, ownerUserID: owner, query: query,
-                                    createdAt: ISO8601DateFormatter.string(from: Date(), timeZone: .gmt,
-                                                                           formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
+        let card = Self.newCard(type: type, owner: owner, query: query)
+        let record = WorkflowRecord(id: card.workflowID, type: type, ownerUserID: owner, query: query, createdAt: card.createdAt)
         lock.withLock { workflows[record.id] = record }
         stats.add(stats.workflowsCreated)
         return record.taskCard
     }
+
+    /// A fresh id and creation time, status pending.
+    static func newCard(type: String, owner: String, query: String?) -> TaskCard {
+        let id = "wf_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        return TaskCard(workflowID: String(id), type: type, status: .pending, query: query, userID: owner,
+                        createdAt: ISO8601DateFormatter.string(from: Date(), timeZone: .gmt,
+                                                               formatOptions: [.withInternetDateTime, .withFractionalSeconds]))
+    }
+
+    func contains(_ id: String) -> Bool { lock.withLock { workflows[id] != nil } }
 
     /// The polling view: task card, status and seq (`card`), and the
     /// retained events — shared references, serialised by the caller
@@ -120,7 +128,7 @@ final class WorkflowRegistry: @unchecked Sendable {
         }
     }
 
-    private func transition(_ r: WorkflowRecord, to status: WorkflowStatus) {
+    func transition(_ r: WorkflowRecord, to status: WorkflowStatus) {
         if r.status == .running { runningCount -= 1 }
         if status == .running { runningCount += 1 }
         r.status = status

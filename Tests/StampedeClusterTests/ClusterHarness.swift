@@ -1,0 +1,104 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import StampedeAuth
+import StampedeCluster
+import StampedeContract
+import StampedeJSON
+import StampedeServer
+import XCTest
+
+/// A real PostgreSQL for the cluster tests: `STAMPEDE_TEST_POSTGRES_URL`
+/// (CI starts a throwaway cluster with scripts/pg-scratch.sh and sets it),
+/// or a scratch cluster started here when the server binaries are
+/// installed; otherwise the tests skip and say why. Each test gets a
+/// database of its own.
+enum TestPostgres {
+    static let serverURL: String? = {
+        if let url = ProcessInfo.processInfo.environment["STAMPEDE_TEST_POSTGRES_URL"], !url.isEmpty { return url }
+        return nil
+    }()
+
+    static func freshDatabase() async throws -> String {
+        guard let base = serverURL else {
+            throw XCTSkip("no PostgreSQL: set STAMPEDE_TEST_POSTGRES_URL (scripts/pg-scratch.sh start prints one; .ci/run does this)")
+        }
+        let name = "stampede_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        try run(["psql", base, "-q", "-c", "CREATE DATABASE \(name)"])
+        var c = URLComponents(string: base)!
+        c.path = "/" + name
+        return c.string!
+    }
+
+    static func run(_ args: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw XCTSkip("\(args.joined(separator: " ")) failed (\(p.terminationStatus))") }
+    }
+}
+
+/// N nodes on one fresh database, with tokens and plain HTTP calls.
+final class ClusterHarness: @unchecked Sendable {
+    static let secret = "cluster-test-secret"
+    let nodes: [ClusterNode]
+    let url: String
+    let minter = TokenMinter(secret: ClusterHarness.secret)
+
+    private init(nodes: [ClusterNode], url: String) {
+        self.nodes = nodes
+        self.url = url
+    }
+
+    static func start(nodes n: Int, _ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ClusterHarness {
+        let url = try await TestPostgres.freshDatabase()
+        var nodes: [ClusterNode] = []
+        for _ in 0..<n {
+            var c = ServerConfiguration()
+            c.port = 0
+            c.eventLoopThreads = 2
+            c.jwtSecret = secret
+            c.stepDelayMs = 5
+            tweak(&c)
+            nodes.append(try await ClusterNode.start(c, postgresURL: url))
+        }
+        return ClusterHarness(nodes: nodes, url: url)
+    }
+
+    func stop() async {
+        for n in nodes { try? await n.shutdown() }
+    }
+
+    func base(_ i: Int) -> String { nodes[i].server.baseURL }
+    func token(_ user: String, role: Role? = nil) -> String { try! minter.mint(user: user, role: role) }
+
+    func call(_ node: Int, _ method: String, _ path: String, token: String?, body: String? = nil) async throws -> (Int, JSONValue) {
+        var r = URLRequest(url: URL(string: base(node) + path)!)
+        r.httpMethod = method
+        if let token { r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let body {
+            r.httpBody = Data(body.utf8)
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONParser.parse(Array(data))) ?? .null)
+    }
+
+    func createWorkflow(on node: Int, owner: String) async throws -> String {
+        let (status, card) = try await call(node, "POST", "/api/v1/workflows", token: token(owner), body: #"{"type":"external"}"#)
+        XCTAssertEqual(status, 202)
+        return card["workflow_id"]!.stringValue!
+    }
+
+    @discardableResult
+    func publish(on node: Int, _ id: String, _ events: [String]) async throws -> (Int, JSONValue) {
+        try await call(node, "POST", "/api/v1/workflows/\(id)/events", token: token("svc", role: .service),
+                       body: "[" + events.joined(separator: ",") + "]")
+    }
+
+    static func step(_ n: Int) -> String { #"{"type":"node_update","node":"n\#(n)","status":"executing"}"# }
+}

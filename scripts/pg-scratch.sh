@@ -14,7 +14,9 @@ case "${1:-start}" in
     dir=$(mktemp -d /tmp/stampede-pg.XXXXXX)
     [[ $(id -u) -eq 0 ]] && chown postgres "$dir"
     as_pg "'$bin/initdb' -D '$dir/data' -A trust -U postgres >'$dir/initdb.log' 2>&1"
-    as_pg "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c max_connections=200 -c fsync=on\" start >/dev/null"
+    printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_connections = 200\n" "$port" "$dir" \
+      | as_pg "cat >> '$dir/data/postgresql.conf'"
+    as_pg "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w start >/dev/null"
     echo "$dir"
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
@@ -27,5 +29,12 @@ case "${1:-start}" in
     dir=$2
     as_pg "'$bin/pg_ctl' -D '$dir/data' -m fast -w restart >/dev/null"
     ;;
-  *) echo "usage: $0 start [PORT] | stop DIR | restart DIR" >&2; exit 2 ;;
+  stop-server)
+    # Stops the server but keeps its data (fault tests start it again).
+    as_pg "'$bin/pg_ctl' -D '$2/data' -m fast -w stop >/dev/null"
+    ;;
+  start-server)
+    as_pg "'$bin/pg_ctl' -D '$2/data' -l '$2/server.log' -w start >/dev/null"
+    ;;
+  *) echo "usage: $0 start [PORT] | stop DIR | restart DIR | stop-server DIR | start-server DIR" >&2; exit 2 ;;
 esac

@@ -9,7 +9,7 @@ public struct ClusterNode: Sendable {
 
     public static func start(_ configuration: ServerConfiguration, postgresURL: String,
                              logger: Logger = Logger(label: "stampede.cluster")) async throws -> ClusterNode {
-        let journal = try await PostgresJournal.start(url: postgresURL, logger: logger)
+        let journal = try await PostgresJournal.start(url: postgresURL, historyLimit: configuration.historyLimit, logger: logger)
         do {
             let server = try await EmbeddedServer.start(configuration) { c, group in
                 var settings = HubSettings(c)

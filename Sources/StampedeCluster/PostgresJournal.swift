@@ -16,10 +16,13 @@ public final class PostgresJournal: WorkflowJournal {
     let client: PostgresClient
     let logger: Logger
     let listener: JournalListener
+    /// Events kept per workflow (`--history`), enforced in the database.
+    let historyLimit: Int
     private let runner: Task<Void, Never>
     static let channel = "stampede_events"
 
-    private init(client: PostgresClient, logger: Logger, listener: JournalListener, runner: Task<Void, Never>) {
+    private init(client: PostgresClient, logger: Logger, listener: JournalListener, historyLimit: Int, runner: Task<Void, Never>) {
+        self.historyLimit = max(1, historyLimit)
         self.client = client
         self.logger = logger
         self.listener = listener
@@ -28,13 +31,14 @@ public final class PostgresJournal: WorkflowJournal {
 
     /// Connects, migrates the schema and starts listening. Events the node
     /// must apply go to `apply`, set with `attach` once the domain exists.
-    public static func start(url: String, logger: Logger = Logger(label: "stampede.cluster")) async throws -> PostgresJournal {
+    public static func start(url: String, historyLimit: Int = 1000,
+                             logger: Logger = Logger(label: "stampede.cluster")) async throws -> PostgresJournal {
         let client = PostgresClient(configuration: try PostgresURL.configuration(url), backgroundLogger: logger)
         let runner = Task { await client.run() }
         do {
             try await ClusterSchema.migrate(client, logger: logger)
             let listener = try await JournalListener.start(client: client, logger: logger)
-            return PostgresJournal(client: client, logger: logger, listener: listener, runner: runner)
+            return PostgresJournal(client: client, logger: logger, listener: listener, historyLimit: historyLimit, runner: runner)
         } catch {
             runner.cancel()
             throw error
@@ -55,10 +59,13 @@ public final class PostgresJournal: WorkflowJournal {
     public var appliedPosition: Int64 { listener.cursor }
 
     public func create(_ card: TaskCard) async throws {
-        try await client.query("""
+        let client = self.client, logger = self.logger
+        try await withDeadline("create") {
+            try await client.query("""
             INSERT INTO stampede_workflows (id, type, owner, query, created_at, status)
             VALUES (\(card.workflowID), \(card.type), \(card.userID), \(card.query), \(card.createdAt), \(card.status.rawValue))
             """, logger: logger)
+        }
     }
 
     public func publish(_ id: String, _ bodies: [WorkflowEventBody], ts: Double) async throws -> Result<[Int64], JournalRefusal> {
@@ -67,7 +74,10 @@ public final class PostgresJournal: WorkflowJournal {
         let types = bodies.map(\.type)
         let fields = bodies.map { JSONValue.object($0.fields).serialized }
         let logger = self.logger
-        return try await client.withTransaction(logger: logger) { conn -> Result<[Int64], JournalRefusal> in
+        let historyLimit = self.historyLimit
+        let client = self.client
+        return try await withDeadline("publish") {
+        try await client.withTransaction(logger: logger) { conn -> Result<[Int64], JournalRefusal> in
             var lastSeq: Int64?
             for try await s in try await conn.query("""
                 UPDATE stampede_workflows SET seq = seq + \(n), status = COALESCE(\(status), status)
@@ -91,14 +101,21 @@ public final class PostgresJournal: WorkflowJournal {
                 INSERT INTO stampede_events (pos, workflow_id, seq, ts, type, fields)
                 SELECT * FROM unnest(\(positions)::bigint[], \(ids)::text[], \(seqs)::bigint[], \(tss)::float8[], \(types)::text[], \(fields)::text[])
                 """, logger: logger)
+            // The history bound, as a single node keeps it.
+            let keepFrom = lastSeq - Int64(historyLimit)
+            if keepFrom > 0 {
+                try await conn.query("DELETE FROM stampede_events WHERE workflow_id = \(id) AND seq <= \(keepFrom)", logger: logger)
+            }
             // Inside the transaction: PostgreSQL delivers notifications in
             // commit order (after commit they reorder: CLUSTER-NOTES.md).
             try await conn.query("SELECT pg_notify(\(Self.channel), \(String(lastPos)))", logger: logger)
             return .success(seqs)
         }
+        }
     }
 
     public func load(_ id: String, historyLimit: Int, adopt: @escaping @Sendable (JournaledWorkflow) -> Void) async throws -> Bool {
-        try await listener.load(id, historyLimit: historyLimit, adopt: adopt)
+        let listener = self.listener
+        return try await withDeadline("load") { try await listener.load(id, historyLimit: historyLimit, adopt: adopt) }
     }
 }

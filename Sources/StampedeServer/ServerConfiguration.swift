@@ -6,6 +6,9 @@ public struct ServerConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// 0 picks a free port; `EmbeddedServer.port` tells which.
     public var port = 8080
+    /// SO_REUSEPORT: several nodes on one machine share the port (the
+    /// kernel spreads new connections over them).
+    public var reusePort = false
     /// Event loops for connections; 0 means one per core.
     public var eventLoopThreads = 0
 

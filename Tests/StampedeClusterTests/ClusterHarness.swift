@@ -54,8 +54,10 @@ final class ClusterHarness: @unchecked Sendable {
         self.url = url
     }
 
-    static func start(nodes n: Int, _ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ClusterHarness {
-        let url = try await TestPostgres.freshDatabase()
+    static func start(nodes n: Int, databaseURL: String? = nil,
+                      _ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ClusterHarness {
+        let url: String
+        if let databaseURL { url = databaseURL } else { url = try await TestPostgres.freshDatabase() }
         var nodes: [ClusterNode] = []
         for _ in 0..<n {
             var c = ServerConfiguration()

@@ -63,7 +63,7 @@ final class BrowserCORSTests: XCTestCase {
             ws.onopen = () => ws.send("2probe");
             ws.onmessage = m => { if (m.data === "3probe") { ws.send("5"); res("upgraded"); } };
             ws.onerror = () => res("error");
-            setTimeout(() => res("timeout"), 4000);
+            ws.onclose = () => res("closed");
           });
           done();
         }

@@ -11,7 +11,9 @@ extension Hub: SocketDomain {
         let verifier = self.verifier
         // HS256 (and every refusal) is decided here, on the loop: no Task.
         if let result = verifier.verifyWithoutSuspending(token) {
-            return loop.makeSucceededFuture(decide(result, request: request, output: output))
+            // Decided on the socket's loop (the fan-out state lives there).
+            if loop.inEventLoop { return loop.makeSucceededFuture(decide(result, request: request, output: output)) }
+            return loop.submit { self.decide(result, request: request, output: output) }
         }
         let promise = loop.makePromise(of: Result<Principal, AuthFailureCode>.self)
         promise.completeWithTask { await verifier.verify(token) }

@@ -28,6 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Connections") var connections: ServeConnectionOptions
     @Option(name: .customLong("postgres"), help: "Cluster mode: workflows, history and fan-out shared through this PostgreSQL database (postgres://user[:password]@host[:port]/db). (env: STAMPEDE_POSTGRES_URL)")
     var postgres: String?
+    @Flag(name: .customLong("reuse-port"), help: "SO_REUSEPORT: several nodes on this machine share the port (WebSocket clients; long-polling needs a sticky balancer, see deploy/nginx.conf). (env: STAMPEDE_REUSE_PORT=1)")
+    var reusePort = false
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -51,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.tlsCertPath = try pick(tlsCert, "STAMPEDE_TLS_CERT", { $0 })
         c.tlsKeyPath = try pick(tlsKey, "STAMPEDE_TLS_KEY", { $0 })
         try connections.apply(to: &c, env: env)
+        c.reusePort = reusePort || ["1", "true", "yes", "on"].contains((env["STAMPEDE_REUSE_PORT"] ?? "").lowercased())
         if (c.tlsCertPath == nil) != (c.tlsKeyPath == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }

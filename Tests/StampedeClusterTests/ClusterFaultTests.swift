@@ -1,0 +1,86 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import StampedeClient
+import StampedeCluster
+import StampedeServer
+import XCTest
+
+/// Issue 11 §8: faults, with nothing lost. PostgreSQL itself is stopped and
+/// started here, so these tests run on a scratch cluster of their own
+/// (scripts/pg-scratch.sh), never on the shared test database.
+final class ClusterFaultTests: XCTestCase {
+    private var pgDir: String?
+    private var h: ClusterHarness!
+
+    private static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/pg-scratch.sh").path
+    }
+
+    private func pg(_ args: [String]) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [Self.script] + args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw XCTSkip("scripts/pg-scratch.sh \(args.joined(separator: " ")) failed: PostgreSQL server binaries missing?") }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    override func tearDown() async throws {
+        await h?.stop()
+        if let pgDir { _ = try? pg(["stop", pgDir]) }
+    }
+
+    func testPostgresRestartMidRunRefusesPublishesThenLosesNothing() async throws {
+        guard TestPostgres.serverURL != nil else { throw XCTSkip("no PostgreSQL (STAMPEDE_TEST_POSTGRES_URL unset)") }
+        let lines = try pg(["start", String(Int.random(in: 56_000...60_000))])
+        pgDir = lines.first
+        h = try await ClusterHarness.start(nodes: 2, databaseURL: lines.last!)
+        let id = try await h.createWorkflow(on: 0, owner: "dora")
+        let client = try StampedeClient(url: h.base(1), token: h.token("dora"))
+        try await client.connect()
+        let stream = client.subscribe(id, since: 0)
+        let reader = Task {
+            var seqs: [Int64] = []
+            for try await e in stream {
+                seqs.append(e.seq)
+                if e.type == "workflow_status" { break }
+            }
+            return seqs
+        }
+        var acknowledged = 0
+        for i in 0..<10 {
+            let (s, _) = try await h.publish(on: 0, id, [ClusterHarness.step(i)])
+            if s == 201 { acknowledged += 1 }
+        }
+        _ = try pg(["stop-server", pgDir!])
+        let (down, body) = try await h.publish(on: 0, id, [ClusterHarness.step(99)])
+        XCTAssertEqual(down, 503, "never a silent loss: \(body)")
+        _ = try pg(["start-server", pgDir!])
+        // The pool reconnects; publishing works again on both nodes.
+        var again = 0
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, again == 0 {
+            let (s, _) = try await h.publish(on: 0, id, [ClusterHarness.step(100)])
+            if s == 201 { again = 1 } else { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        XCTAssertEqual(again, 1, "publishing resumed after the restart")
+        for i in 0..<10 {
+            let (s, _) = try await h.publish(on: i % 2, id, [ClusterHarness.step(200 + i)])
+            if s == 201 { acknowledged += 1 }
+        }
+        let (end, _) = try await h.publish(on: 1, id, [#"{"type":"workflow_status","status":"completed"}"#])
+        XCTAssertEqual(end, 201)
+        let total = acknowledged + again + 1
+        let seqs = try await withTimeout(seconds: 30) { try await reader.value }
+        XCTAssertEqual(seqs, Array(1...Int64(total)), "every acknowledged event once, in order, after the restart")
+        await client.close()
+    }
+}

@@ -5,7 +5,9 @@ import PackageDescription
 /// StampedeJSON → SocketIOWire (pure codec) → StampedeContract (typed events, acks, errors)
 /// → StampedeAuth (JWT verify/mint) → StampedeServer | StampedeClient → StampedeScenario
 /// → StampedeReports; StampedeCluster puts the server's journal on PostgreSQL;
-/// `stampede` is the thin CLI over all of them.
+/// `stampede` is the thin CLI over all of them. StampedePages holds the browser pages and
+/// the browser Socket.IO client as files (served by the server and by StampedeDashboard,
+/// the live page of `stampede run --dashboard`).
 let package = Package(
     name: "stampede",
     platforms: [.macOS(.v14)],
@@ -42,8 +44,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
+        .target(name: "StampedePages", resources: [.copy("Public")]),
         .target(name: "StampedeServer", dependencies: [
-            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON",
+            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON", "StampedePages",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -74,7 +74,7 @@ extension Hub: APIHandler {
         switch route {
         case .createWorkflow, .readWorkflow, .publishEvents, .cancelWorkflow: return true
         case .stats: return settings.limits.statsRequireAdmin
-        case .health, .metrics, .wrongMethod, .unknown: return false
+        case .health, .metrics, .page, .wrongMethod, .unknown: return false
         }
     }
 
@@ -89,6 +89,8 @@ extension Hub: APIHandler {
             switch route {
             case .health:
                 return .json(200, ["status": "ok"])
+            case .page(let path):
+                return servePage(path)
             case .metrics:
                 return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                    body: metrics.render(statsSnapshot, connectionCounters: [
@@ -276,6 +278,8 @@ struct APIError: Error {
 /// The routes of PROTOCOL §7, matched on method and path segments.
 enum APIRoute: Equatable {
     case health, metrics, stats, createWorkflow
+    /// `/` (index.html) and `/assets/<path>`: the task-cards page.
+    case page(String)
     case readWorkflow(String), publishEvents(String), cancelWorkflow(String)
     case wrongMethod, unknown
 
@@ -291,6 +295,8 @@ enum APIRoute: Equatable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         let get = method == "GET" || method == "HEAD", post = method == "POST"
         func pick(_ ok: Bool, _ r: APIRoute) -> APIRoute { ok ? r : .wrongMethod }
+        if parts.isEmpty && path.hasPrefix("/") { self = pick(get, .page("index.html")); return }
+        if parts.count >= 2 && parts[0] == "assets" { self = pick(get, .page(parts.dropFirst().joined(separator: "/"))); return }
         switch parts.count {
         case 1 where parts[0] == "health": self = pick(get, .health)
         case 1 where parts[0] == "metrics": self = pick(get, .metrics)

@@ -126,6 +126,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "StampedePagesTests", dependencies: [
+            "StampedePages", "StampedeServer", "StampedeClient",
+            "StampedeAuth", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .testTarget(name: "StampedeConformanceTests", dependencies: ["StampedeConformance", "StampedeServer", "StampedeClient", "StampedeAuth"]),
     ]
 )

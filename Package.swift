@@ -97,8 +97,15 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
+        .target(name: "StampedeDashboard", dependencies: [
+            "StampedePages", "StampedeScenario", "StampedeReports", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .executableTarget(name: "stampede", dependencies: [
-            "StampedeConformance", "StampedeCluster",
+            "StampedeConformance", "StampedeCluster", "StampedeDashboard",
             "StampedeServer", "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -127,7 +134,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "StampedePagesTests", dependencies: [
-            "StampedePages", "StampedeServer", "StampedeClient",
+            "StampedePages", "StampedeDashboard", "StampedeServer", "StampedeClient", "StampedeScenario", "StampedeReports",
             "StampedeAuth", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

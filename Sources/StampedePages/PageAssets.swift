@@ -23,9 +23,11 @@ public enum PageAssets {
 
     /// The task-cards page. `devToken` fills the page's token field; the
     /// server passes one only while it runs with the default secret.
-    public static func cardsPage(devToken: String?) -> PageAsset {
+    /// `enginePath` tells the page's client where the Engine.IO endpoint is.
+    public static func cardsPage(devToken: String?, enginePath: String = "/socket.io/") -> PageAsset {
         let html = String(decoding: files["index.html"] ?? Array("index.html is missing from the bundle".utf8), as: UTF8.self)
         let filled = html.replacingOccurrences(of: "{{DEV_TOKEN}}", with: devToken.map(htmlAttributeEscaped) ?? "")
+            .replacingOccurrences(of: "{{ENGINE_PATH}}", with: htmlAttributeEscaped(enginePath))
         return PageAsset(contentType: "text/html; charset=utf-8", bytes: Array(filled.utf8))
     }
 

@@ -30,6 +30,12 @@ final class PagesRouteTests: XCTestCase {
         XCTAssertTrue(plain.contains(#"name="stampede-dev-token" content="""#), "no token without the default secret")
     }
 
+    func testThePageTellsItsClientTheEnginePath() async throws {
+        let h = try DomainHarness { $0.enginePath = "/live/" }
+        let html = String(decoding: await get(h, "/").body, as: UTF8.self)
+        XCTAssertTrue(html.contains(#"<meta name="stampede-engine-path" content="/live/">"#), html)
+    }
+
     func testEveryFileThePagesReferenceIsServed() async throws {
         let h = try DomainHarness()
         let html = String(decoding: await get(h, "/").body, as: UTF8.self)

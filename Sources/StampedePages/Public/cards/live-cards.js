@@ -29,7 +29,7 @@ export class API {
 
 export class LiveCards {
   /** `onChange(card|null)` re-renders one card (or everything when null). */
-  constructor(base, { onChange, onState, transports }) {
+  constructor(base, { onChange, onState, transports, path }) {
     this.base = base;
     this.token = "";
     this.onChange = onChange;
@@ -38,7 +38,7 @@ export class LiveCards {
     this.api = new API(base, () => this.token);
     this.pollTimer = null;
     this.resumes = 0;
-    this.socket = new SocketIOClient(base, { auth: () => ({ token: this.token }), transports });
+    this.socket = new SocketIOClient(base, { auth: () => ({ token: this.token }), transports, path });
     this.socket.on("state", (s) => { this.onState(s); this.updatePolling(); });
     this.socket.on("connect", () => this.resumeAll());
     this.socket.on("event", (name, e) => this.receive(name, e));

@@ -22,8 +22,10 @@ const view = new CardsView($("cards"), $("card-template"), {
   },
 });
 
+const enginePath = document.querySelector('meta[name="stampede-engine-path"]').content;
 const live = new LiveCards(location.origin, {
   transports,
+  path: enginePath.startsWith("{{") ? "/socket.io/" : enginePath,
   onChange: (card) => {
     if (card === null) { view.clear(); for (const c of live.store.all) view.render(c); return; }
     view.render(card);

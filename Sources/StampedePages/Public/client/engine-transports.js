@@ -5,9 +5,9 @@
 
 const RECORD_SEPARATOR = "\x1e";
 
-/** `http://host:port` → the Engine.IO URL for `transport` (and `sid`, if any). */
-export function engineURL(base, transport, sid) {
-  const url = new URL("/socket.io/", base);
+/** `http://host:port` → the Engine.IO URL for `transport` (and `sid`, if any) under `path`. */
+export function engineURL(base, path, transport, sid) {
+  const url = new URL(path, base);
   url.searchParams.set("EIO", "4");
   url.searchParams.set("transport", transport);
   if (sid) url.searchParams.set("sid", sid);
@@ -18,11 +18,11 @@ export function engineURL(base, transport, sid) {
 
 /** One WebSocket: one Engine.IO packet per text frame. */
 export class WebSocketTransport {
-  constructor(base, handlers) {
+  constructor(base, path, handlers) {
     this.name = "websocket";
     this.handlers = handlers;
     this.closed = false;
-    this.ws = new WebSocket(engineURL(base, "websocket"));
+    this.ws = new WebSocket(engineURL(base, path, "websocket"));
     this.ws.onmessage = (m) => {
       if (typeof m.data === "string") handlers.onPacket(m.data);
     };
@@ -53,9 +53,10 @@ export class WebSocketTransport {
  * separator, as SOCKETIO.md describes.
  */
 export class PollingTransport {
-  constructor(base, handlers) {
+  constructor(base, path, handlers) {
     this.name = "polling";
     this.base = base;
+    this.path = path;
     this.handlers = handlers;
     this.closed = false;
     this.sid = null;
@@ -69,7 +70,7 @@ export class PollingTransport {
     while (!this.closed) {
       let text;
       try {
-        const r = await fetch(engineURL(this.base, "polling", this.sid), { signal: this.abort.signal, cache: "no-store" });
+        const r = await fetch(engineURL(this.base, this.path, "polling", this.sid), { signal: this.abort.signal, cache: "no-store" });
         if (!r.ok) throw new Error("HTTP " + r.status);
         text = await r.text();
       } catch (_) {
@@ -100,7 +101,7 @@ export class PollingTransport {
     this.posting = true;
     const body = this.outbox.splice(0).join(RECORD_SEPARATOR);
     try {
-      const r = await fetch(engineURL(this.base, "polling", this.sid), {
+      const r = await fetch(engineURL(this.base, this.path, "polling", this.sid), {
         method: "POST", body, signal: this.abort.signal, headers: { "Content-Type": "text/plain;charset=UTF-8" },
       });
       if (!r.ok) throw new Error("HTTP " + r.status);
@@ -117,7 +118,7 @@ export class PollingTransport {
     if (this.closed) return;
     if (this.sid !== null) {
       // Tell the server the session ends (a transport close: recoverable).
-      fetch(engineURL(this.base, "polling", this.sid), { method: "POST", body: "1", keepalive: true }).catch(() => {});
+      fetch(engineURL(this.base, this.path, "polling", this.sid), { method: "POST", body: "1", keepalive: true }).catch(() => {});
     }
     this.finish("client close");
   }

@@ -23,6 +23,7 @@ export class SocketIOClient {
    * @param {string} base server origin, e.g. `location.origin`
    * @param {object} options
    *   auth: () => object            the CONNECT payload (e.g. {token}), asked for on every attempt
+   *   path: "/socket.io/"           the server's Engine.IO path
    *   transports: ["websocket","polling"]  tried in this order on each attempt
    *   reconnectDelayMs: 250, reconnectDelayMaxMs: 4000, offlineAfterAttempts: 3
    *   ackTimeoutMs: 5000
@@ -30,7 +31,7 @@ export class SocketIOClient {
   constructor(base, options = {}) {
     this.base = base;
     this.options = Object.assign({
-      auth: () => ({}), transports: ["websocket", "polling"], reconnectDelayMs: 250, reconnectDelayMaxMs: 4000,
+      auth: () => ({}), path: "/socket.io/", transports: ["websocket", "polling"], reconnectDelayMs: 250, reconnectDelayMaxMs: 4000,
       offlineAfterAttempts: 3, ackTimeoutMs: 5000,
     }, options);
     this.listeners = new Map();
@@ -94,7 +95,7 @@ export class SocketIOClient {
     const kind = this.options.transports[index];
     const Transport = kind === "polling" ? PollingTransport : WebSocketTransport;
     let opened = false;
-    const t = new Transport(this.base, {
+    const t = new Transport(this.base, this.options.path, {
       onPacket: (p) => {
         if (t !== this.transport) return;
         if (p[0] === "0") opened = true;

@@ -13,7 +13,7 @@ extension Hub {
         let asset: PageAsset?
         let cache: String
         if path == "index.html" {
-            asset = PageAssets.cardsPage(devToken: developmentToken())
+            asset = PageAssets.cardsPage(devToken: developmentToken(), enginePath: settings.enginePath)
             cache = "no-store"
         } else {
             asset = PageAssets.asset(path)

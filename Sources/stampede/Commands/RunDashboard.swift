@@ -26,7 +26,9 @@ struct RunDashboard {
 
     /// Sends the verdict, keeps the page (and /report.html) up `linger` seconds, then stops.
     func finish(_ report: RunReport, reportHTML: String?, linger: Double) async {
+        let watching = server.openPages
         await server.finish(DashboardSample.final(report, reportPath: reportHTML), reportHTML: reportHTML)
+        FileHandle.standardError.write(Data("dashboard: verdict sent to \(watching) open page(s)\n".utf8))
         if linger > 0 {
             FileHandle.standardError.write(Data("dashboard: staying up \(Int(linger)) s at \(server.url)\n".utf8))
             try? await Task.sleep(nanoseconds: UInt64(linger * 1e9))

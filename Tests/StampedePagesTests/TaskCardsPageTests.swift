@@ -16,7 +16,7 @@ final class TaskCardsPageTests: XCTestCase {
 
     /// `recovery: false` turns the server's connection state recovery off, so
     /// only the page's `since` resume can bring the missed steps back.
-    func start(refuseWebSockets: Bool = false, stepDelayMs: Int = 250, recovery: Bool = true) async throws {
+    func start(refusing: CuttableProxy.Refusal = .nothing, stepDelayMs: Int = 250, recovery: Bool = true) async throws {
         browser = try HeadlessChromium()
         var c = ServerConfiguration()
         c.port = 0
@@ -29,7 +29,7 @@ final class TaskCardsPageTests: XCTestCase {
             try await hub.ready()
             return hub
         }
-        proxy = try await CuttableProxy(targetPort: server.port, refuseWebSockets: refuseWebSockets)
+        proxy = try await CuttableProxy(targetPort: server.port, refusing: refusing)
     }
 
     override func tearDown() async throws {
@@ -152,13 +152,27 @@ final class TaskCardsPageTests: XCTestCase {
     }
 
     func testWithoutWebSocketsThePageLongPolls() async throws {
-        try await start(refuseWebSockets: true, stepDelayMs: 50)
+        try await start(refusing: .webSockets, stepDelayMs: 50)
         let page = try await openConnectedPage()
         let v3 = try await page.evaluate("document.body.dataset.transport")
         XCTAssertEqual(v3, "polling")
         try await search(page, "over long-polling")
         try await page.waitFor("document.querySelector('.card').dataset.status === 'completed'", "the card to complete over polling")
         assertCompletedOnce(try await observe(page))
+        XCTAssertEqual(page.exceptions, [])
+    }
+
+    /// No Socket.IO at all (both transports refused): the card still completes from GET /api/v1/workflows/{id}.
+    func testWhileSocketsAreDownTheCardFollowsThePollingEndpoint() async throws {
+        try await start(refusing: .engineIO, stepDelayMs: 150)
+        let page = try await browser.openPage(pageURL)
+        try await page.waitFor("document.body.dataset.ready && ['reconnecting', 'offline'].includes(document.body.dataset.connection)",
+                               "the page to find sockets unavailable")
+        try await search(page, "no sockets here")
+        try await page.waitFor("document.querySelector('.card').dataset.status === 'completed'", timeout: 30, "the card to complete by polling")
+        assertCompletedOnce(try await observe(page))
+        let state = try await page.evaluate("document.body.dataset.connection")
+        XCTAssertNotEqual(state, "connected", "it never had a socket")
         XCTAssertEqual(page.exceptions, [])
     }
 

@@ -6,7 +6,8 @@ import NIOPosix
 /// open connection closes at once, and for a while new ones are closed as
 /// soon as they arrive — a short network outage, seen by the browser as its
 /// WebSocket (or long-poll) dropping. It can also refuse WebSocket upgrades
-/// only, which leaves the browser client long-polling.
+/// only, which leaves the browser client long-polling, or every Engine.IO
+/// request, which leaves only the HTTP API (the page's polling fallback).
 final class CuttableProxy: Sendable {
     let port: Int
     private let group: MultiThreadedEventLoopGroup
@@ -16,13 +17,15 @@ final class CuttableProxy: Sendable {
     struct State {
         var open: [ObjectIdentifier: Channel] = [:]
         var refuseUntil: NIODeadline = .uptimeNanoseconds(0)
-        var refuseWebSockets = false
+        var refusing = Refusal.nothing
         var cuts = 0
     }
 
-    init(targetPort: Int, refuseWebSockets: Bool = false) async throws {
+    enum Refusal: Sendable { case nothing, webSockets, engineIO }
+
+    init(targetPort: Int, refusing: Refusal = .nothing) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let state = NIOLockedValueBox(State(refuseWebSockets: refuseWebSockets))
+        let state = NIOLockedValueBox(State(refusing: refusing))
         self.group = group
         self.state = state
         listener = try await ServerBootstrap(group: group)
@@ -34,16 +37,16 @@ final class CuttableProxy: Sendable {
                 return ClientBootstrap(group: inbound.eventLoop)
                     .connect(host: "127.0.0.1", port: targetPort)
                     .flatMap { outbound in
-                        let watchWS = state.withLockedValue { s in
+                        let refusal = state.withLockedValue { s in
                             s.open[ObjectIdentifier(inbound)] = inbound
                             s.open[ObjectIdentifier(outbound)] = outbound
-                            return s.refuseWebSockets
+                            return s.refusing
                         }
                         let forget: @Sendable (Channel) -> Void = { ch in _ = state.withLockedValue { $0.open.removeValue(forKey: ObjectIdentifier(ch)) } }
                         inbound.closeFuture.whenComplete { _ in forget(inbound); outbound.close(promise: nil) }
                         outbound.closeFuture.whenComplete { _ in forget(outbound); inbound.close(promise: nil) }
-                        return inbound.pipeline.addHandler(Relay(partner: outbound, refuseWebSocket: watchWS))
-                            .flatMap { outbound.pipeline.addHandler(Relay(partner: inbound, refuseWebSocket: false)) }
+                        return inbound.pipeline.addHandler(Relay(partner: outbound, refusing: refusal))
+                            .flatMap { outbound.pipeline.addHandler(Relay(partner: inbound, refusing: .nothing)) }
                             .map { inbound.read() }
                     }
             }
@@ -75,20 +78,28 @@ final class CuttableProxy: Sendable {
         typealias InboundIn = ByteBuffer
         typealias OutboundIn = ByteBuffer
         let partner: Channel
-        var refuseWebSocket: Bool
+        let refusing: Refusal
 
-        init(partner: Channel, refuseWebSocket: Bool) {
+        init(partner: Channel, refusing: Refusal) {
             self.partner = partner
-            self.refuseWebSocket = refuseWebSocket
+            self.refusing = refusing
+        }
+
+        /// Looks at each read that starts a request (keep-alive connections carry many).
+        func refused(_ buffer: ByteBuffer) -> Bool {
+            guard refusing != .nothing else { return false }
+            let head = String(buffer: buffer).lowercased()
+            let requestLine = head.prefix { $0 != "\r" && $0 != "\n" }
+            switch refusing {
+            case .nothing: return false
+            case .webSockets: return head.contains("upgrade: websocket")
+            case .engineIO: return requestLine.contains(" /socket.io/")
+            }
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = unwrapInboundIn(data)
-            if refuseWebSocket {
-                refuseWebSocket = false
-                let head = String(buffer: buffer).lowercased()
-                if head.contains("upgrade: websocket") { context.close(promise: nil); return }
-            }
+            if refused(buffer) { context.close(promise: nil); return }
             // Both channels share one loop: the next read follows the partner's write.
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             partner.writeAndFlush(buffer).whenComplete { _ in bound.value.read() }

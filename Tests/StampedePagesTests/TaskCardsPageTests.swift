@@ -176,6 +176,35 @@ final class TaskCardsPageTests: XCTestCase {
         XCTAssertEqual(page.exceptions, [])
     }
 
+    /// A workflow fed by a publisher: the page restores it from storage, follows it live, and shows its failure.
+    func testAFailedWorkflowShowsItsErrorAndEnds() async throws {
+        try await start()
+        let service = try TokenMinter(secret: "dev-secret").mint(user: "publisher", role: .service)
+        let created = try await PagesHTTP.post(port: server.port, path: "/api/v1/workflows", token: service,
+                                               body: #"{"type":"external","user_id":"dev","query":"fed from outside"}"#)
+        let id = try JSONParser.parse(created)["workflow_id"]!.stringValue!
+        let page = try await openConnectedPage()
+        try await page.evaluate("localStorage.setItem('stampede.cards.dev', JSON.stringify([\(JSONValue.string(id).serialized)])); location.reload(); true")
+        try await Task.sleep(nanoseconds: 300_000_000)
+        try await page.waitFor("document.querySelector('.card') && document.body.dataset.connection === 'connected'", "the restored card")
+        try await page.waitFor("document.body.dataset.resumes === '1'", "the card's subscription")
+        for event in [#"{"type":"workflow_status","status":"running"}"#,
+                      #"{"type":"tool_update","tool":"Fetcher","status":"executing"}"#,
+                      #"{"type":"tool_update","tool":"Fetcher","status":"failed","message":"upstream 502"}"#,
+                      #"{"type":"workflow_status","status":"failed","error":"the fetch failed"}"#] {
+            _ = try await PagesHTTP.post(port: server.port, path: "/api/v1/workflows/\(id)/events", token: service, body: event)
+        }
+        try await page.waitFor("document.querySelector('.card').dataset.status === 'failed'", "the card to fail")
+        let o = try await observe(page)
+        XCTAssertEqual(o.seqs, "1,2,3,4", "\(o)")
+        XCTAssertEqual(o.transitions, ["tool:Fetcher": "executing,failed"])
+        let shown = try await page.evaluate("(() => { const e = document.querySelector('.card .error'); return e.hidden ? '' : e.textContent; })()")
+        XCTAssertEqual(shown, "the fetch failed")
+        let cancelHidden = try await page.evaluate("document.querySelector('.card .cancel').hidden")
+        XCTAssertEqual(cancelHidden, true, "a terminal card offers no cancel")
+        XCTAssertEqual(page.exceptions, [])
+    }
+
     func testCancelFromTheCardEndsTheWorkflow() async throws {
         try await start(stepDelayMs: 400)
         let page = try await openConnectedPage()

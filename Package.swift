@@ -5,7 +5,9 @@ import PackageDescription
 /// StampedeJSON → SocketIOWire (pure codec) → StampedeContract (typed events, acks, errors)
 /// → StampedeAuth (JWT verify/mint) → StampedeServer | StampedeClient → StampedeScenario
 /// → StampedeReports; StampedeCluster puts the server's journal on PostgreSQL;
-/// `stampede` is the thin CLI over all of them.
+/// `stampede` is the thin CLI over all of them. StampedePages holds the browser pages and
+/// the browser Socket.IO client as files (served by the server and by StampedeDashboard,
+/// the live page of `stampede run --dashboard`).
 let package = Package(
     name: "stampede",
     platforms: [.macOS(.v14)],
@@ -42,8 +44,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
+        .target(name: "StampedePages", resources: [.copy("Public")]),
         .target(name: "StampedeServer", dependencies: [
-            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON",
+            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON", "StampedePages",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,8 +97,15 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
+        .target(name: "StampedeDashboard", dependencies: [
+            "StampedePages", "StampedeScenario", "StampedeReports", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .executableTarget(name: "stampede", dependencies: [
-            "StampedeConformance", "StampedeCluster",
+            "StampedeConformance", "StampedeCluster", "StampedeDashboard",
             "StampedeServer", "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -122,6 +132,13 @@ let package = Package(
             "StampedeCluster", "StampedeServer", "StampedeClient", "StampedeAuth", "StampedeContract", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "StampedePagesTests", dependencies: [
+            "StampedePages", "StampedeDashboard", "StampedeServer", "StampedeClient", "StampedeScenario", "StampedeReports",
+            "StampedeAuth", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "StampedeConformanceTests", dependencies: ["StampedeConformance", "StampedeServer", "StampedeClient", "StampedeAuth"]),
     ]

@@ -14,4 +14,9 @@ struct Stampede: AsyncParsableCommand {
             ConformanceCommand.self,
         ]
     )
+
+    /// `--dashboard` takes an optional port (see RunDashboard.normalize).
+    static func main() async {
+        await main(RunDashboard.normalize(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -90,6 +90,30 @@ final class TransportHubIntegrationTests: XCTestCase {
         assertCompleteSearch(try workflowEvents(packets))
     }
 
+    /// POST …/cancel over HTTP ends a workflow a WebSocket subscriber is watching.
+    func testCancelOverHTTPReachesTheSubscriber() async throws {
+        let c = try await RawHTTPConnection.connect(port: server.port, group: group)
+        defer { c.close() }
+        let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+        let created = try await c.request("POST", "/api/v1/workflows", headers: auth, body: #"{"type":"external"}"#)
+        let id = try JSONParser.parse(created.text)["workflow_id"]!.stringValue!
+        let ws = try await RawWebSocket.connect(port: server.port, group: group)
+        _ = try await ws.nextText()
+        try await ws.send(SocketIOPacket.connect(["token": .string(token)]))
+        _ = try await ws.nextText()
+        try await ws.send(SocketIOPacket.event("subscribe", [["workflow_id": .string(id)]], ackID: 1))
+        let ack = try await ws.nextText()
+        XCTAssertTrue(ack?.hasPrefix("431[") ?? false, ack ?? "nil")
+        let cancelled = try await c.request("POST", "/api/v1/workflows/\(id)/cancel", headers: auth, body: "")
+        XCTAssertEqual(cancelled.status, 202, cancelled.text)
+        XCTAssertEqual(try JSONParser.parse(cancelled.text)["status"], "cancelled")
+        let event = try await ws.nextText()
+        XCTAssertEqual(try workflowEvents([event ?? ""]).map { "\($0.0) \($0.1) \($0.2 ?? "")" }, ["workflow_status 1 cancelled"])
+        let again = try await c.request("POST", "/api/v1/workflows/\(id)/cancel", headers: auth, body: "")
+        XCTAssertEqual(again.status, 409, again.text)
+        ws.close()
+    }
+
     func testBadTokenIsRefusedWithItsCode() async throws {
         let ws = try await RawWebSocket.connect(port: server.port, group: group)
         _ = try await ws.nextText()

@@ -13,6 +13,9 @@ public struct RunOptions: Sendable {
     public var localAddresses: [String] = []
     /// Skip workflow creation (a worker shard gets the ids from its parent).
     public var workflowIDs: [String]? = nil
+    /// Called once a second with the live figures (the dashboard); nil = not built at all.
+    /// Runs on the runner's task: it must only hand the value over.
+    public var onSecond: (@Sendable (LiveProgress) -> Void)? = nil
 
     public init(baseURL: String, jwtSecret: String, embedded: Bool) {
         self.baseURL = baseURL

@@ -124,6 +124,12 @@ public enum ScenarioRunner {
             progress.tick(t: second, phase: plan.windows[phaseIdx].name, left: totalSeconds - ctx.now(),
                           sample: agg.series.last!, p99: agg.totals[MetricName.eventDelivery].map { Double($0.valueAtPercentile(99)) / 1000 },
                           errors: agg.totalErrors)
+            if let observe = options.onSecond {
+                observe(LiveProgress(t: second, phase: plan.windows[phaseIdx].name, secondsLeft: max(0, totalSeconds - ctx.now()),
+                                     sample: agg.series.last!, totalErrors: agg.totalErrors, checkViolations: ledger.totalViolations,
+                                     budgets: scenario.budgets.map { BudgetEvaluator.evaluate($0, inputs) },
+                                     health: health0.summary(), cpuNowPercent: health0.cpuNow))
+            }
             if abortReason != nil { break }
         }
         // Shutdown order.

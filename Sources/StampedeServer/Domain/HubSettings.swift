@@ -15,6 +15,8 @@ public struct HubSettings: Sendable {
     public var searchProvider: any SearchProvider = OfflineSearchProvider()
     /// Cluster mode: the shared journal (nil: this process is the whole truth).
     public var journal: (any WorkflowJournal)?
+    /// Where the Engine.IO endpoint is served (`--path`), for the pages' client.
+    public var enginePath = "/socket.io/"
 
     public init(verifier: TokenVerifierConfiguration) { self.verifier = verifier }
 }
@@ -29,6 +31,7 @@ extension HubSettings {
         terminalRetention = .milliseconds(Int64(c.terminalRetentionSeconds * 1000))
         maxDisconnectionDuration = .milliseconds(Int64(c.maxDisconnectionDurationMs))
         stepDelay = .milliseconds(Int64(c.stepDelayMs))
+        enginePath = c.enginePath
         limits.maxSubscriptionsPerSocket = c.maxSubscriptionsPerSocket
         limits.socketEventsPerSecond = c.socketEventsPerSecond
         limits.socketEventBurst = c.socketEventBurst

@@ -25,6 +25,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("source-addresses"), help: "Spread clients over 127.0.0.1…127.0.0.N (for > 28k connections).")
     var sourceAddresses: Int = 0
     @Option(help: "Run the plan sharded over N child processes and merge their results exactly.") var workers: Int = 1
+    @Option(name: .customLong("dashboard"), help: "Serve a live dashboard at http://127.0.0.1:PORT/ during the run (PORT defaults to 5665).")
+    var dashboard: Int?
+    @Option(name: .customLong("dashboard-linger"), help: "Seconds the dashboard stays up after the verdict.") var dashboardLinger: Double = 0
     @Option(name: .customLong("worker-shard"), help: ArgumentHelp("Internal: run shard i/N of the plan.", visibility: .hidden))
     var workerShard: String?
     @Option(name: .customLong("workflow-ids"), help: ArgumentHelp("Internal: workflow ids created by the parent.", visibility: .hidden))
@@ -73,8 +76,17 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if workers > 1 {
+            if dashboard != nil { FileHandle.standardError.write(Data("note: --dashboard is not available with --workers\n".utf8)) }
             try await runWorkers(loaded, baseURL: baseURL, secret: secret, server: server)
             return
+        }
+        var live: RunDashboard?
+        if let port = dashboard {
+            do { live = try await RunDashboard.start(port: port) } catch {
+                try? await server?.shutdown()
+                FileHandle.standardError.write(Data("could not start the dashboard on port \(port): \(error)\n".utf8))
+                throw ExitCode(3)
+            }
         }
         var options = RunOptions(baseURL: baseURL, jwtSecret: secret, embedded: server != nil)
         options.shard = shard.0
@@ -83,6 +95,7 @@ struct RunCommand: AsyncParsableCommand {
         if let threads { options.eventLoopThreads = threads }
         options.progress = ProgressMode(rawValue: progress) ?? .auto
         if sourceAddresses > 1 { options.localAddresses = (1...sourceAddresses).map { "127.0.0.\($0)" } }
+        options.onSecond = live?.observer
         let outcome = await ScenarioRunner.run(loaded, options: options)
         try? await server?.shutdown()
         let dir = URL(fileURLWithPath: out ?? "reports/\(loaded.name)-\(Int(Date().timeIntervalSince1970))")
@@ -94,6 +107,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
         print("report: \(dir.path)/report.html")
+        await live?.finish(outcome.report, reportHTML: dir.appendingPathComponent("report.html").path, linger: dashboardLinger)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 

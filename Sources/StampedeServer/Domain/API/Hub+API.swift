@@ -48,6 +48,16 @@ extension Hub: APIHandler {
             case .publishEvents(let id):
                 let bodies = try publishRequest(p, id, request)
                 return try publishAnswer(id, try await clusterPublish(id, bodies))
+            case .cancelWorkflow(let id):
+                guard WorkflowID.isValid(id) else { throw APIError.notFound("no workflow \(id)") }
+                _ = try await ensureLoaded(id)
+                try mayCancel(p, id)
+                return try cancelAnswer(id, try await clusterPublish(id, [.workflowStatus(.cancelled)]).map { _ in
+                    // The journal committed it; this node's copy may apply it a moment later.
+                    var card = registry.card(id)
+                    card?.status = .cancelled
+                    return card
+                })
             default:
                 return APIError.response(404, "not_found", "no route \(request.method) \(request.path)")
             }
@@ -62,9 +72,9 @@ extension Hub: APIHandler {
 
     private func needsToken(_ route: APIRoute) -> Bool {
         switch route {
-        case .createWorkflow, .readWorkflow, .publishEvents: return true
+        case .createWorkflow, .readWorkflow, .publishEvents, .cancelWorkflow: return true
         case .stats: return settings.limits.statsRequireAdmin
-        case .health, .metrics, .wrongMethod, .unknown: return false
+        case .health, .metrics, .page, .wrongMethod, .unknown: return false
         }
     }
 
@@ -79,6 +89,8 @@ extension Hub: APIHandler {
             switch route {
             case .health:
                 return .json(200, ["status": "ok"])
+            case .page(let path):
+                return servePage(path)
             case .metrics:
                 return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                    body: metrics.render(statsSnapshot, connectionCounters: [
@@ -95,6 +107,8 @@ extension Hub: APIHandler {
                 return try readWorkflow(principal!, id)
             case .publishEvents(let id):
                 return try publishEvents(principal!, id, request)
+            case .cancelWorkflow(let id):
+                return try cancelWorkflow(principal!, id)
             case .wrongMethod:
                 return APIError.response(404, "not_found", "\(request.method) is not served on \(request.path)")
             case .unknown:
@@ -176,6 +190,31 @@ extension Hub: APIHandler {
                            producer: EventListProducer(view.events))
     }
 
+    /// The owner or a `service` token ends a workflow: `workflow_status
+    /// cancelled` is published like any event and the built-in search run,
+    /// if any, stops. 202 with the task card; 409 once terminal.
+    private func cancelWorkflow(_ p: Principal, _ id: String) throws -> APIResponse {
+        try mayCancel(p, id)
+        return try cancelAnswer(id, registry.cancel(id).map { Optional($0) })
+    }
+
+    private func mayCancel(_ p: Principal, _ id: String) throws {
+        guard WorkflowID.isValid(id), let owner = registry.owner(id) else { throw APIError.notFound("no workflow \(id)") }
+        guard owner == p.userID || p.role == Role.service else {
+            throw APIError.forbidden("workflow \(id) belongs to another user")
+        }
+    }
+
+    private func cancelAnswer(_ id: String, _ result: Result<TaskCard?, PublishRefusal>) throws -> APIResponse {
+        switch result {
+        case .success(let card?):
+            searchRunner.cancel(workflowID: id)
+            return .json(202, .object(cardJSON(card)))
+        case .success(nil), .failure(.notFound): throw APIError.notFound("no workflow \(id)")
+        case .failure(.terminal): throw APIError(status: 409, code: "workflow_terminal", message: "workflow \(id) has ended")
+        }
+    }
+
     private func publishEvents(_ p: Principal, _ id: String, _ request: APIRequest) throws -> APIResponse {
         try publishAnswer(id, registry.publish(id, try publishRequest(p, id, request)))
     }
@@ -239,13 +278,15 @@ struct APIError: Error {
 /// The routes of PROTOCOL §7, matched on method and path segments.
 enum APIRoute: Equatable {
     case health, metrics, stats, createWorkflow
-    case readWorkflow(String), publishEvents(String)
+    /// `/` (index.html) and `/assets/<path>`: the task-cards page.
+    case page(String)
+    case readWorkflow(String), publishEvents(String), cancelWorkflow(String)
     case wrongMethod, unknown
 
     /// Routes that read or write workflows (the journal, in cluster mode).
     var touchesJournal: Bool {
         switch self {
-        case .createWorkflow, .readWorkflow, .publishEvents: return true
+        case .createWorkflow, .readWorkflow, .publishEvents, .cancelWorkflow: return true
         default: return false
         }
     }
@@ -254,6 +295,8 @@ enum APIRoute: Equatable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         let get = method == "GET" || method == "HEAD", post = method == "POST"
         func pick(_ ok: Bool, _ r: APIRoute) -> APIRoute { ok ? r : .wrongMethod }
+        if parts.isEmpty && path.hasPrefix("/") { self = pick(get, .page("index.html")); return }
+        if parts.count >= 2 && parts[0] == "assets" { self = pick(get, .page(parts.dropFirst().joined(separator: "/"))); return }
         switch parts.count {
         case 1 where parts[0] == "health": self = pick(get, .health)
         case 1 where parts[0] == "metrics": self = pick(get, .metrics)
@@ -262,6 +305,8 @@ enum APIRoute: Equatable {
         case 4 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "workflows": self = pick(get, .readWorkflow(String(parts[3])))
         case 5 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "workflows" && parts[4] == "events":
             self = pick(post, .publishEvents(String(parts[3])))
+        case 5 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "workflows" && parts[4] == "cancel":
+            self = pick(post, .cancelWorkflow(String(parts[3])))
         default: self = .unknown
         }
     }

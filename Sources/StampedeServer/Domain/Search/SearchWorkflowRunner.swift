@@ -1,16 +1,24 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import StampedeContract
 
 /// Runs the built-in search workflow (PROTOCOL §8): each step publishes
 /// through the same registry path as any publisher, `stepDelay` apart.
 /// One task per workflow run — orchestration, not the delivery path.
+/// `cancel` stops a run between (or during) steps; the `cancelled` status
+/// itself is published by whoever cancels, through the registry (or the
+/// journal). In cluster mode a cancel on another node stops this run at
+/// its next step, when the journal refuses it.
 final class SearchWorkflowRunner: Sendable {
     let registry: WorkflowRegistry
     let provider: any SearchProvider
     let stepDelay: TimeAmount
     /// Cluster mode: steps are published through the journal.
     let journal: (any WorkflowJournal)?
+    /// The running workflows' tasks, so a cancel can interrupt a pause or
+    /// a provider call instead of waiting for the next step.
+    private let tasks = NIOLockedValueBox<[String: Task<Void, Never>]>([:])
 
     init(registry: WorkflowRegistry, provider: any SearchProvider, stepDelay: TimeAmount, eventLoop: EventLoop,
          journal: (any WorkflowJournal)? = nil) {
@@ -21,8 +29,22 @@ final class SearchWorkflowRunner: Sendable {
     }
 
     func start(workflowID: String, query: String) {
-        Task { await self.run(workflowID: workflowID, query: query) }
+        tasks.withLockedValue { running in
+            running[workflowID] = Task {
+                await self.run(workflowID: workflowID, query: query)
+                _ = self.tasks.withLockedValue { $0.removeValue(forKey: workflowID) }
+            }
+        }
     }
+
+    /// Interrupts the run of `workflowID`, if one is going on this node; it
+    /// publishes nothing more (the workflow is terminal anyway).
+    func cancel(workflowID: String) {
+        tasks.withLockedValue { $0.removeValue(forKey: workflowID) }?.cancel()
+    }
+
+    /// Runs still going (tests).
+    var runningCount: Int { tasks.withLockedValue { $0.count } }
 
     private func pause() async {
         guard stepDelay.nanoseconds > 0 else { return }
@@ -33,6 +55,7 @@ final class SearchWorkflowRunner: Sendable {
     /// else (a `service` publisher may cancel it), which stops the run.
     private func emit(_ id: String, _ body: WorkflowEventBody) async -> Bool {
         await pause()
+        if Task.isCancelled { return false }
         if let journal {
             let ts = Date().timeIntervalSince1970 * 1000
             guard case .success? = try? await journal.publish(id, [body], ts: ts) else { return false }

@@ -80,6 +80,22 @@ final class WorkflowRegistry: @unchecked Sendable {
 
     func contains(_ id: String) -> Bool { lock.withLock { workflows[id] != nil } }
 
+    /// Who owns a workflow (nil when unknown).
+    func owner(_ id: String) -> String? { lock.withLock { workflows[id]?.ownerUserID } }
+
+    /// The task card as this node holds it now.
+    func card(_ id: String) -> TaskCard? { lock.withLock { workflows[id]?.taskCard } }
+
+    /// Ends a workflow on request (`POST …/cancel`): `workflow_status
+    /// cancelled` goes through the same publish path as any event, so
+    /// subscribers see it in seq order and later publishes get `terminal`.
+    func cancel(_ id: String) -> Result<TaskCard, PublishRefusal> {
+        switch publish(id, [.workflowStatus(.cancelled)]) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success: return card(id).map { .success($0) } ?? .failure(.notFound)
+        }
+    }
+
     /// The polling view: task card, status and seq (`card`), and the
     /// retained events — shared references, serialised by the caller
     /// outside the lock, part by part.

@@ -5,14 +5,21 @@ public struct RunOptions: Sendable {
     public var baseURL: String
     public var jwtSecret: String
     public var embedded: Bool
+    /// `--shard i/N` (equal segments); `segment` overrides it (`--segment a:b`).
     public var shard: Int = 0
     public var shardCount: Int = 1
+    public var segment: ExecutionSegment?
     public var eventLoopThreads: Int = System.coreCount
     public var progress: ProgressMode = .auto
     /// Source addresses to spread clients over (e.g. 127.0.0.1…127.0.0.4), empty = kernel default.
     public var localAddresses: [String] = []
     /// Skip workflow creation (a worker shard gets the ids from its parent).
     public var workflowIDs: [String]? = nil
+
+    /// The part of the plan this process runs.
+    public var executionSegment: ExecutionSegment {
+        segment ?? (try? ExecutionSegment.shard(shard, of: max(1, shardCount))) ?? .whole
+    }
 
     public init(baseURL: String, jwtSecret: String, embedded: Bool) {
         self.baseURL = baseURL

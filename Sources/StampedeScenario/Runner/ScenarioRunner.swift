@@ -51,7 +51,8 @@ public enum ScenarioRunner {
         var shards: [NIOLoopBound<LoopShard>] = []
         for loop in loops { shards.append(try! await loop.submit { NIOLoopBound(LoopShard(), eventLoop: loop) }.get()) }
         let ledger = CheckLedger()
-        let plan = LoadPlan(phases: scenario.phases, shard: options.shard, of: options.shardCount)
+        let segment = options.executionSegment
+        let plan = LoadPlan(phases: scenario.phases, segment: segment)
         let runStart = Date()
         let ctx = EngineContext(scenario: scenario, plan: plan, endpoint: endpoint, http: http, tokens: tokens,
                                 workflowIDs: workflowIDs, ledger: ledger, startMicros: EngineClock.monotonicMicros(),
@@ -60,9 +61,10 @@ public enum ScenarioRunner {
         let health0 = HealthMonitor()
         let progress = ProgressPrinter(options.progress)
 
-        // Background publishers: one per spec, on loop 0 (publishing is HTTP, the loop only schedules).
+        // Background publishers: one per spec, on loop 0 (publishing is HTTP, the loop only schedules);
+        // each shard publishes to the workflows its segment owns (w mod N for --shard i/N).
         var publishers: [BackgroundPublisher] = []
-        if options.shard == 0 {
+        do {
             for spec in scenario.publishers {
                 let loop = loops[0]
                 let shardBox = shards[0]
@@ -153,7 +155,7 @@ public enum ScenarioRunner {
         }
         let healthSummary = health0.summary()
         let checks = CheckEvaluator.results(scenario.checks, ledger: ledger, counters: agg.counters, extra: extra,
-                                            vacuousPasses: options.shardCount > 1)
+                                            vacuousPasses: segment.count > 1)
         let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
                                             seconds: min(ctx.now(), totalSeconds), saturated: healthSummary.saturated)
         let budgets = scenario.budgets.map { BudgetEvaluator.evaluate($0, inputs) }

@@ -2,7 +2,7 @@ import Foundation
 import StampedeJSON
 import StampedeReports
 
-/// `--workers N`: the same plan sharded over N child processes (`stampede run --worker-shard i/N`),
+/// `--workers N`: the same plan sharded over N child processes (`stampede run --shard i/N`),
 /// each with its own file-descriptor budget, merged exactly afterwards (histograms add bucket
 /// by bucket — the same merge as `stampede report merge`).
 public enum WorkerPool {
@@ -11,7 +11,7 @@ public enum WorkerPool {
     }
 
     /// Runs the children and returns their reports (in shard order).
-    /// `arguments` are the child's arguments minus `--worker-shard`/`--out`, which are added here.
+    /// `arguments` are the child's arguments minus `--shard`/`--out`, which are added here.
     public static func run(executable: String, arguments: [String], workers: Int, outDir: URL) async throws -> [RunReport] {
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         var processes: [(Process, URL)] = []
@@ -19,7 +19,7 @@ public enum WorkerPool {
             let dir = outDir.appendingPathComponent("worker-\(i)")
             let p = Process()
             p.executableURL = URL(fileURLWithPath: executable)
-            p.arguments = arguments + ["--worker-shard", "\(i)/\(workers)", "--out", dir.path, "--progress", i == 0 ? "lines" : "quiet"]
+            p.arguments = arguments + ["--shard", "\(i)/\(workers)", "--out", dir.path, "--progress", i == 0 ? "lines" : "quiet"]
             p.standardOutput = FileHandle.nullDevice
             try p.run()
             processes.append((p, dir))

@@ -25,8 +25,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("source-addresses"), help: "Spread clients over 127.0.0.1…127.0.0.N (for > 28k connections).")
     var sourceAddresses: Int = 0
     @Option(help: "Run the plan sharded over N child processes and merge their results exactly.") var workers: Int = 1
-    @Option(name: .customLong("worker-shard"), help: ArgumentHelp("Internal: run shard i/N of the plan.", visibility: .hidden))
-    var workerShard: String?
+    @Option(help: "Run shard i/N of the plan (0-based; one per machine): arrivals striped over shards, workflow w published by shard w mod N.")
+    var shard: String?
+    @Option(help: "Run the execution segment a:b of the plan (e.g. 0:1/4 for a machine a quarter the size); fractions, decimals or %.")
+    var segment: String?
+    @Option(name: .customLong("segment-sequence"), help: "All machines' segment boundaries, e.g. 0,1/4,1 (give every machine the same one; default 0,a,b,1).")
+    var segmentSequence: String?
     @Option(name: .customLong("workflow-ids"), help: ArgumentHelp("Internal: workflow ids created by the parent.", visibility: .hidden))
     var workflowIDs: String?
 
@@ -43,17 +47,12 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(3)
         }
-        var shard = (0, 1)
-        if let ws = workerShard {
-            let parts = ws.split(separator: "/").compactMap { Int($0) }
-            guard parts.count == 2, parts[1] > 0, (0..<parts[1]).contains(parts[0]) else { throw ValidationError("--worker-shard expects i/N") }
-            shard = (parts[0], parts[1])
-        }
-        if workers > 1 || shard.1 > 1 {
+        let executionSegment = try Self.segment(shard: shard, segment: segment, sequence: segmentSequence)
+        if workers > 1 || executionSegment.count > 1 {
             // One shard sees only part of the server's sockets: the stats checks need the whole picture.
             let dropped = loaded.checks.filter { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
             loaded.checks.removeAll { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
-            if !dropped.isEmpty && workerShard == nil {
+            if !dropped.isEmpty && executionSegment.count == 1 {
                 FileHandle.standardError.write(Data("note: \(dropped.map(\.kind.rawValue).joined(separator: ", ")) not evaluated with --workers\n".utf8))
             }
         }
@@ -77,8 +76,7 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         var options = RunOptions(baseURL: baseURL, jwtSecret: secret, embedded: server != nil)
-        options.shard = shard.0
-        options.shardCount = shard.1
+        options.segment = executionSegment
         if let ids = workflowIDs { options.workflowIDs = ids.isEmpty ? [] : ids.components(separatedBy: ",") }
         if let threads { options.eventLoopThreads = threads }
         options.progress = ProgressMode(rawValue: progress) ?? .auto
@@ -127,6 +125,23 @@ struct RunCommand: AsyncParsableCommand {
         print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
         print("report: \(dir.path)/report.html (merged from \(workers) workers)")
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+
+    /// `--shard i/N` or `--segment a:b [--segment-sequence …]` (not both); the whole plan without either.
+    static func segment(shard: String?, segment: String?, sequence: String?) throws -> ExecutionSegment {
+        do {
+            if let shard {
+                guard segment == nil else { throw ValidationError("give --shard i/N or --segment a:b, not both") }
+                let parts = shard.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+                guard parts.count == 2, let i = parts[0], let n = parts[1] else { throw ValidationError("--shard expects i/N (e.g. 0/3), got '\(shard)'") }
+                return try ExecutionSegment.shard(i, of: n)
+            }
+            if let segment { return try ExecutionSegment.parse(segment: segment, sequence: sequence) }
+            guard sequence == nil else { throw ValidationError("--segment-sequence needs --segment a:b") }
+            return .whole
+        } catch let e as ExecutionSegment.Failure {
+            throw ValidationError(e.description)
+        }
     }
 
     /// The scenario's `server:` block applied to the embedded server's configuration (port 0 = free port).

@@ -3,6 +3,28 @@
 enum RawScan {
     static let sentAtKey = Array("\"sent_at_us\":".utf8)
     static let statusKey = Array("\"status\":\"".utf8)
+    static let tsKey = Array("\"ts\":".utf8)
+
+    /// The server's `ts` (ms since the epoch, fraction allowed) as µs since the epoch.
+    static func millisAsMicros(after key: [UInt8], in raw: Substring) -> UInt64? {
+        let u = raw.utf8
+        guard let start = find(key, in: u) else { return nil }
+        var whole: UInt64 = 0, frac: UInt64 = 0, fracDigits = 0, digits = 0
+        var i = start
+        while i < u.endIndex, let d = digit(u[i]) { whole = whole &* 10 &+ d; digits += 1; i = u.index(after: i) }
+        guard digits > 0 else { return nil }
+        if i < u.endIndex, u[i] == UInt8(ascii: ".") {
+            i = u.index(after: i)
+            while i < u.endIndex, let d = digit(u[i]) {
+                if fracDigits < 3 { frac = frac * 10 + d; fracDigits += 1 }
+                i = u.index(after: i)
+            }
+        }
+        while fracDigits < 3 { frac *= 10; fracDigits += 1 }
+        return whole &* 1000 &+ frac
+    }
+
+    @inline(__always) private static func digit(_ b: UInt8) -> UInt64? { b >= 48 && b <= 57 ? UInt64(b - 48) : nil }
 
     static func uint(after key: [UInt8], in raw: Substring) -> UInt64? {
         var result: UInt64?

@@ -1,3 +1,4 @@
+import Foundation
 import StampedeReports
 
 /// How to run a loaded scenario: where, with which secret, which shard, how to show progress.
@@ -13,8 +14,20 @@ public struct RunOptions: Sendable {
     public var progress: ProgressMode = .auto
     /// Source addresses to spread clients over (e.g. 127.0.0.1…127.0.0.4), empty = kernel default.
     public var localAddresses: [String] = []
-    /// Skip workflow creation (a worker shard gets the ids from its parent).
+    /// Skip workflow creation (a worker shard gets the ids from its parent, a machine's shard
+    /// from the prepare step's workflows.json).
     public var workflowIDs: [String]? = nil
+    /// The prepared workflows file, for the report.
+    public var workflowsFile: String?
+    /// The server's stats before any client of the run (the prepare step's baseline.json);
+    /// nil = read them at this process's start.
+    public var statsBaseline: StatsCounts?
+    /// `--start-at`: the plan clock's zero on every shard.
+    public var startAt: Date?
+    /// A shard ready later than `startAt` plus this refuses to run (exit 3).
+    public var startToleranceSeconds: Double = 1
+    /// `--defer-verdict`: report, do not judge (exit 0 unless the run could not start).
+    public var deferVerdict = false
 
     /// The part of the plan this process runs.
     public var executionSegment: ExecutionSegment {

@@ -31,8 +31,16 @@ struct RunCommand: AsyncParsableCommand {
     var segment: String?
     @Option(name: .customLong("segment-sequence"), help: "All machines' segment boundaries, e.g. 0,1/4,1 (give every machine the same one; default 0,a,b,1).")
     var segmentSequence: String?
-    @Option(name: .customLong("workflow-ids"), help: ArgumentHelp("Internal: workflow ids created by the parent.", visibility: .hidden))
+    @Option(name: .customLong("workflow-ids"), help: "The prepared workflows: @DIR/workflows.json (from --prepare-only; baseline.json beside it is read too).")
     var workflowIDs: String?
+    @Flag(name: .customLong("prepare-only"), help: "Create the scenario's workflows on --target once and write DIR/workflows.json and DIR/baseline.json (--out DIR), for shards.")
+    var prepareOnly = false
+    @Option(name: .customLong("start-at"), help: "Start the plan clock at this instant on every shard (RFC 3339 or unix seconds); a shard ready later exits 3.")
+    var startAt: String?
+    @Option(name: .customLong("start-tolerance"), help: "How late after --start-at a shard may still start, in seconds.")
+    var startTolerance: Double = 1
+    @Flag(name: .customLong("defer-verdict"), help: "Report, do not judge (exit 0 unless the run cannot start): `stampede report merge` gives the verdict.")
+    var deferVerdict = false
 
     func run() async throws {
         var overrides: [String: String] = [:]
@@ -48,8 +56,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let executionSegment = try Self.segment(shard: shard, segment: segment, sequence: segmentSequence)
-        if workers > 1 || executionSegment.count > 1 {
-            // One shard sees only part of the server's sockets: the stats checks need the whole picture.
+        if workers > 1 || (executionSegment.count > 1 && workflowIDs?.hasPrefix("@") == false) {
+            // A --workers child sees only part of the server's sockets and its parent merges without
+            // the series; machine shards (prepared with @workflows.json) keep them for `report merge`.
             let dropped = loaded.checks.filter { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
             loaded.checks.removeAll { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
             if !dropped.isEmpty && executionSegment.count == 1 {
@@ -57,6 +66,25 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let secret = jwtSecret ?? ProcessInfo.processInfo.environment["STAMPEDE_JWT_SECRET"] ?? "dev-secret"
+        if prepareOnly {
+            try await prepare(loaded, secret: secret)
+            return
+        }
+        let startInstant = try startAt.map { text in
+            guard let d = StartGate.parse(text) else { throw ValidationError("--start-at expects RFC 3339 (2026-12-01T21:30:00Z) or unix seconds, got '\(text)'") }
+            return d
+        }
+        let prepared: PreparedRun? = try workflowIDs.flatMap { ids in
+            guard ids.hasPrefix("@") else { return nil }
+            do { return try PreparedRun.load(String(ids.dropFirst())) } catch {
+                FileHandle.standardError.write(Data("could not run: \(error)\n".utf8))
+                throw ExitCode(3)
+            }
+        }
+        if let prepared, prepared.scenarioName != loaded.name {
+            FileHandle.standardError.write(Data("could not run: \(workflowIDs!) was prepared for scenario '\(prepared.scenarioName)', not '\(loaded.name)'\n".utf8))
+            throw ExitCode(3)
+        }
         var server: EmbeddedServer?
         let baseURL: String
         if let target { baseURL = target }
@@ -77,7 +105,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         var options = RunOptions(baseURL: baseURL, jwtSecret: secret, embedded: server != nil)
         options.segment = executionSegment
-        if let ids = workflowIDs { options.workflowIDs = ids.isEmpty ? [] : ids.components(separatedBy: ",") }
+        if let prepared {
+            options.workflowIDs = prepared.workflowIDs
+            options.statsBaseline = prepared.baseline
+            options.workflowsFile = String(workflowIDs!.dropFirst())
+        } else if let ids = workflowIDs { options.workflowIDs = ids.isEmpty ? [] : ids.components(separatedBy: ",") }
+        options.startAt = startInstant
+        options.startToleranceSeconds = startTolerance
+        options.deferVerdict = deferVerdict
         if let threads { options.eventLoopThreads = threads }
         options.progress = ProgressMode(rawValue: progress) ?? .auto
         if sourceAddresses > 1 { options.localAddresses = (1...sourceAddresses).map { "127.0.0.\($0)" } }
@@ -91,6 +126,9 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("could not run: \(why)\n".utf8))
         }
         print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
+        if deferVerdict && outcome.exitCode != 3 {
+            print("verdict deferred: merge every shard with `stampede report merge DIR… --expect-shards \(executionSegment.count) --out MERGED`")
+        }
         print("report: \(dir.path)/report.html")
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
@@ -125,6 +163,25 @@ struct RunCommand: AsyncParsableCommand {
         print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
         print("report: \(dir.path)/report.html (merged from \(workers) workers)")
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+
+    /// `--prepare-only --out DIR`: the workflows and stats baseline every shard starts from.
+    func prepare(_ loaded: Scenario, secret: String) async throws {
+        guard let out else { throw ValidationError("--prepare-only needs --out DIR (where workflows.json and baseline.json go)") }
+        let baseURL: String
+        if let target { baseURL = target } else if case .url(let u) = loaded.target { baseURL = u } else {
+            FileHandle.standardError.write(Data("could not prepare: --prepare-only needs the shared server (--target URL or the scenario's target); an embedded server would end with this process\n".utf8))
+            throw ExitCode(3)
+        }
+        do {
+            let run = try await ScenarioRunner.prepare(loaded, baseURL: baseURL, jwtSecret: secret)
+            try run.write(to: URL(fileURLWithPath: out))
+            print("prepared \(run.workflowIDs.count) workflows on \(baseURL): \(out)/\(PreparedRun.workflowsFileName)"
+                  + (run.baseline == nil ? " (the stats endpoint did not answer: no baseline)" : ", \(out)/\(PreparedRun.baselineFileName)"))
+        } catch {
+            FileHandle.standardError.write(Data("could not prepare: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
     }
 
     /// `--shard i/N` or `--segment a:b [--segment-sequence …]` (not both); the whole plan without either.

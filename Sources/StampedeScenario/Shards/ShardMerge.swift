@@ -34,7 +34,11 @@ public enum ShardMerge {
         merged.statsSamples = stats
         merged.checks = merged.checks.map { c in
             var c = c
-            if c.name == CheckKind.statsMatch.rawValue, let spec = scenario?.checks.first(where: { $0.kind == .statsMatch }) {
+            if c.name == CheckKind.statsMatch.rawValue {
+                guard let spec = scenario?.checks.first(where: { $0.kind == .statsMatch }) else {
+                    return CheckResult(name: c.name, passed: false,
+                                       evidence: ["the shards' scenario could not be read back from report.json, so stats_match has no settle/tolerance to judge by"])
+                }
                 return StatsChecks.match(stats, spec: spec)
             }
             if c.name == CheckKind.statsReturnToBaseline.rawValue {

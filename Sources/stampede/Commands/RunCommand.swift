@@ -56,14 +56,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let executionSegment = try Self.segment(shard: shard, segment: segment, sequence: segmentSequence)
-        if workers > 1 || (executionSegment.count > 1 && workflowIDs?.hasPrefix("@") == false) {
-            // A --workers child sees only part of the server's sockets and its parent merges without
-            // the series; machine shards (prepared with @workflows.json) keep them for `report merge`.
-            let dropped = loaded.checks.filter { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
+        if executionSegment.count > 1 && workflowIDs?.hasPrefix("@") != true {
+            // A shard without a prepared run has no common stats baseline: the stats checks need
+            // the whole picture (prepared shards keep them, and `report merge` judges them).
             loaded.checks.removeAll { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
-            if !dropped.isEmpty && executionSegment.count == 1 {
-                FileHandle.standardError.write(Data("note: \(dropped.map(\.kind.rawValue).joined(separator: ", ")) not evaluated with --workers\n".utf8))
-            }
         }
         let secret = jwtSecret ?? ProcessInfo.processInfo.environment["STAMPEDE_JWT_SECRET"] ?? "dev-secret"
         if prepareOnly {
@@ -135,18 +131,22 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The parent of `--workers N`: creates the workflows once, runs N shards, merges exactly.
     func runWorkers(_ loaded: Scenario, baseURL: String, secret: String, server: EmbeddedServer?) async throws {
-        let ids: [String]
-        do { ids = try await ScenarioRunner.createWorkflows(loaded, baseURL: baseURL, jwtSecret: secret) } catch {
+        // As machine shards do: prepare once, children defer, the merge judges (stats checks included).
+        let dir = URL(fileURLWithPath: out ?? "reports/\(loaded.name)-\(Int(Date().timeIntervalSince1970))")
+        let preparedDir = dir.appendingPathComponent("workers/prepared")
+        do {
+            try await ScenarioRunner.prepare(loaded, baseURL: baseURL, jwtSecret: secret).write(to: preparedDir)
+        } catch {
             try? await server?.shutdown()
             FileHandle.standardError.write(Data("could not run: \(error)\n".utf8))
             throw ExitCode(3)
         }
-        var args = ["run", scenario, "--target", baseURL, "--jwt-secret", secret, "--workflow-ids", ids.joined(separator: ",")]
+        var args = ["run", scenario, "--target", baseURL, "--jwt-secret", secret, "--defer-verdict",
+                    "--workflow-ids", "@" + preparedDir.appendingPathComponent(PreparedRun.workflowsFileName).path]
         for s in sets { args += ["--set", s] }
         for b in budgets { args += ["--budget", b] }
         if let threads { args += ["--threads", String(threads)] }
         if sourceAddresses > 1 { args += ["--source-addresses", String(sourceAddresses)] }
-        let dir = URL(fileURLWithPath: out ?? "reports/\(loaded.name)-\(Int(Date().timeIntervalSince1970))")
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let outcome: RunOutcome
         do {

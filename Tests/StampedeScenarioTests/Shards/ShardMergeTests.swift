@@ -71,6 +71,15 @@ import Testing
         #expect(outcome.exitCode == 2)
     }
 
+    @Test func aSecondOneShardDidNotSampleIsLeftOutOfTheMergedSeries() throws {
+        let a = Self.shard(0, of: 2, users: ["u0", "u1"], micros: 2_000, observedUsers: 3)
+        var b = Self.shard(1, of: 2, users: ["u1", "u2"], micros: 2_000, observedUsers: 3)
+        b.statsSamples.removeAll { $0.t >= 5 }   // its stats requests failed from t = 5 on
+        let outcome = try ShardMerge.merge([a, b], expectShards: 2)
+        #expect(Set(outcome.report.statsSamples.map(\.t)) == [1, 2, 3, 4])
+        #expect(outcome.report.checks.first { $0.name == "stats_match" }?.passed == true)
+    }
+
     @Test func incompleteOrDuplicatedSetsAreRefused() {
         let a = Self.shard(0, of: 3, users: ["u0"], micros: 1_000, observedUsers: 1, host: "a")
         let b = Self.shard(1, of: 3, users: ["u1"], micros: 1_000, observedUsers: 1, host: "b")

@@ -16,6 +16,9 @@ cd "$(dirname "$0")/.."
 STAMPEDE=${1:-.build/release/stampede}
 OUT=${2:-reports/netns-lab}
 SCENARIO=${LAB_SCENARIO:-scenarios/lab/netns-fanout.yaml}
+# Scenario variables for every run, e.g. LAB_SET="clients=3000 users=150 rate=2/s".
+SETS=()
+for kv in ${LAB_SET:-}; do SETS+=(--set "$kv"); done
 SHARDS=3
 SUBNET=10.77.0
 PORT=8080
@@ -95,17 +98,17 @@ reachable || { echo "netns-lab: the server did not come up"; cat "$OUT/server.lo
 
 echo "=== single process: the whole scenario from $TAG-s0"
 single_rc=0
-on "$TAG-s0" "$STAMPEDE" run "$SCENARIO" --target "$TARGET" --progress quiet --out "$OUT/single" || single_rc=$?
+on "$TAG-s0" "$STAMPEDE" run "$SCENARIO" "${SETS[@]}" --target "$TARGET" --progress quiet --out "$OUT/single" || single_rc=$?
 echo "single process exit $single_rc"
 
 echo "=== prepare once"
-on "$TAG-s0" "$STAMPEDE" run "$SCENARIO" --target "$TARGET" --prepare-only --out "$OUT/prepared"
+on "$TAG-s0" "$STAMPEDE" run "$SCENARIO" "${SETS[@]}" --target "$TARGET" --prepare-only --out "$OUT/prepared"
 
 START_AT=$(( $(date +%s) + 5 ))
 echo "=== $SHARDS shards, --start-at $START_AT ($(date -u -d "@$START_AT" +%H:%M:%SZ))"
 pids=()
 for i in $(seq 0 $((SHARDS - 1))); do
-  on "$TAG-s$i" "$STAMPEDE" run "$SCENARIO" --target "$TARGET" --shard "$i/$SHARDS" \
+  on "$TAG-s$i" "$STAMPEDE" run "$SCENARIO" "${SETS[@]}" --target "$TARGET" --shard "$i/$SHARDS" \
     --workflow-ids "@$OUT/prepared/workflows.json" --start-at "$START_AT" --defer-verdict \
     --progress quiet --out "$OUT/shard-$i" >"$OUT/shard-$i.log" 2>&1 &
   pids+=($!)

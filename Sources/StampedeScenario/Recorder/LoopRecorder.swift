@@ -15,6 +15,14 @@ final class LoopRecorder {
     var clockGapMinMicros = Int64.max
     var clockSamples = 0
 
+    var clockTicks = 0
+
+    /// True for one delivered event in eight: the ones whose `ts` the clock estimate reads.
+    @inline(__always) func clockTick() -> Bool {
+        clockTicks &+= 1
+        return clockTicks & 7 == 1
+    }
+
     @inline(__always) func clockGap(_ micros: Int64) {
         clockSamples += 1
         if micros < clockGapMinMicros { clockGapMinMicros = micros }

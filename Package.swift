@@ -127,7 +127,9 @@ let package = Package(
         ]),
         .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
         .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports"]),
-        .testTarget(name: "StampedeReportsTests", dependencies: ["StampedeReports"]),
+        .testTarget(name: "StampedeReportsTests", dependencies: [
+            "StampedeReports", .product(name: "Yams", package: "Yams"),   // the deploy recipes' YAML
+        ]),
         .testTarget(name: "StampedeClusterTests", dependencies: [
             "StampedeCluster", "StampedeServer", "StampedeClient", "StampedeAuth", "StampedeContract", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),

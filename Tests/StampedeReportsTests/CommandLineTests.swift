@@ -81,4 +81,34 @@ final class CommandLineTests: XCTestCase {
         let broken = try self.run(["report", "html", dir.appendingPathComponent("missing.json").path])
         XCTAssertNotEqual(broken.status, 0)
     }
+
+    func testMergeOfShardDirectoriesRefusesIncompleteSetsAndExitsWithTheVerdict() throws {
+        _ = try binary()
+        let dir = try temporaryDirectory()
+        let run = SyntheticRun(seconds: 8, shards: 2)
+        var paths: [String] = []
+        for i in 0..<2 {
+            var r = run.report(shards: [i])
+            r.shard = ShardInfo(index: i, count: 2, segment: i == 0 ? "0:1/2" : "1/2:1", sequence: "0,1/2,1", deferredVerdict: true, host: "h\(i)")
+            let shardDir = dir.appendingPathComponent("shard-\(i)")
+            try FileManager.default.createDirectory(at: shardDir, withIntermediateDirectories: true)
+            _ = try write(r, "report.json", in: shardDir)
+            paths.append(shardDir.path)
+        }
+        let merged = dir.appendingPathComponent("merged")
+        let ok = try self.run(["report", "merge"] + paths + ["--expect-shards", "2", "--out", merged.path])
+        let whole = run.report(shards: [0, 1])
+        XCTAssertEqual(ok.status, whole.exitCode, ok.output)
+        XCTAssertEqual(try RunReport.load(from: merged.appendingPathComponent("report.json")).metrics, whole.metrics)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: merged.appendingPathComponent("report.html").path))
+
+        let missing = try self.run(["report", "merge", paths[0], "--expect-shards", "2", "--out", merged.path])
+        XCTAssertEqual(missing.status, 64, missing.output)   // one report: a usage error
+        let missingOfThree = try self.run(["report", "merge", paths[0], paths[1], "--expect-shards", "3", "--out", merged.path])
+        XCTAssertEqual(missingOfThree.status, 3, missingOfThree.output)
+        XCTAssertTrue(missingOfThree.output.contains("--expect-shards 3"), missingOfThree.output)
+        let duplicate = try self.run(["report", "merge", paths[0], paths[0], "--expect-shards", "2", "--out", merged.path])
+        XCTAssertEqual(duplicate.status, 3, duplicate.output)
+        XCTAssertTrue(duplicate.output.contains("appears twice"), duplicate.output)
+    }
 }

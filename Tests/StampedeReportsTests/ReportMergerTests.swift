@@ -87,6 +87,21 @@ final class ReportMergerTests: XCTestCase {
         XCTAssertTrue(merged.budgets[0].passed)
     }
 
+    /// Regression (issue 12): the runner writes the whole expression; the merger must read its subject.
+    func testBudgetSubjectIsTheTextLeftOfTheComparison() throws {
+        XCTAssertEqual(BudgetMerger.subject(of: "event_delivery.p99 <= 250ms"), "event_delivery.p99")
+        XCTAssertEqual(BudgetMerger.subject(of: "event_delivery.p99.9<2.5s"), "event_delivery.p99.9")
+        XCTAssertEqual(BudgetMerger.subject(of: "event_delivery.rate >= 500/s"), "event_delivery.rate")
+        XCTAssertEqual(BudgetMerger.subject(of: "connect.p95"), "connect.p95")
+        let run = SyntheticRun(seconds: 30, shards: 2)
+        var a = run.report(shards: [0]), b = run.report(shards: [1])
+        let whole = run.report(shards: [0, 1]).metrics["connect"]!.p95
+        a.budgets = [BudgetResult.evaluate(expression: "connect.p95 <= 3.05ms", limit: 3.05, actual: a.metrics["connect"]!.p95)]
+        b.budgets = [BudgetResult.evaluate(expression: "connect.p95 <= 3.05ms", limit: 3.05, actual: nil)]
+        let merged = try ReportMerger.merge([a, b])
+        XCTAssertEqual(merged.budgets[0].actual, whole)
+    }
+
     func testRefusesToMergeDifferentScenariosOrNothing() {
         let run = SyntheticRun(seconds: 2, shards: 1)
         var other = run.report(shards: [0])

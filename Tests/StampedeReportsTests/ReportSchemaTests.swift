@@ -26,6 +26,28 @@ final class ReportSchemaTests: XCTestCase {
         XCTAssertEqual(try validator().validate(json), [])
     }
 
+    func testShardAndMergedShardReportsAreValid() throws {
+        let run = SyntheticRun(seconds: 4, shards: 2)
+        var a = run.report(shards: [0])
+        var info = ShardInfo(index: 0, count: 2, segment: "0:1/2", sequence: "0,1/2,1", deferredVerdict: true, host: "lab-s0")
+        info.startAt = run.start
+        info.startLagMs = 0.4
+        info.clockOffsetMs = 0.21
+        info.clockSamples = 120
+        info.workflowsFile = "/run/prepared/workflows.json"
+        info.statsBaseline = StatsCounts(connections: 0, uniqueUsers: 0, subscriptions: 0, activeWorkflows: 0)
+        info.statsAfter = info.statsBaseline
+        info.statsAfterAt = run.start.addingTimeInterval(5)
+        a.shard = info
+        a.statsSamples.append(StatsSample(t: 1, expected: 3, observed: 3, field: "unique_users"))
+        a.statsSamples[a.statsSamples.count - 1].members = ["u0001", "u0002", "u0003"]
+        XCTAssertEqual(try validator().validate(try JSONParser.parse(Array(a.jsonData()))), [])
+        XCTAssertEqual(try RunReport.decode(a.jsonData()), a)
+        var merged = try ReportMerger.merge([a, run.report(shards: [1])])
+        merged.shards = [info, info]
+        XCTAssertEqual(try validator().validate(try JSONParser.parse(Array(merged.jsonData()))), [])
+    }
+
     func testTheValidatorRejectsUndocumentedFields() throws {
         guard case .object(var object) = try JSONParser.parse(Array(GoldenFixture.report().jsonData())) else {
             return XCTFail("report.json is not an object")

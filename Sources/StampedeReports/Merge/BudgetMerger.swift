@@ -1,5 +1,7 @@
+import Foundation
+
 /// Budgets after a merge: re-evaluated on the merged aggregates when the
-/// expression names a latency statistic (`metric.p99`, `metric.mean` …);
+/// expression's subject (left of its comparison) names a latency statistic (`metric.p99`, `metric.mean` …);
 /// otherwise each shard's verdict stands and the worst actual is kept.
 /// As in the run itself, a saturated generator fails every latency budget:
 /// its numbers are its own delay, not the server's.
@@ -30,11 +32,19 @@ enum BudgetMerger {
         }
     }
 
+    /// The subject of a budget as the runner writes it: `"event_delivery.p99 <= 250ms"` →
+    /// `"event_delivery.p99"` (a bare subject is returned as is).
+    static func subject(of expression: String) -> String {
+        let lhs = expression.split(maxSplits: 1, whereSeparator: { "<>=".contains($0) }).first.map(String.init) ?? expression
+        return lhs.trimmingCharacters(in: .whitespaces)
+    }
+
     /// `metric.stat` with a millisecond unit, when the metric exists.
     static func latencyStatistic(_ expression: String, unit: String, in metrics: [String: MetricSummary]) -> Double? {
-        guard let dot = expression.lastIndex(of: ".") else { return nil }
-        var metric = String(expression[..<dot])
-        var stat = String(expression[expression.index(after: dot)...])
+        let subject = subject(of: expression)
+        guard let dot = subject.lastIndex(of: ".") else { return nil }
+        var metric = String(subject[..<dot])
+        var stat = String(subject[subject.index(after: dot)...])
         // "x.p99.9": the dot belongs to the percentile.
         if metrics[metric] == nil, let inner = metric.lastIndex(of: "."), metric[metric.index(after: inner)...].hasPrefix("p") {
             stat = String(metric[metric.index(after: inner)...]) + "." + stat

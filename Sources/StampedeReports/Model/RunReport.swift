@@ -33,6 +33,10 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var exitCode: Int32
     /// Why the run stopped early or failed to run, when it did.
     public var abortReason: String?
+    /// Present when the run was one shard of a multi-machine run (`--shard`, `--segment`,
+    /// `--start-at`, `--defer-verdict`); a merged report keeps every shard's, in segment order.
+    public var shard: ShardInfo?
+    public var shards: [ShardInfo]?
 
     public init(scenarioName: String, scenario: JSONValue = .object([:]), environment: EnvironmentInfo,
                 target: TargetInfo, start: Date, end: Date, phases: [PhaseTiming] = [],
@@ -101,6 +105,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         case verdict
         case exitCode = "exit_code"
         case abortReason = "abort_reason"
+        case shard, shards
     }
 
     public init(from decoder: Decoder) throws {
@@ -129,6 +134,8 @@ public struct RunReport: Codable, Sendable, Equatable {
         exitCode = try c.decodeIfPresent(Int32.self, forKey: .exitCode)
             ?? Self.exitCode(for: verdict, checks: checks, budgets: budgets)
         abortReason = try c.decodeIfPresent(String.self, forKey: .abortReason)
+        shard = try c.decodeIfPresent(ShardInfo.self, forKey: .shard)
+        shards = try c.decodeIfPresent([ShardInfo].self, forKey: .shards)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -152,5 +159,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         try c.encode(verdict, forKey: .verdict)
         try c.encode(exitCode, forKey: .exitCode)
         try c.encodeIfPresent(abortReason, forKey: .abortReason)
+        try c.encodeIfPresent(shard, forKey: .shard)
+        try c.encodeIfPresent(shards, forKey: .shards)
     }
 }

@@ -74,6 +74,10 @@ public struct StatsSample: Codable, Sendable, Equatable {
     public var drift: Int
     /// Which stats field was compared, e.g. "connections" or "subscriptions".
     public var field: String
+    /// Sharded runs, fields that count distinct things (unique_users, active_workflows): the
+    /// ids this shard expected, so the merge counts the union, not the sum. Written only when
+    /// the set changed since the field's previous sample (absent = as before).
+    public var members: [String]?
 
     public init(t: Int, expected: Int, observed: Int, field: String = "connections") {
         self.t = t

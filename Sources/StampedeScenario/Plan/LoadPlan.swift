@@ -11,13 +11,18 @@ public struct LoadPlan: Sendable {
 
     public let phases: [Phase]
     public let windows: [PhaseWindow]
-    public let shard: Int
-    public let shardCount: Int
+    /// This machine's part of the plan (the whole of it unless sharded).
+    public let segment: ExecutionSegment
+    public var shard: Int { segment.index }
+    public var shardCount: Int { segment.count }
 
     public init(phases: [Phase], shard: Int = 0, of shardCount: Int = 1) {
+        self.init(phases: phases, segment: (try? ExecutionSegment.shard(shard, of: max(1, shardCount))) ?? .whole)
+    }
+
+    public init(phases: [Phase], segment: ExecutionSegment) {
         self.phases = phases
-        self.shard = shard
-        self.shardCount = max(1, shardCount)
+        self.segment = segment
         var t = 0.0
         windows = phases.map { p in
             defer { t += p.duration }
@@ -69,7 +74,7 @@ public struct LoadPlan: Sendable {
 }
 
 /// Lazily walks the phases producing start/retire events; indices are global and the
-/// shard filter is applied last, so `--workers N` partitions one plan exactly.
+/// segment's stripe is applied last, so shards partition one plan exactly.
 public struct PlanEventSequence: Sequence, IteratorProtocol, Sendable {
     let plan: LoadPlan
     var phase = 0
@@ -78,7 +83,7 @@ public struct PlanEventSequence: Sequence, IteratorProtocol, Sendable {
     var pending: [PlanEvent] = []
     var pendingPos = 0
     var openK = 0
-    /// Retirements are dealt round-robin to shards, like starts.
+    /// Retirements are striped over the segments, like starts.
     var retireSerial = 0
 
     init(plan: LoadPlan) { self.plan = plan }
@@ -88,10 +93,10 @@ public struct PlanEventSequence: Sequence, IteratorProtocol, Sendable {
             if pendingPos < pending.count {
                 let e = pending[pendingPos]
                 pendingPos += 1
-                if case .start(let s) = e, s.index % plan.shardCount != plan.shard { continue }
+                if case .start(let s) = e, !plan.segment.owns(s.index) { continue }
                 if case .retire = e {
                     retireSerial += 1
-                    if (retireSerial - 1) % plan.shardCount != plan.shard { continue }
+                    if !plan.segment.owns(retireSerial - 1) { continue }
                 }
                 return e
             }

@@ -11,6 +11,22 @@ final class LoopRecorder {
     var subscriptions = 0
     var subscribersByWorkflow: [String: Int] = [:]
     var connectedByUser: [String: Int] = [:]
+    /// min over this loop's events of (local receive − server `ts`), µs; never reset (run-wide).
+    var clockGapMinMicros = Int64.max
+    var clockSamples = 0
+
+    var clockTicks = 0
+
+    /// True for one delivered event in eight: the ones whose `ts` the clock estimate reads.
+    @inline(__always) func clockTick() -> Bool {
+        clockTicks &+= 1
+        return clockTicks & 7 == 1
+    }
+
+    @inline(__always) func clockGap(_ micros: Int64) {
+        clockSamples += 1
+        if micros < clockGapMinMicros { clockGapMinMicros = micros }
+    }
 
     @inline(__always) func record(_ metric: String, micros: UInt64) {
         histograms[metric, default: LatencyHistogram()].record(max(1, micros))
@@ -40,7 +56,7 @@ final class LoopRecorder {
         defer { histograms = [:]; counters = [:]; errors = [:] }
         return LoopSecond(histograms: histograms, counters: counters, errors: errors, connected: connected,
                           subscriptions: subscriptions, subscribersByWorkflow: subscribersByWorkflow,
-                          connectedUsers: Set(connectedByUser.keys))
+                          connectedUsers: Set(connectedByUser.keys), clockGapMinMicros: clockGapMinMicros, clockSamples: clockSamples)
     }
 }
 
@@ -53,4 +69,6 @@ struct LoopSecond: Sendable {
     var subscriptions: Int
     var subscribersByWorkflow: [String: Int]
     var connectedUsers: Set<String>
+    var clockGapMinMicros: Int64 = .max
+    var clockSamples = 0
 }

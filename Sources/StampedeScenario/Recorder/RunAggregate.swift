@@ -9,12 +9,18 @@ struct RunAggregate: Sendable {
     var series: [SecondSample] = []
     /// The engine's own view of what the server should report.
     var expected = ExpectedStats()
+    /// Run-wide min of (local receive − server `ts`) over every loop, µs, and how many events fed it.
+    var clockGapMinMicros = Int64.max
+    var clockSamples = 0
 
     struct ExpectedStats: Sendable, Equatable {
         var connections = 0
         var uniqueUsers = 0
         var subscriptions = 0
         var activeWorkflows = 0
+        /// The distinct users and workflows behind the two counts (a sharded run's merge unions them).
+        var userSet: Set<String> = []
+        var workflowSet: Set<String> = []
     }
 
     mutating func absorb(second t: Int, _ parts: [LoopSecond], serverConnections: Int?) {
@@ -24,7 +30,10 @@ struct RunAggregate: Sendable {
         var e = ExpectedStats()
         var errorsThisSecond = 0
         var delivered: UInt64 = 0
+        var clockSamples = 0
         for p in parts {
+            clockGapMinMicros = min(clockGapMinMicros, p.clockGapMinMicros)
+            clockSamples += p.clockSamples
             for (k, h) in p.histograms {
                 perSecond[k, default: LatencyHistogram()].merge(h)
                 totals[k, default: LatencyHistogram()].merge(h)
@@ -37,8 +46,11 @@ struct RunAggregate: Sendable {
             users.formUnion(p.connectedUsers)
             for (w, n) in p.subscribersByWorkflow { workflows[w, default: 0] += n }
         }
+        if !parts.isEmpty { self.clockSamples = clockSamples }
         e.uniqueUsers = users.count
         e.activeWorkflows = workflows.count
+        e.userSet = users
+        e.workflowSet = Set(workflows.keys)
         expected = e
         let latency = perSecond.mapValues { SecondLatency(histogram: $0, keepHistogram: false) }
         series.append(SecondSample(t: t, connections: e.connections, serverConnections: serverConnections,

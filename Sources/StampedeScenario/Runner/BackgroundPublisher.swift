@@ -9,6 +9,8 @@ final class BackgroundPublisher: @unchecked Sendable {
     let loop: EventLoop
     let recorder: LoopRecorder
     var sentPerWorkflow: [Int]
+    /// The workflows this shard publishes to: its segment's stripe over workflow indices.
+    let owned: [Int]
     var task: RepeatedTask?
     var stopped = false
     /// When the current active stretch began (run seconds) and what had been sent by then.
@@ -31,6 +33,7 @@ final class BackgroundPublisher: @unchecked Sendable {
         self.loop = loop
         self.recorder = recorder
         sentPerWorkflow = Array(repeating: 0, count: ctx.workflowIDs.count)
+        owned = ctx.workflowIDs.indices.filter { ctx.plan.segment.owns($0) }
     }
 
     /// Ticks every 10 ms; at each tick sends what the rate says is due by now.
@@ -56,7 +59,7 @@ final class BackgroundPublisher: @unchecked Sendable {
         }
         let elapsed = now - activeSince!
         let perWorkflowRate = spec.perWorkflow ? spec.rate : spec.rate / Double(n)
-        for w in 0..<n {
+        for w in owned {
             // Workflow w runs w/n of a period ahead, so the workflows' sends are spread evenly
             // over each period instead of all falling due on the same tick (a synchronized
             // burst of n requests every period, each waiting behind the others' fan-out).
@@ -111,6 +114,6 @@ final class BackgroundPublisher: @unchecked Sendable {
 
     /// Ends every workflow with `workflow_status completed` (terminal check material).
     func completeAll() {
-        for w in 0..<ctx.workflowIDs.count { send(w, count: 1, status: "completed", type: "workflow_status") }
+        for w in owned { send(w, count: 1, status: "completed", type: "workflow_status") }
     }
 }

@@ -20,20 +20,24 @@ final class Dispatcher: Sendable {
     var isStopping: Bool { stopping.withLockedValue { $0 } }
 
     func run() async {
+        // A shard owns every N-th index: spread its own starts over the loops, not the indices.
+        var started = 0
         for event in ctx.plan.events() {
             let dueMicros = ctx.micros(atOffset: event.at)
             let now = EngineClock.monotonicMicros()
             if dueMicros > now + 1000 { try? await Task.sleep(nanoseconds: (dueMicros - now) * 1000) }
             if isStopping || Task.isCancelled { return }
             switch event {
-            case .start(let s): start(s)
+            case .start(let s):
+                start(s, slot: started)
+                started += 1
             case .retire: retire()
             }
         }
     }
 
-    func start(_ s: PlannedStart) {
-        let i = s.index % loops.count
+    func start(_ s: PlannedStart, slot: Int) {
+        let i = slot % loops.count
         let loop = loops[i]
         let shardBox = shards[i]
         let intended = ctx.micros(atOffset: s.at)

@@ -3,6 +3,47 @@
 enum RawScan {
     static let sentAtKey = Array("\"sent_at_us\":".utf8)
     static let statusKey = Array("\"status\":\"".utf8)
+    static let tsKey = Array("\"ts\":".utf8)
+
+    /// The server's `ts` (ms since the epoch, fraction allowed) as µs since the epoch.
+    /// Scans the contiguous bytes (events can carry 50 KB payloads; index-by-index is too slow).
+    static func millisAsMicros(after key: [UInt8], in raw: Substring) -> UInt64? {
+        var result: UInt64?
+        raw.utf8.withContiguousStorageIfAvailable { buf in result = scanMillis(buf, key) } ?? {
+            result = Array(raw.utf8).withUnsafeBufferPointer { scanMillis($0, key) }
+        }()
+        return result
+    }
+
+    private static func scanMillis(_ buf: UnsafeBufferPointer<UInt8>, _ key: [UInt8]) -> UInt64? {
+        let n = buf.count, k = key.count
+        guard n >= k else { return nil }
+        var i = 0
+        while i <= n - k {
+            if buf[i] == key[0] {
+                var j = 1
+                while j < k && buf[i + j] == key[j] { j += 1 }
+                if j == k {
+                    var p = i + k, whole: UInt64 = 0, frac: UInt64 = 0, digits = 0, fracDigits = 0
+                    while p < n, let d = digit(buf[p]) { whole = whole &* 10 &+ d; p += 1; digits += 1 }
+                    guard digits > 0 else { return nil }
+                    if p < n, buf[p] == UInt8(ascii: ".") {
+                        p += 1
+                        while p < n, let d = digit(buf[p]) {
+                            if fracDigits < 3 { frac = frac * 10 + d; fracDigits += 1 }
+                            p += 1
+                        }
+                    }
+                    while fracDigits < 3 { frac *= 10; fracDigits += 1 }
+                    return whole &* 1000 &+ frac
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    @inline(__always) private static func digit(_ b: UInt8) -> UInt64? { b >= 48 && b <= 57 ? UInt64(b - 48) : nil }
 
     static func uint(after key: [UInt8], in raw: Substring) -> UInt64? {
         var result: UInt64?

@@ -1,3 +1,4 @@
+import Foundation
 import StampedeReports
 
 /// How to run a loaded scenario: where, with which secret, which shard, how to show progress.
@@ -5,17 +6,36 @@ public struct RunOptions: Sendable {
     public var baseURL: String
     public var jwtSecret: String
     public var embedded: Bool
+    /// `--shard i/N` (equal segments); `segment` overrides it (`--segment a:b`).
     public var shard: Int = 0
     public var shardCount: Int = 1
+    public var segment: ExecutionSegment?
     public var eventLoopThreads: Int = System.coreCount
     public var progress: ProgressMode = .auto
     /// Source addresses to spread clients over (e.g. 127.0.0.1…127.0.0.4), empty = kernel default.
     public var localAddresses: [String] = []
-    /// Skip workflow creation (a worker shard gets the ids from its parent).
+    /// Skip workflow creation (a worker shard gets the ids from its parent, a machine's shard
+    /// from the prepare step's workflows.json).
     public var workflowIDs: [String]? = nil
     /// Called once a second with the live figures (the dashboard); nil = not built at all.
     /// Runs on the runner's task: it must only hand the value over.
     public var onSecond: (@Sendable (LiveProgress) -> Void)? = nil
+    /// The prepared workflows file, for the report.
+    public var workflowsFile: String?
+    /// The server's stats before any client of the run (the prepare step's baseline.json);
+    /// nil = read them at this process's start.
+    public var statsBaseline: StatsCounts?
+    /// `--start-at`: the plan clock's zero on every shard.
+    public var startAt: Date?
+    /// A shard ready later than `startAt` plus this refuses to run (exit 3).
+    public var startToleranceSeconds: Double = 1
+    /// `--defer-verdict`: report, do not judge (exit 0 unless the run could not start).
+    public var deferVerdict = false
+
+    /// The part of the plan this process runs.
+    public var executionSegment: ExecutionSegment {
+        segment ?? (try? ExecutionSegment.shard(shard, of: max(1, shardCount))) ?? .whole
+    }
 
     public init(baseURL: String, jwtSecret: String, embedded: Bool) {
         self.baseURL = baseURL

@@ -18,11 +18,14 @@ public enum ScenarioRunner {
     static func run(_ scenario: Scenario, options: RunOptions, group: MultiThreadedEventLoopGroup) async -> RunOutcome {
         let started = Date()
         let target = TargetInfo(url: options.baseURL, embedded: options.embedded)
+        let segment = options.executionSegment
+        var shardInfo = ShardRecord.info(options, segment: segment)
         func cannotStart(_ why: String) -> RunOutcome {
             var r = RunReport(scenarioName: scenario.name, scenario: scenario.resolved,
                               environment: .current(stampedeVersion: "0.1.0"), target: target, start: started, end: Date(),
                               verdict: .error, abortReason: why)
             r.exitCode = 3
+            r.shard = shardInfo
             return RunOutcome(report: r, exitCode: 3)
         }
         let endpoint: ServerEndpoint
@@ -38,20 +41,42 @@ public enum ScenarioRunner {
             return cannotStart("target \(options.baseURL) is unreachable (GET /health failed)")
         }
         let workflowIDs: [String]
-        if let given = options.workflowIDs { workflowIDs = given } else {
+        if let given = options.workflowIDs { workflowIDs = given }
+        else if segment.count > 1 && scenario.workflows.count > 0 {
+            // Shards making their own workflows would each publish to, and subscribe to, different ones.
+            return cannotStart("shard \(segment.index)/\(segment.count) needs the scenario's \(scenario.workflows.count) workflows prepared once for all shards: "
+                               + "run `stampede run SCENARIO --prepare-only --out DIR --target URL` first, then give every shard `--workflow-ids @DIR/workflows.json`")
+        } else {
             do { workflowIDs = try await WorkflowSetup.create(scenario, http: http, tokens: tokens) } catch {
                 return cannotStart("\(error)")
             }
         }
+        guard workflowIDs.count == scenario.workflows.count else {
+            return cannotStart("--workflow-ids holds \(workflowIDs.count) workflow ids; the scenario (as resolved) has \(scenario.workflows.count)")
+        }
         let sampler = StatsSampler(http: http, adminToken: tokens.admin)
         let wantsStats = scenario.checks.contains { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
-        let baseline = wantsStats ? await sampler.fetch() : nil
+        var baseline: StatsSampler.Observed?
+        if wantsStats {
+            if let given = options.statsBaseline { baseline = StatsSampler.Observed(given) } else { baseline = await sampler.fetch() }
+        }
+        shardInfo?.statsBaseline = baseline?.counts
+        // A sharded run's stats checks need every shard's clients: the merge judges them.
+        let judgesStats = segment.count == 1
 
         let loops = (0..<max(1, options.eventLoopThreads)).map { _ in group.next() }
         var shards: [NIOLoopBound<LoopShard>] = []
         for loop in loops { shards.append(try! await loop.submit { NIOLoopBound(LoopShard(), eventLoop: loop) }.get()) }
         let ledger = CheckLedger()
-        let plan = LoadPlan(phases: scenario.phases, shard: options.shard, of: options.shardCount)
+        let plan = LoadPlan(phases: scenario.phases, segment: segment)
+        if let at = options.startAt {
+            switch await StartGate.wait(until: at, tolerance: options.startToleranceSeconds) {
+            case .late(let seconds):
+                return cannotStart("late start: --start-at \(ReportCoding.formatTimestamp(at)) passed \(String(format: "%.3f", seconds))s ago "
+                                   + "before this shard was ready (allowed \(options.startToleranceSeconds)s); give every shard a later --start-at")
+            case .started(let lag): shardInfo?.startLagMs = lag * 1000
+            }
+        }
         let runStart = Date()
         let ctx = EngineContext(scenario: scenario, plan: plan, endpoint: endpoint, http: http, tokens: tokens,
                                 workflowIDs: workflowIDs, ledger: ledger, startMicros: EngineClock.monotonicMicros(),
@@ -60,9 +85,10 @@ public enum ScenarioRunner {
         let health0 = HealthMonitor()
         let progress = ProgressPrinter(options.progress)
 
-        // Background publishers: one per spec, on loop 0 (publishing is HTTP, the loop only schedules).
+        // Background publishers: one per spec, on loop 0 (publishing is HTTP, the loop only schedules);
+        // each shard publishes to the workflows its segment owns (w mod N for --shard i/N).
         var publishers: [BackgroundPublisher] = []
-        if options.shard == 0 {
+        do {
             for spec in scenario.publishers {
                 let loop = loops[0]
                 let shardBox = shards[0]
@@ -78,6 +104,7 @@ public enum ScenarioRunner {
         let dispatch = Task { await dispatcher.run() }
         var agg = RunAggregate()
         var statsSamples: [StatsSample] = []
+        var lastSampled: RunAggregate.ExpectedStats?
         var abortReason: String?
         var failingSince: [String: Double] = [:]
         var second = 0
@@ -93,7 +120,9 @@ public enum ScenarioRunner {
             if wantsStats, sampleStats, let b = baseline, let o = await sampler.fetch() {
                 serverConnections = o.connections
                 agg.absorb(second: t, parts, serverConnections: serverConnections)
-                statsSamples += StatsSampler.samples(t: t, expected: agg.expected, observed: o, baseline: b)
+                statsSamples += StatsSampler.samples(t: t, expected: agg.expected, observed: o, baseline: b,
+                                                     withMembers: !judgesStats, previous: lastSampled)
+                lastSampled = agg.expected
             } else {
                 agg.absorb(second: t, parts, serverConnections: nil)
             }
@@ -145,7 +174,7 @@ public enum ScenarioRunner {
 
         var extra: [CheckKind: CheckResult] = [:]
         if let spec = scenario.checks.first(where: { $0.kind == .statsMatch }) {
-            extra[.statsMatch] = StatsChecks.match(statsSamples, spec: spec)
+            extra[.statsMatch] = judgesStats ? StatsChecks.match(statsSamples, spec: spec) : ShardRecord.deferredCheck(.statsMatch)
         }
         if let spec = scenario.checks.first(where: { $0.kind == .statsReturnToBaseline }) {
             let within = spec.seconds("within") ?? 5
@@ -155,11 +184,14 @@ public enum ScenarioRunner {
                 try? await Task.sleep(nanoseconds: 250_000_000)
                 after = await sampler.fetch()
             }
-            extra[.statsReturnToBaseline] = StatsChecks.baseline(before: baseline, after: after, waited: ctx.now() - t0)
+            extra[.statsReturnToBaseline] = judgesStats ? StatsChecks.baseline(before: baseline, after: after, waited: ctx.now() - t0)
+                : ShardRecord.deferredCheck(.statsReturnToBaseline)
+            shardInfo?.statsAfter = after?.counts
+            shardInfo?.statsAfterAt = Date()
         }
         let healthSummary = health0.summary()
         let checks = CheckEvaluator.results(scenario.checks, ledger: ledger, counters: agg.counters, extra: extra,
-                                            vacuousPasses: options.shardCount > 1)
+                                            vacuousPasses: segment.count > 1)
         let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
                                             seconds: min(ctx.now(), totalSeconds), saturated: healthSummary.saturated)
         let budgets = scenario.budgets.map { BudgetEvaluator.evaluate($0, inputs) }
@@ -172,7 +204,13 @@ public enum ScenarioRunner {
                                counters: agg.counters, timeSeries: agg.series, checks: checks, budgets: budgets,
                                statsSamples: statsSamples, generatorHealth: healthSummary, errorsByCode: agg.errors,
                                verdict: abortReason != nil ? .aborted : nil, abortReason: abortReason)
-        let code: Int32 = !checks.allSatisfy(\.passed) ? 2 : (!budgets.allSatisfy(\.passed) || abortReason != nil ? 1 : 0)
+        if shardInfo != nil {
+            shardInfo?.clockOffsetMs = agg.clockSamples > 0 ? Double(agg.clockGapMinMicros) / 1000 : nil
+            shardInfo?.clockSamples = agg.clockSamples
+        }
+        report.shard = shardInfo
+        var code: Int32 = !checks.allSatisfy(\.passed) ? 2 : (!budgets.allSatisfy(\.passed) || abortReason != nil ? 1 : 0)
+        if options.deferVerdict { code = 0 }
         report.exitCode = code
         return RunOutcome(report: report, exitCode: code)
     }

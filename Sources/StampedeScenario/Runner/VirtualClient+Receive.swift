@@ -13,6 +13,11 @@ extension VirtualClient {
         if let sent = RawScan.uint(after: RawScan.sentAtKey, in: event.raw) {
             let now = EngineClock.wallMicros()
             rec.record(MetricName.eventDelivery, micros: now > sent ? now - sent : 1)
+            // The server's clock against ours (shards on other hosts: skew biases event_delivery);
+            // one event in eight is plenty for a minimum and keeps the hot path cheap.
+            if rec.clockTick(), let ts = RawScan.millisAsMicros(after: RawScan.tsKey, in: event.raw) {
+                rec.clockGap(Int64(bitPattern: now) - Int64(bitPattern: ts))
+            }
         }
         if !subscribed.contains(w) && !unsubscribing.contains(w) {
             ctx.report(.isolation, client: index, workflow: w, expected: "no event (not subscribed)",

@@ -28,10 +28,22 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("dashboard"), help: "Serve a live dashboard at http://127.0.0.1:PORT/ during the run (PORT defaults to 5665).")
     var dashboard: Int?
     @Option(name: .customLong("dashboard-linger"), help: "Seconds the dashboard stays up after the verdict.") var dashboardLinger: Double = 0
-    @Option(name: .customLong("worker-shard"), help: ArgumentHelp("Internal: run shard i/N of the plan.", visibility: .hidden))
-    var workerShard: String?
-    @Option(name: .customLong("workflow-ids"), help: ArgumentHelp("Internal: workflow ids created by the parent.", visibility: .hidden))
+    @Option(help: "Run shard i/N of the plan (0-based; one per machine): arrivals striped over shards, workflow w published by shard w mod N.")
+    var shard: String?
+    @Option(help: "Run the execution segment a:b of the plan (e.g. 0:1/4 for a machine a quarter the size); fractions, decimals or %.")
+    var segment: String?
+    @Option(name: .customLong("segment-sequence"), help: "All machines' segment boundaries, e.g. 0,1/4,1 (give every machine the same one; default 0,a,b,1).")
+    var segmentSequence: String?
+    @Option(name: .customLong("workflow-ids"), help: "The prepared workflows: @DIR/workflows.json (from --prepare-only; baseline.json beside it is read too).")
     var workflowIDs: String?
+    @Flag(name: .customLong("prepare-only"), help: "Create the scenario's workflows on --target once and write DIR/workflows.json and DIR/baseline.json (--out DIR), for shards.")
+    var prepareOnly = false
+    @Option(name: .customLong("start-at"), help: "Start the plan clock at this instant on every shard (RFC 3339 or unix seconds); a shard ready later exits 3.")
+    var startAt: String?
+    @Option(name: .customLong("start-tolerance"), help: "How late after --start-at a shard may still start, in seconds.")
+    var startTolerance: Double = 1
+    @Flag(name: .customLong("defer-verdict"), help: "Report, do not judge (exit 0 unless the run cannot start): `stampede report merge` gives the verdict.")
+    var deferVerdict = false
 
     func run() async throws {
         var overrides: [String: String] = [:]
@@ -46,21 +58,32 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(3)
         }
-        var shard = (0, 1)
-        if let ws = workerShard {
-            let parts = ws.split(separator: "/").compactMap { Int($0) }
-            guard parts.count == 2, parts[1] > 0, (0..<parts[1]).contains(parts[0]) else { throw ValidationError("--worker-shard expects i/N") }
-            shard = (parts[0], parts[1])
-        }
-        if workers > 1 || shard.1 > 1 {
-            // One shard sees only part of the server's sockets: the stats checks need the whole picture.
-            let dropped = loaded.checks.filter { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
+        let executionSegment = try Self.segment(shard: shard, segment: segment, sequence: segmentSequence)
+        if executionSegment.count > 1 && workflowIDs?.hasPrefix("@") != true {
+            // A shard without a prepared run has no common stats baseline: the stats checks need
+            // the whole picture (prepared shards keep them, and `report merge` judges them).
             loaded.checks.removeAll { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
-            if !dropped.isEmpty && workerShard == nil {
-                FileHandle.standardError.write(Data("note: \(dropped.map(\.kind.rawValue).joined(separator: ", ")) not evaluated with --workers\n".utf8))
-            }
         }
         let secret = jwtSecret ?? ProcessInfo.processInfo.environment["STAMPEDE_JWT_SECRET"] ?? "dev-secret"
+        if prepareOnly {
+            try await prepare(loaded, secret: secret)
+            return
+        }
+        let startInstant = try startAt.map { text in
+            guard let d = StartGate.parse(text) else { throw ValidationError("--start-at expects RFC 3339 (2026-12-01T21:30:00Z) or unix seconds, got '\(text)'") }
+            return d
+        }
+        let prepared: PreparedRun? = try workflowIDs.flatMap { ids in
+            guard ids.hasPrefix("@") else { return nil }
+            do { return try PreparedRun.load(String(ids.dropFirst())) } catch {
+                FileHandle.standardError.write(Data("could not run: \(error)\n".utf8))
+                throw ExitCode(3)
+            }
+        }
+        if let prepared, prepared.scenarioName != loaded.name {
+            FileHandle.standardError.write(Data("could not run: \(workflowIDs!) was prepared for scenario '\(prepared.scenarioName)', not '\(loaded.name)'\n".utf8))
+            throw ExitCode(3)
+        }
         var server: EmbeddedServer?
         let baseURL: String
         if let target { baseURL = target }
@@ -89,9 +112,15 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         var options = RunOptions(baseURL: baseURL, jwtSecret: secret, embedded: server != nil)
-        options.shard = shard.0
-        options.shardCount = shard.1
-        if let ids = workflowIDs { options.workflowIDs = ids.isEmpty ? [] : ids.components(separatedBy: ",") }
+        options.segment = executionSegment
+        if let prepared {
+            options.workflowIDs = prepared.workflowIDs
+            options.statsBaseline = prepared.baseline
+            options.workflowsFile = String(workflowIDs!.dropFirst())
+        } else if let ids = workflowIDs { options.workflowIDs = ids.isEmpty ? [] : ids.components(separatedBy: ",") }
+        options.startAt = startInstant
+        options.startToleranceSeconds = startTolerance
+        options.deferVerdict = deferVerdict
         if let threads { options.eventLoopThreads = threads }
         options.progress = ProgressMode(rawValue: progress) ?? .auto
         if sourceAddresses > 1 { options.localAddresses = (1...sourceAddresses).map { "127.0.0.\($0)" } }
@@ -106,6 +135,9 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("could not run: \(why)\n".utf8))
         }
         print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
+        if deferVerdict && outcome.exitCode != 3 {
+            print("verdict deferred: merge every shard with `stampede report merge DIR… --expect-shards \(executionSegment.count) --out MERGED`")
+        }
         print("report: \(dir.path)/report.html")
         await live?.finish(outcome.report, reportHTML: dir.appendingPathComponent("report.html").path, linger: dashboardLinger)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
@@ -113,18 +145,22 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The parent of `--workers N`: creates the workflows once, runs N shards, merges exactly.
     func runWorkers(_ loaded: Scenario, baseURL: String, secret: String, server: EmbeddedServer?) async throws {
-        let ids: [String]
-        do { ids = try await ScenarioRunner.createWorkflows(loaded, baseURL: baseURL, jwtSecret: secret) } catch {
+        // As machine shards do: prepare once, children defer, the merge judges (stats checks included).
+        let dir = URL(fileURLWithPath: out ?? "reports/\(loaded.name)-\(Int(Date().timeIntervalSince1970))")
+        let preparedDir = dir.appendingPathComponent("workers/prepared")
+        do {
+            try await ScenarioRunner.prepare(loaded, baseURL: baseURL, jwtSecret: secret).write(to: preparedDir)
+        } catch {
             try? await server?.shutdown()
             FileHandle.standardError.write(Data("could not run: \(error)\n".utf8))
             throw ExitCode(3)
         }
-        var args = ["run", scenario, "--target", baseURL, "--jwt-secret", secret, "--workflow-ids", ids.joined(separator: ",")]
+        var args = ["run", scenario, "--target", baseURL, "--jwt-secret", secret, "--defer-verdict",
+                    "--workflow-ids", "@" + preparedDir.appendingPathComponent(PreparedRun.workflowsFileName).path]
         for s in sets { args += ["--set", s] }
         for b in budgets { args += ["--budget", b] }
         if let threads { args += ["--threads", String(threads)] }
         if sourceAddresses > 1 { args += ["--source-addresses", String(sourceAddresses)] }
-        let dir = URL(fileURLWithPath: out ?? "reports/\(loaded.name)-\(Int(Date().timeIntervalSince1970))")
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let outcome: RunOutcome
         do {
@@ -141,6 +177,42 @@ struct RunCommand: AsyncParsableCommand {
         print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
         print("report: \(dir.path)/report.html (merged from \(workers) workers)")
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+
+    /// `--prepare-only --out DIR`: the workflows and stats baseline every shard starts from.
+    func prepare(_ loaded: Scenario, secret: String) async throws {
+        guard let out else { throw ValidationError("--prepare-only needs --out DIR (where workflows.json and baseline.json go)") }
+        let baseURL: String
+        if let target { baseURL = target } else if case .url(let u) = loaded.target { baseURL = u } else {
+            FileHandle.standardError.write(Data("could not prepare: --prepare-only needs the shared server (--target URL or the scenario's target); an embedded server would end with this process\n".utf8))
+            throw ExitCode(3)
+        }
+        do {
+            let run = try await ScenarioRunner.prepare(loaded, baseURL: baseURL, jwtSecret: secret)
+            try run.write(to: URL(fileURLWithPath: out))
+            print("prepared \(run.workflowIDs.count) workflows on \(baseURL): \(out)/\(PreparedRun.workflowsFileName)"
+                  + (run.baseline == nil ? " (the stats endpoint did not answer: no baseline)" : ", \(out)/\(PreparedRun.baselineFileName)"))
+        } catch {
+            FileHandle.standardError.write(Data("could not prepare: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+    }
+
+    /// `--shard i/N` or `--segment a:b [--segment-sequence …]` (not both); the whole plan without either.
+    static func segment(shard: String?, segment: String?, sequence: String?) throws -> ExecutionSegment {
+        do {
+            if let shard {
+                guard segment == nil else { throw ValidationError("give --shard i/N or --segment a:b, not both") }
+                let parts = shard.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
+                guard parts.count == 2, let i = parts[0], let n = parts[1] else { throw ValidationError("--shard expects i/N (e.g. 0/3), got '\(shard)'") }
+                return try ExecutionSegment.shard(i, of: n)
+            }
+            if let segment { return try ExecutionSegment.parse(segment: segment, sequence: sequence) }
+            guard sequence == nil else { throw ValidationError("--segment-sequence needs --segment a:b") }
+            return .whole
+        } catch let e as ExecutionSegment.Failure {
+            throw ValidationError(e.description)
+        }
     }
 
     /// The scenario's `server:` block applied to the embedded server's configuration (port 0 = free port).

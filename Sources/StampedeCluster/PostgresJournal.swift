@@ -33,7 +33,10 @@ public final class PostgresJournal: WorkflowJournal {
     /// must apply go to `apply`, set with `attach` once the domain exists.
     public static func start(url: String, historyLimit: Int = 1000,
                              logger: Logger = Logger(label: "stampede.cluster")) async throws -> PostgresJournal {
-        let client = PostgresClient(configuration: try PostgresURL.configuration(url), backgroundLogger: logger)
+        // The pool logs every failed reconnect at info: keep its chatter to errors.
+        var poolLogger = logger
+        poolLogger.logLevel = .error
+        let client = PostgresClient(configuration: try PostgresURL.configuration(url), backgroundLogger: poolLogger)
         let runner = Task { await client.run() }
         do {
             try await ClusterSchema.migrate(client, logger: logger)

@@ -20,15 +20,16 @@ final class ClusterFaultTests: XCTestCase {
     }
 
     private func pg(_ args: [String]) throws -> [String] {
+        // Output through a file, not a pipe: the server started by the
+        // script outlives it and must not hold our end open.
+        let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("pg-scratch-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: outFile) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [Self.script] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
+        p.arguments = ["-c", "bash \"$0\" \"$@\" > \"\(outFile.path)\" 2>/dev/null < /dev/null", Self.script] + args
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        let data = (try? Data(contentsOf: outFile)) ?? Data()
         guard p.terminationStatus == 0 else { throw XCTSkip("scripts/pg-scratch.sh \(args.joined(separator: " ")) failed: PostgreSQL server binaries missing?") }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }

@@ -22,8 +22,30 @@ public struct Scenario: Sendable {
     public var drainSeconds: Double
     /// The file as resolved (variables applied), for the report.
     public var resolved: JSONValue
+    /// `require_connected` (default true): a run in which no client ever completed a CONNECT
+    /// (and none was refused on purpose) fails, whatever its checks and budgets say.
+    public var requireConnected: Bool = true
+    /// `error_rate_ceiling` (default 1%, `off` to disable): an implicit `errors.rate` budget
+    /// for scenarios that declare none, so a run of failures cannot pass.
+    public var errorRateCeiling: Double? = Scenario.defaultErrorRateCeiling
+
+    public static let defaultErrorRateCeiling = 0.01
+    /// Appended to the default ceiling's expression so reports say where it came from.
+    public static let defaultCeilingNote = " (default ceiling)"
 
     public var totalDuration: Double { phases.reduce(0) { $0 + $1.duration } }
+
+    /// The budgets the run is judged by: the file's and `--budget`'s, plus the default error-rate
+    /// ceiling when none of them is an `errors.rate` budget.
+    public var effectiveBudgets: [Budget] {
+        guard let ceiling = errorRateCeiling, !budgets.contains(where: { $0.subject == .errorRate }) else { return budgets }
+        let text = String(format: "%g%%", ceiling * 100)
+        return budgets + [Budget(expression: "errors.rate <= \(text)\(Scenario.defaultCeilingNote)", subject: .errorRate,
+                                 comparison: .lessOrEqual, limit: ceiling)]
+    }
+
+    /// True when the file asked for nothing to be judged: only the default gates decide.
+    public var judgesNothing: Bool { checks.isEmpty && budgets.isEmpty }
 }
 
 public enum Target: Sendable, Equatable {

@@ -46,6 +46,7 @@ public enum ScenarioLoader {
     static let topLevelKeys: Set<String> = [
         "name", "description", "target", "server", "auth", "variables", "phases", "workflows", "groups",
         "publishers", "checks", "budgets", "abort_on_fail", "abort_grace", "drain",
+        "require_connected", "error_rate_ceiling",
     ]
 
     static func build(_ f: YAMLFields, cursor: YAMLCursor, variables: [String: String], extraBudgets: [String]) throws -> Scenario {
@@ -84,14 +85,27 @@ public enum ScenarioLoader {
                 throw ScenarioFileError(file: "--budget", line: 0, column: 0, message: "\(error)")
             }
         }
-        let scenario = Scenario(
+        var scenario = Scenario(
             name: name, description: try f["description"]?.string(), target: target, server: server, auth: auth,
             variables: variables, phases: phases, workflows: workflows, groups: groups, publishers: publishers,
             checks: checks, budgets: budgets, abortOnFail: try f["abort_on_fail"]?.bool() ?? false,
             abortGraceSeconds: try f["abort_grace"]?.duration() ?? 5, drainSeconds: try f["drain"]?.duration() ?? 2,
             resolved: try toJSON(cursor))
+        if let v = f["require_connected"] { scenario.requireConnected = try v.bool() }
+        if let v = f["error_rate_ceiling"] { scenario.errorRateCeiling = try parseCeiling(v) }
         try ScenarioValidator.validate(scenario, cursor: cursor, fields: f)
         return scenario
+    }
+
+    /// `error_rate_ceiling: 1%`, `0.05`, or `off`.
+    static func parseCeiling(_ c: YAMLCursor) throws -> Double? {
+        let text = try c.string().trimmingCharacters(in: .whitespaces)
+        if ["off", "none", "false"].contains(text.lowercased()) { return nil }
+        let value = text.hasSuffix("%") ? Double(text.dropLast()).map { $0 / 100 } : Double(text)
+        guard let value, (0...1).contains(value) else {
+            throw c.error("error_rate_ceiling must be a ratio 0…1 (0.01), a percentage (1%) or off, got '\(text)'")
+        }
+        return value
     }
 
     static let serverKeys: Set<String> = [

@@ -139,7 +139,7 @@ public enum ScenarioRunner {
             let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
                                                 seconds: ctx.now(), saturated: health0.summary().saturated)
             if scenario.abortOnFail {
-                for b in scenario.budgets {
+                for b in scenario.effectiveBudgets {
                     let r = BudgetEvaluator.evaluate(b, inputs)
                     if r.passed || r.actual == nil { failingSince[b.expression] = nil; continue }
                     let since = failingSince[b.expression] ?? ctx.now()
@@ -156,7 +156,7 @@ public enum ScenarioRunner {
             if let observe = options.onSecond {
                 observe(LiveProgress(t: second, phase: plan.windows[phaseIdx].name, secondsLeft: max(0, totalSeconds - ctx.now()),
                                      sample: agg.series.last!, totalErrors: agg.totalErrors, checkViolations: ledger.totalViolations,
-                                     budgets: scenario.budgets.map { BudgetEvaluator.evaluate($0, inputs) },
+                                     budgets: scenario.effectiveBudgets.map { BudgetEvaluator.evaluate($0, inputs) },
                                      health: health0.summary(), cpuNowPercent: health0.cpuNow))
             }
             if abortReason != nil { break }
@@ -190,11 +190,15 @@ public enum ScenarioRunner {
             shardInfo?.statsAfterAt = Date()
         }
         let healthSummary = health0.summary()
-        let checks = CheckEvaluator.results(scenario.checks, ledger: ledger, counters: agg.counters, extra: extra,
+        var checks = CheckEvaluator.results(scenario.checks, ledger: ledger, counters: agg.counters, extra: extra,
                                             vacuousPasses: segment.count > 1)
+        if let gate = DefaultGates.connected(scenario, counters: agg.counters, connected: agg.totals[MetricName.auth]?.count ?? 0,
+                                             vacuousPasses: segment.count > 1) {
+            checks.append(gate)
+        }
         let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
                                             seconds: min(ctx.now(), totalSeconds), saturated: healthSummary.saturated)
-        let budgets = scenario.budgets.map { BudgetEvaluator.evaluate($0, inputs) }
+        let budgets = scenario.effectiveBudgets.map { BudgetEvaluator.evaluate($0, inputs) }
         let phases = plan.windows.map {
             PhaseTiming(name: $0.name, start: runStart.addingTimeInterval($0.start), end: runStart.addingTimeInterval($0.end))
         }

@@ -23,9 +23,12 @@ public enum ShardMerge {
         let inputs = BudgetEvaluator.Inputs(histograms: merged.metrics.mapValues(\.histogram), counters: merged.counters,
                                             errors: merged.totalErrors, seconds: seconds, saturated: merged.generatorHealth.saturated)
         merged.budgets = expressions.map { text in
-            guard let budget = try? BudgetParser.parse(expression: text) else {
+            // The default error-rate ceiling carries a note after its expression (DefaultGates).
+            let parsable = text.replacingOccurrences(of: Scenario.defaultCeilingNote, with: "")
+            guard var budget = try? BudgetParser.parse(expression: parsable) else {
                 return merged.budgets.first { $0.expression == text }!
             }
+            budget.expression = text
             return BudgetEvaluator.evaluate(budget, inputs)
         }
 

@@ -58,6 +58,8 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(3)
         }
+        let nothingToJudge = shard == nil ? DefaultGates.nothingToJudgeWarning(loaded) : nil
+        if let nothingToJudge { FileHandle.standardError.write(Data("\(nothingToJudge)\n".utf8)) }
         let executionSegment = try Self.segment(shard: shard, segment: segment, sequence: segmentSequence)
         if executionSegment.count > 1 && workflowIDs?.hasPrefix("@") != true {
             // A shard without a prepared run has no common stats baseline: the stats checks need
@@ -138,6 +140,7 @@ struct RunCommand: AsyncParsableCommand {
         if deferVerdict && outcome.exitCode != 3 {
             print("verdict deferred: merge every shard with `stampede report merge DIR… --expect-shards \(executionSegment.count) --out MERGED`")
         }
+        if let nothingToJudge { print(nothingToJudge) }
         print("report: \(dir.path)/report.html")
         await live?.finish(outcome.report, reportHTML: dir.appendingPathComponent("report.html").path, linger: dashboardLinger)
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }

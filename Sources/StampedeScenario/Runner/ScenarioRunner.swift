@@ -36,9 +36,10 @@ public enum ScenarioRunner {
         do { tokens = try TokenBook(auth: scenario.auth, secret: scenario.auth.secret ?? options.jwtSecret) } catch {
             return cannotStart("minting tokens: \(error)")
         }
-        // Reachability first: an unreachable target is exit 3, not a pile of connect errors.
-        guard let health = try? await http.request("GET", "/health"), health.status == 200 else {
-            return cannotStart("target \(options.baseURL) is unreachable (GET /health failed)")
+        // Reachability first: an unreachable target, or one that is no Socket.IO server, is exit 3,
+        // not a pile of connect errors.
+        if let problem = await TargetProbe.probe(http).problem {
+            return cannotStart("target \(options.baseURL) is \(problem)")
         }
         let workflowIDs: [String]
         if let given = options.workflowIDs { workflowIDs = given }

@@ -4,6 +4,7 @@ import NIOPosix
 import StampedeAuth
 import StampedeClient
 import StampedeConformance
+import StampedeScenario
 import StampedeServer
 
 /// `stampede conformance`: the whole contract against a server — the wire
@@ -57,6 +58,15 @@ struct ConformanceCommand: AsyncParsableCommand {
         let endpoint: ServerEndpoint
         do { endpoint = try ServerEndpoint(url: baseURL, trust: .insecure) } catch {
             FileHandle.standardError.write(Data("bad --target \(baseURL): \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        let probeHTTP = HTTPClient(endpoint: endpoint, eventLoopGroup: group, timeout: .seconds(10))
+        let problem = await TargetProbe.probe(probeHTTP).problem
+        probeHTTP.shutdown()
+        if let problem {
+            FileHandle.standardError.write(Data("could not run: target \(baseURL) is \(problem)\n".utf8))
+            try? await server?.shutdown()
+            try? await group.shutdownGracefully()
             throw ExitCode(3)
         }
         let context = ProbeContext(endpoint: endpoint, group: group, minter: TokenMinter(secret: secret), audience: audience,

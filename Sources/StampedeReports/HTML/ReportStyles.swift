@@ -8,7 +8,7 @@ enum ReportStyles {
     h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
     h3 { font-size: 14px; margin: 16px 0 4px; }
     .verdict { display: flex; align-items: center; gap: 16px; padding: 14px 18px; border-radius: 8px; color: #fff; }
-    .verdict.passed { background: var(--ok); } .verdict.failed, .verdict.error { background: var(--bad); } .verdict.aborted { background: var(--warn); }
+    .verdict.passed { background: var(--ok); } .verdict.failed, .verdict.error { background: var(--bad); } .verdict.aborted, .verdict.interrupted { background: var(--warn); }
     .verdict .badge { font-size: 26px; font-weight: 700; letter-spacing: .04em; text-transform: uppercase; }
     .verdict .sub { opacity: .92; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0; }

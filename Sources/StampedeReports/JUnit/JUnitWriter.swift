@@ -44,7 +44,7 @@ public enum JUnitWriter {
         }
         x += "  </testsuite>\n"
 
-        if report.verdict == .error || report.verdict == .aborted {
+        if report.verdict == .error || report.verdict == .aborted || report.verdict == .interrupted {
             // A run that never finished must fail CI even when no check got to fail.
             x += suiteOpen(name: "\(suiteName).run", tests: 1, failures: 0, time: time, timestamp: stamp, errors: 1)
             x += "    <testcase classname=\"\(suiteName).run\" name=\"run\" time=\"\(time)\">\n"

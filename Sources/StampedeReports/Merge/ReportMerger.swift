@@ -62,6 +62,8 @@ public enum ReportMerger {
             abortReason: reports.compactMap(\.abortReason).first)
         if reports.contains(where: { $0.verdict == .error }) {
             merged.verdict = .error
+        } else if reports.contains(where: { $0.verdict == .interrupted }) {
+            merged.verdict = .interrupted
         } else if reports.contains(where: { $0.verdict == .aborted }) {
             merged.verdict = .aborted
         }

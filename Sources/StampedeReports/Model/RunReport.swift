@@ -69,9 +69,10 @@ public struct RunReport: Codable, Sendable, Equatable {
 
     /// The `stampede run` exit codes: 0 passed, 1 a budget failed (or the run was
     /// aborted by one), 2 a check failed (correctness outranks speed), 3 the run
-    /// could not start or proceed.
+    /// could not start or proceed, 4 interrupted by a signal (reports written).
     public static func exitCode(for verdict: Verdict, checks: [CheckResult], budgets: [BudgetResult]) -> Int32 {
         if verdict == .error { return 3 }
+        if verdict == .interrupted { return interruptedExitCode }
         if !checks.allSatisfy(\.passed) { return 2 }
         if verdict == .aborted || !budgets.allSatisfy(\.passed) { return 1 }
         return verdict == .passed ? 0 : 1
@@ -82,12 +83,15 @@ public struct RunReport: Codable, Sendable, Equatable {
         checks.allSatisfy(\.passed) && budgets.allSatisfy(\.passed) ? .passed : .failed
     }
 
+    /// `stampede run` stopped by its first SIGINT/SIGTERM, every report written.
+    public static let interruptedExitCode: Int32 = 4
+
     public var durationSeconds: Double { Swift.max(0, end.timeIntervalSince(start)) }
     public var totalErrors: Int { errorsByCode.values.reduce(0, +) }
 
     /// Re-derives verdict and exit code from checks and budgets, keeping an abort or error as is.
     public mutating func refreshVerdict() {
-        if verdict != .aborted && verdict != .error {
+        if verdict != .aborted && verdict != .error && verdict != .interrupted {
             verdict = Self.derivedVerdict(checks: checks, budgets: budgets)
         }
         exitCode = Self.exitCode(for: verdict, checks: checks, budgets: budgets)

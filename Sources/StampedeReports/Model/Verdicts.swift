@@ -81,4 +81,7 @@ public enum Verdict: String, Codable, Sendable, Equatable {
     case aborted
     /// The run could not start or proceed (unreachable target, bad scenario …).
     case error
+    /// Stopped by SIGINT/SIGTERM: the load stopped, deliveries drained, the numbers so far are
+    /// in the report, but they judge only part of the plan (exit 4).
+    case interrupted
 }

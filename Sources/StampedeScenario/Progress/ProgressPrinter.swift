@@ -48,7 +48,7 @@ struct ProgressPrinter: Sendable {
         let h = r.generatorHealth
         out += String(format: "generator: loop lag p99 %.1fms, cpu %.0f%%%@\n", h.loopLagP99Ms, h.cpuPercent,
                       h.saturated ? " — SATURATED: latencies unreliable, latency budgets failed" : "")
-        out += "result: \(["passed", "budget failed", "check failed", "could not start"][Int(min(3, max(0, exitCode)))]) (exit \(exitCode))\n"
+        out += "result: \(["passed", "budget failed", "check failed", "could not start", "interrupted"][Int(min(4, max(0, exitCode)))]) (exit \(exitCode))\n"
         return out
     }
 }

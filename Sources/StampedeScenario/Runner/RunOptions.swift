@@ -36,6 +36,8 @@ public struct RunOptions: Sendable {
     public var executionSegment: ExecutionSegment {
         segment ?? (try? ExecutionSegment.shard(shard, of: max(1, shardCount))) ?? .whole
     }
+    /// Set by the CLI's first SIGINT/SIGTERM: stop the load, drain, report `interrupted`.
+    public var interruption: RunInterruption? = nil
 
     public init(baseURL: String, jwtSecret: String, embedded: Bool) {
         self.baseURL = baseURL
@@ -49,7 +51,7 @@ public enum ProgressMode: String, Sendable { case auto, tty, lines, quiet }
 /// The run's result: the report document and the process exit code.
 public struct RunOutcome: Sendable {
     public var report: RunReport
-    /// 0 passed, 1 a budget failed, 2 a check failed, 3 the run could not start.
+    /// 0 passed, 1 a budget failed, 2 a check failed, 3 the run could not start, 4 interrupted.
     public var exitCode: Int32
 }
 

@@ -107,6 +107,7 @@ public enum ScenarioRunner {
         var statsSamples: [StatsSample] = []
         var lastSampled: RunAggregate.ExpectedStats?
         var abortReason: String?
+        var interruptedReason: String?
         var failingSince: [String: Double] = [:]
         var second = 0
         let totalSeconds = plan.duration
@@ -133,8 +134,16 @@ public enum ScenarioRunner {
         while ctx.now() < totalSeconds {
             second += 1
             let wake = ctx.micros(atOffset: Double(second))
-            let now = EngineClock.monotonicMicros()
-            if wake > now { try? await Task.sleep(nanoseconds: (wake - now) * 1000) }
+            // Sliced so a signal stops the load within 100 ms, not at the end of the second.
+            while options.interruption?.signalName == nil {
+                let now = EngineClock.monotonicMicros()
+                guard wake > now else { break }
+                try? await Task.sleep(nanoseconds: min(wake - now, 100_000) * 1000)
+            }
+            if let signal = options.interruption?.signalName {
+                interruptedReason = String(format: "interrupted by %@ at %.1fs of %.0fs", signal, ctx.now(), totalSeconds)
+                break
+            }
             await health0.probe(loops)
             await collect(t: second)
             let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
@@ -169,8 +178,12 @@ public enum ScenarioRunner {
         }
         if abortReason == nil { try? await Task.sleep(nanoseconds: UInt64(scenario.drainSeconds * 1e9)) }
         await dispatcher.stopAll()
+        if interruptedReason != nil, !options.embedded, options.workflowIDs == nil, !workflowIDs.isEmpty {
+            let ended = await WorkflowCleanup.end(workflowIDs, kind: scenario.workflows.kind, http: http, serviceToken: tokens.service)
+            interruptedReason! += "; ended \(ended) of \(workflowIDs.count) workflow(s) it created on the target"
+        }
         // The clients are gone: the last second's numbers count, but stats now belong to the baseline check.
-        await collect(t: second + 1, sampleStats: false)
+        await collect(t: interruptedReason != nil ? second : second + 1, sampleStats: false)
         progress.finish()
 
         var extra: [CheckKind: CheckResult] = [:]
@@ -208,7 +221,8 @@ public enum ScenarioRunner {
                                phases: phases, metrics: agg.totals.mapValues { MetricSummary(histogram: $0) },
                                counters: agg.counters, timeSeries: agg.series, checks: checks, budgets: budgets,
                                statsSamples: statsSamples, generatorHealth: healthSummary, errorsByCode: agg.errors,
-                               verdict: abortReason != nil ? .aborted : nil, abortReason: abortReason)
+                               verdict: interruptedReason != nil ? .interrupted : abortReason != nil ? .aborted : nil,
+                               abortReason: interruptedReason ?? abortReason)
         if shardInfo != nil {
             shardInfo?.clockOffsetMs = agg.clockSamples > 0 ? Double(agg.clockGapMinMicros) / 1000 : nil
             shardInfo?.clockSamples = agg.clockSamples
@@ -216,6 +230,7 @@ public enum ScenarioRunner {
         report.shard = shardInfo
         var code: Int32 = !checks.allSatisfy(\.passed) ? 2 : (!budgets.allSatisfy(\.passed) || abortReason != nil ? 1 : 0)
         if options.deferVerdict { code = 0 }
+        if interruptedReason != nil { code = RunReport.interruptedExitCode }
         report.exitCode = code
         return RunOutcome(report: report, exitCode: code)
     }

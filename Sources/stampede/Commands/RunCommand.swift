@@ -5,11 +5,12 @@ import StampedeScenario
 import StampedeServer
 
 /// `stampede run SCENARIO.yaml`: simulated clients against a server (the embedded one by default),
-/// checks and budgets, a report folder. Exit 0 passed, 1 budget failed, 2 check failed, 3 could not start.
+/// checks and budgets, a report folder. Exit 0 passed, 1 budget failed, 2 check failed, 3 could not start,
+/// 4 interrupted by SIGINT/SIGTERM (reports written; a second signal aborts with 128 + signal).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a load/conformance scenario; exit 0 passed, 1 budget failed, 2 check failed, 3 could not start.")
+        abstract: "Run a load/conformance scenario; exit 0 passed, 1 budget failed, 2 check failed, 3 could not start, 4 interrupted.")
 
     @Argument(help: "The scenario file (YAML, see scenarios/README.md).") var scenario: String
     @Option(help: "Server base URL (http(s)://host:port); default: the scenario's target, else an embedded server.")
@@ -114,6 +115,10 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         var options = RunOptions(baseURL: baseURL, jwtSecret: secret, embedded: server != nil)
+        let interruption = RunInterruption()
+        let signalSources = SignalTrap.install(interruption)
+        defer { signalSources.forEach { $0.cancel() } }
+        options.interruption = interruption
         options.segment = executionSegment
         if let prepared {
             options.workflowIDs = prepared.workflowIDs
@@ -165,6 +170,9 @@ struct RunCommand: AsyncParsableCommand {
         if let threads { args += ["--threads", String(threads)] }
         if sourceAddresses > 1 { args += ["--source-addresses", String(sourceAddresses)] }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        // Ctrl-C reaches the workers too (one process group): each drains and writes its report, merged below.
+        let signalSources = SignalTrap.install(RunInterruption())
+        defer { signalSources.forEach { $0.cancel() } }
         let outcome: RunOutcome
         do {
             let shards = try await WorkerPool.run(executable: executable, arguments: args, workers: workers,

@@ -16,7 +16,8 @@ final class ReportComparatorTests: XCTestCase {
         return r
     }
 
-    let baseline = SyntheticRun(seconds: 20, shards: 1).report(shards: [0])
+    /// 10,000 samples a metric: enough that a 30 % move of p99 is significant past the 0.5 % slow tail.
+    let baseline = SyntheticRun(seconds: 20, perSecondPerMetric: 500, shards: 1, keepSecondHistograms: false).report(shards: [0])
 
     func testIdenticalReportsHaveNoRegression() {
         let result = ReportComparator.compare(baseline: baseline, current: baseline)
@@ -29,7 +30,9 @@ final class ReportComparatorTests: XCTestCase {
     func testLatencyWithinToleranceIsZeroBeyondIsOne() {
         let within = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1.05))
         XCTAssertEqual(within.exitCode, 0)
-        let beyond = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1.30))
+        // 30 % of a ~3 ms p99 is below the default 1 ms minimum delta: judge it without one.
+        let beyond = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1.30),
+                                              options: CompareOptions(minimumDeltaMs: 0))
         XCTAssertEqual(beyond.exitCode, 1)
         XCTAssertTrue(beyond.regressions.contains { $0.metric == "event_delivery" && $0.statistic == "p99" })
         let looser = ReportComparator.compare(baseline: baseline, current: scaled(baseline, latency: 1.30),
@@ -87,8 +90,12 @@ final class ReportComparatorTests: XCTestCase {
         var h2 = LatencyHistogram()
         h2.record(300)
         c.metrics = ["tiny": MetricSummary(histogram: h2)]
-        XCTAssertEqual(ReportComparator.compare(baseline: b, current: c).exitCode, 1)
-        XCTAssertEqual(ReportComparator.compare(baseline: b, current: c, options: CompareOptions(minimumDeltaMs: 1)).exitCode, 0)
+        XCTAssertEqual(ReportComparator.compare(baseline: b, current: c, options: .strict()).exitCode, 1)
+        var noDelta = CompareOptions.strict()
+        noDelta.minimumDeltaMs = 1
+        XCTAssertEqual(ReportComparator.compare(baseline: b, current: c, options: noDelta).exitCode, 0)
+        // The default minimum delta is 1 ms.
+        XCTAssertEqual(ReportComparator.compare(baseline: b, current: c).exitCode, 0)
     }
 
     func testTableMarksRegressions() {

@@ -9,11 +9,38 @@ public struct CompareOptions: Sendable, Equatable {
     public var metricTolerances: [String: Double]
     /// Latency differences below this many ms never count (sub-millisecond jitter on loopback).
     public var minimumDeltaMs: Double
+    /// A latency metric with fewer observations on either side is shown, never judged.
+    public var minimumSamples: UInt64
+    /// A counter (or the error total) below this on both sides is shown, never judged.
+    public var minimumCount: UInt64
+    /// A percentile is judged only with this many observations above it on both sides
+    /// (p99 needs 2,000 samples, p999 20,000): below that it is one or two outliers, not a tail.
+    public var minimumTailSamples: Double = CompareOptions.defaultMinimumTailSamples
+    public static let defaultMinimumTailSamples = 20.0
+    /// Standard errors a change must exceed to be more than sampling noise (3 ≈ 99.7 % per side).
+    public var z: Double
 
-    public init(tolerance: Double = 0.10, metricTolerances: [String: Double] = [:], minimumDeltaMs: Double = 0) {
+    public static let defaultMinimumDeltaMs = 1.0
+    public static let defaultMinimumSamples: UInt64 = 100
+    public static let defaultMinimumCount: UInt64 = 20
+
+    public init(tolerance: Double = 0.10, metricTolerances: [String: Double] = [:],
+                minimumDeltaMs: Double = CompareOptions.defaultMinimumDeltaMs,
+                minimumSamples: UInt64 = CompareOptions.defaultMinimumSamples,
+                minimumCount: UInt64 = CompareOptions.defaultMinimumCount, z: Double = 3) {
         self.tolerance = tolerance
         self.metricTolerances = metricTolerances
         self.minimumDeltaMs = minimumDeltaMs
+        self.minimumSamples = minimumSamples
+        self.minimumCount = minimumCount
+        self.z = z
+    }
+
+    /// Every change beyond tolerance counts, however noisy (the behaviour before significance).
+    public static func strict(tolerance: Double = 0.10) -> CompareOptions {
+        var o = CompareOptions(tolerance: tolerance, minimumDeltaMs: 0, minimumSamples: 0, minimumCount: 0, z: 0)
+        o.minimumTailSamples = 0
+        return o
     }
 
     public func tolerance(metric: String, statistic: String) -> Double {

@@ -4,14 +4,25 @@ import Foundation
 public enum ComparisonTable {
     public enum Format: String, Sendable, CaseIterable { case text, markdown }
 
+    /// `showAll: false` (the default) prints only the rows that moved significantly — regressed,
+    /// improved, missing, new — and counts the rest.
     public static func render(_ result: ComparisonResult, baselineName: String = "baseline",
-                              currentName: String = "current", format: Format = .text) -> String {
-        let header = ["metric", "stat", baselineName, currentName, "change", "tolerance", "status"]
-        let body = result.rows.map { r -> [String] in
+                              currentName: String = "current", format: Format = .text, showAll: Bool = false) -> String {
+        let header = ["metric", "stat", baselineName, currentName, "change", "tolerance", "status", "note"]
+        let shown = showAll ? result.rows : result.rows.filter(\.moved)
+        let body = shown.map { r -> [String] in
             [r.metric, r.statistic, value(r.baseline, r.unit), value(r.current, r.unit), change(r),
              r.direction == .informational || r.metric == "check" ? "" : "±" + BudgetText.number(r.tolerance * 100) + "%",
-             marker(r.status)]
+             marker(r.status), r.note ?? ""]
         }
+        let hidden = result.rows.count - shown.count
+        let noise = result.rows.filter { $0.status == .noise }.count
+        var footer = ""
+        if hidden > 0 {
+            footer = "\n\(hidden) of \(result.rows.count) rows unchanged or within noise\(noise > 0 ? " (\(noise) moved beyond tolerance but not significantly)" : "")"
+                + "; --all shows every row\n"
+        }
+        if shown.isEmpty { return String(footer.dropFirst()) + "\nno regressions beyond tolerance\n" }
         var out: String
         switch format {
         case .markdown:
@@ -28,6 +39,7 @@ public enum ComparisonTable {
             out = line(header) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
             for row in body { out += line(row) + "\n" }
         }
+        out += footer
         let regressions = result.regressions
         out += regressions.isEmpty
             ? "\nno regressions beyond tolerance\n"
@@ -55,6 +67,7 @@ public enum ComparisonTable {
         case .missing: return "MISSING"
         case .new: return "new"
         case .info: return ""
+        case .noise: return "noise"
         }
     }
 }

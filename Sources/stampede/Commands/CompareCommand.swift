@@ -6,7 +6,13 @@ import StampedeReports
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare a run report against a baseline; exit 1 on a regression beyond tolerance.")
+        abstract: "Compare a run report against a baseline; exit 1 on a significant regression beyond tolerance.",
+        discussion: """
+        A row regresses only when it moved beyond its tolerance AND by more than --min-delta-ms (latency) \
+        AND both runs have --min-samples observations (latency) or --min-count counts (counters) AND the \
+        change is significant: percentiles by non-overlapping order-statistic confidence intervals of the \
+        whole-run histograms, means by Welch's z, counters by a Poisson z (--z standard errors). max is shown, never judged.
+        """)
 
     @Argument(help: "The baseline report.json.") var baseline: String
     @Argument(help: "The current report.json.") var current: String
@@ -14,7 +20,14 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("metric-tolerance"), help: "Per-metric tolerance, e.g. event_delivery.p99=20% (repeatable).")
     var metricTolerances: [String] = []
     @Option(name: .customLong("min-delta-ms"), help: "Ignore latency differences smaller than this many ms.")
-    var minDeltaMs: Double = 0
+    var minDeltaMs: Double = CompareOptions.defaultMinimumDeltaMs
+    @Option(name: .customLong("min-samples"), help: "Judge a latency metric only with at least this many observations on both sides.")
+    var minSamples: Int = Int(CompareOptions.defaultMinimumSamples)
+    @Option(name: .customLong("min-count"), help: "Judge a counter only when at least this many were counted on one side.")
+    var minCount: Int = Int(CompareOptions.defaultMinimumCount)
+    @Option(help: "Standard errors a change must exceed to count as more than sampling noise (0 disables the test).")
+    var z: Double = 3
+    @Flag(help: "Print every row, not only what moved.") var all = false
     @Option(help: "Table format: text or markdown.") var format = "text"
 
     func run() throws {
@@ -33,9 +46,14 @@ struct CompareCommand: ParsableCommand {
         }
         let b = try ReportFiles.load(URL(fileURLWithPath: baseline))
         let c = try ReportFiles.load(URL(fileURLWithPath: current))
-        let result = ReportComparator.compare(baseline: b, current: c,
-                                              options: CompareOptions(tolerance: tol, metricTolerances: perMetric, minimumDeltaMs: minDeltaMs))
-        print(ComparisonTable.render(result, format: tableFormat), terminator: "")
+        guard minDeltaMs >= 0, minDeltaMs.isFinite else { throw ValidationError("--min-delta-ms must be ≥ 0, got \(minDeltaMs)") }
+        guard minSamples >= 0 else { throw ValidationError("--min-samples must be ≥ 0, got \(minSamples)") }
+        guard minCount >= 0 else { throw ValidationError("--min-count must be ≥ 0, got \(minCount)") }
+        guard z >= 0, z.isFinite else { throw ValidationError("--z must be ≥ 0, got \(z)") }
+        let options = CompareOptions(tolerance: tol, metricTolerances: perMetric, minimumDeltaMs: minDeltaMs,
+                                     minimumSamples: UInt64(minSamples), minimumCount: UInt64(minCount), z: z)
+        let result = ReportComparator.compare(baseline: b, current: c, options: options)
+        print(ComparisonTable.render(result, format: tableFormat, showAll: all), terminator: "")
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }
 }

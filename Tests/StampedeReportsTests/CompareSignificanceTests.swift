@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+@testable import StampedeReports
+
+/// Issue 15 item 4: two back-to-back runs of the same binary must not "regress". Ten runs drawn
+/// from one distribution (different seeds: sampling noise, rare slow outliers, a small counter
+/// that comes and goes) are compared pairwise — no regression; the same comparison without the
+/// significance rules (`CompareOptions.strict`) flaps, which is what the rules are for; and an
+/// injected slowdown is still caught.
+final class CompareSignificanceTests: XCTestCase {
+    /// One "run": the synthetic latency mix plus counters with Poisson-like noise.
+    func run(seed: UInt64) -> RunReport {
+        var r = SyntheticRun(seconds: 20, perSecondPerMetric: 60, shards: 1, seed: seed, keepSecondHistograms: false)
+            .report(shards: [0])
+        var rng = SplitMix64(seed: seed &* 7919)
+        let events = Double(r.counters["events_received"] ?? 0)
+        r.counters["events_received"] = UInt64(events + (rng.nextUnit() - 0.5) * 2 * events.squareRoot())
+        r.counters["unexpected_disconnects"] = rng.next() % 4          // 0…3: a counter that comes and goes
+        r.counters["connect.failures"] = rng.next() % 3
+        return r
+    }
+
+    /// `factor` × every event_delivery latency plus `addMicros`: the injected slowdown.
+    func slowed(_ r: RunReport, factor: Double = 1, addMicros: UInt64 = 0) -> RunReport {
+        var r = r
+        var h = LatencyHistogram()
+        for b in r.metrics["event_delivery"]!.histogram.buckets() {
+            h.record(UInt64(Double(b.value) * factor) + addMicros, count: b.count)
+        }
+        r.metrics["event_delivery"] = MetricSummary(histogram: h)
+        return r
+    }
+
+    lazy var runs: [RunReport] = (1...10).map { run(seed: UInt64($0)) }
+
+    func testTenRepeatedRunsComparedPairwiseGiveNoFalseRegression() {
+        var strictFlaps = 0
+        for i in runs.indices {
+            for j in runs.indices where i != j {
+                let result = ReportComparator.compare(baseline: runs[i], current: runs[j])
+                XCTAssertEqual(result.exitCode, 0, "run \(i + 1) vs \(j + 1): " + result.regressions.map {
+                    "\($0.metric).\($0.statistic) \($0.baseline ?? -1)→\($0.current ?? -1) \($0.note ?? "")"
+                }.joined(separator: "; "))
+                strictFlaps += ReportComparator.compare(baseline: runs[i], current: runs[j], options: .strict()).regressions.count
+            }
+        }
+        // Without significance the same pairs flap — the defect this guards against.
+        XCTAssertGreaterThan(strictFlaps, 20)
+    }
+
+    func testAnInjectedSlowdownIsCaught() {
+        for (i, baseline) in runs.enumerated() {
+            // Every delivery twice as slow (~1.7 → 3.4 ms at p50): what a doubled step delay does.
+            let current = slowed(runs[(i + 1) % runs.count], factor: 2)
+            let result = ReportComparator.compare(baseline: baseline, current: current)
+            XCTAssertEqual(result.exitCode, 1, "run \(i + 1): " + result.rows.filter { $0.metric == "event_delivery" }.map {
+                "\($0.statistic) \($0.baseline ?? -1)→\($0.current ?? -1) \($0.status) \($0.note ?? "")" }.joined(separator: "; "))
+            let moved = Set(result.regressions.filter { $0.metric == "event_delivery" }.map(\.statistic))
+            XCTAssertTrue(moved.isSuperset(of: ["p50", "p75", "p90", "mean"]), "\(moved)")
+            XCTAssertTrue(result.regressions.allSatisfy { $0.metric == "event_delivery" }, "\(result.regressions)")
+        }
+        // A constant 5 ms delay (a slow hop in the server) as well.
+        let result = ReportComparator.compare(baseline: runs[0], current: slowed(runs[1], addMicros: 5_000))
+        XCTAssertTrue(result.regressions.contains { $0.metric == "event_delivery" && $0.statistic == "p50" })
+    }
+
+    func testFewSamplesAreShownNotJudged() {
+        var b = runs[0], c = runs[1]
+        var few = LatencyHistogram(), slow = LatencyHistogram()
+        for v in 0..<50 { few.record(UInt64(1_000 + v * 10)); slow.record(UInt64(3_000 + v * 30)) }
+        b.metrics = ["reconnect": MetricSummary(histogram: few)]
+        c.metrics = ["reconnect": MetricSummary(histogram: slow)]
+        let result = ReportComparator.compare(baseline: b, current: c)
+        XCTAssertFalse(result.regressions.contains { $0.metric == "reconnect" })
+        let p50 = result.rows.first { $0.metric == "reconnect" && $0.statistic == "p50" }
+        XCTAssertEqual(p50?.status, .noise)
+        XCTAssertEqual(p50?.note, "50 samples < 100")
+        let strict = ReportComparator.compare(baseline: b, current: c, options: .strict())
+        XCTAssertTrue(strict.regressions.contains { $0.metric == "reconnect" && $0.statistic == "p50" })
+    }
+
+    func testMaxIsShownNeverJudged() {
+        var c = runs[0]
+        var h = runs[0].metrics["connect"]!.histogram
+        h.record(5_000_000)
+        c.metrics["connect"] = MetricSummary(histogram: h)
+        let result = ReportComparator.compare(baseline: runs[0], current: c)
+        XCTAssertEqual(result.exitCode, 0)
+        XCTAssertEqual(result.rows.first { $0.metric == "connect" && $0.statistic == "max" }?.status, .info)
+    }
+
+    func testTheTablePrintsOnlyWhatMoved() {
+        let quiet = ComparisonTable.render(ReportComparator.compare(baseline: runs[0], current: runs[1]))
+        XCTAssertFalse(quiet.contains("event_delivery"), quiet)
+        XCTAssertTrue(quiet.contains("--all shows every row"), quiet)
+        XCTAssertTrue(quiet.contains("no regressions"), quiet)
+        let slow = ComparisonTable.render(ReportComparator.compare(baseline: runs[0], current: slowed(runs[1], factor: 2)))
+        XCTAssertTrue(slow.contains("event_delivery") && slow.contains("REGRESSED"), slow)
+        XCTAssertFalse(slow.contains("connect "), slow)
+        let all = ComparisonTable.render(ReportComparator.compare(baseline: runs[0], current: runs[1]), showAll: true)
+        XCTAssertTrue(all.contains("connect"))
+    }
+}

@@ -210,7 +210,10 @@ extension VirtualClient: ClientConnectionDelegate {
         resumeSet.removeAll()
         if r.resume == .recovery && recovered {
             // The server restored the rooms: events continue from the offset, no resubscribe.
-            for w in targets { subscribed.insert(w); counted.insert(w); rec.workflowSubscribed(w, 1); resumed.insert(w) }
+            let now = EngineClock.wallMicros()
+            for w in targets {
+                subscribed.insert(w); counted.insert(w); rec.workflowSubscribed(w, 1); resumed.insert(w); liveSince[w] = now
+            }
             rec.count("recovery.restored")
             finishReconnect()
             return

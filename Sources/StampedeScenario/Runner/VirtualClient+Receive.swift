@@ -12,7 +12,8 @@ extension VirtualClient {
         }
         if let sent = RawScan.uint(after: RawScan.sentAtKey, in: event.raw) {
             let now = EngineClock.wallMicros()
-            rec.record(MetricName.eventDelivery, micros: now > sent ? now - sent : 1)
+            let replayed = sent < (liveSince[w] ?? 0)
+            rec.record(replayed ? MetricName.eventReplay : MetricName.eventDelivery, micros: now > sent ? now - sent : 1)
             // The server's clock against ours (shards on other hosts: skew biases event_delivery);
             // one event in eight is plenty for a minimum and keeps the hot path cheap.
             if rec.clockTick(), let ts = RawScan.millisAsMicros(after: RawScan.tsKey, in: event.raw) {

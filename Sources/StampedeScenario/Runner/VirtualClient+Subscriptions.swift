@@ -24,6 +24,7 @@ extension VirtualClient {
         // Registered before the ack: the ack and the first events may arrive in either order.
         let wasSubscribed = subscribed.contains(id)
         if expected == "ok" {
+            liveSince[id] = EngineClock.wallMicros()
             subscribed.insert(id)
             if let since { lastSeq[id] = since } else if !wasSubscribed { lastSeq[id] = nil }
         }

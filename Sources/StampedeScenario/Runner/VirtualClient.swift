@@ -53,6 +53,9 @@ final class VirtualClient {
     /// Workflows whose next event is the first after a reconnect (a gap there is a recovery failure).
     var resumed: Set<String> = []
     var lastSeq: [String: Int64] = [:]
+    /// Wall-clock micros of each workflow's latest (re)subscribe or recovered reconnect: an event
+    /// sent before it reached this client by replay, not live.
+    var liveSince: [String: UInt64] = [:]
     var terminal: Set<String> = []
     var spamming = false
     var rateLimitedSeen = 0

@@ -15,7 +15,8 @@ public struct ScenarioFileError: Error, Sendable, CustomStringConvertible, Equat
         self.message = message
     }
 
-    public var description: String { "\(file):\(line):\(column): error: \(message)" }
+    /// `file:line:column: error: …` — or `file: error: …` for a problem with the file itself.
+    public var description: String { line > 0 ? "\(file):\(line):\(column): error: \(message)" : "\(file): error: \(message)" }
 
     /// Yams reports syntax errors with their own marks; keep the position, drop the noise.
     static func from(yamlError error: Error, file: String) -> ScenarioFileError {

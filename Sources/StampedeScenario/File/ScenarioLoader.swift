@@ -5,8 +5,19 @@ import Yams
 /// YAML text → `Scenario`, or a `ScenarioFileError` naming file:line:column.
 public enum ScenarioLoader {
     public static func load(path: String, overrides: [String: String] = [:], extraBudgets: [String] = []) throws -> Scenario {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ScenarioFileError(file: path, line: 0, column: 0, message: "cannot read the scenario file")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ScenarioFileError(file: path, line: 0, column: 0,
+                                    message: "no such scenario file (relative to \(FileManager.default.currentDirectoryPath))")
+        }
+        if isDirectory.boolValue {
+            throw ScenarioFileError(file: path, line: 0, column: 0, message: "is a directory, not a scenario file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScenarioFileError(file: path, line: 0, column: 0, message: "the scenario file cannot be read (permissions?)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ScenarioFileError(file: path, line: 0, column: 0, message: "the scenario file is not UTF-8 text")
         }
         return try parse(text, file: path, overrides: overrides, extraBudgets: extraBudgets)
     }

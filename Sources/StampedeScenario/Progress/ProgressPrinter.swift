@@ -1,4 +1,5 @@
 import Foundation
+import StampedeJSON
 import StampedeReports
 
 /// A live line on a terminal (rewritten in place), one plain line every 5 s otherwise,
@@ -13,6 +14,15 @@ struct ProgressPrinter: Sendable {
     }
 
     func tick(t: Int, phase: String, left: Double, sample: SecondSample, p99: Double?, errors: Int) {
+        if mode == .json {
+            // One object a second for tools that follow a run: keys are stable and documented.
+            var o: JSONObject = ["t": .int(Int64(t)), "phase": .string(phase), "remaining_s": .double(max(0, left).rounded()),
+                                 "connections": .int(Int64(sample.connections)), "events_per_second": .double(sample.eventsPerSecond),
+                                 "errors": .int(Int64(errors))]
+            o["event_delivery_p99_ms"] = p99.map { .double(($0 * 100).rounded() / 100) } ?? .null
+            FileHandle.standardError.write(Data((JSONValue.object(o).serialized + "\n").utf8))
+            return
+        }
         guard mode == .tty || (mode == .lines && t % 5 == 0) else { return }
         let p = p99.map { String(format: "%.1fms", $0) } ?? "-"
         let line = String(format: "[%4ds] %@ (%.0fs left)  conns %d  events/s %.0f  p99 %@  errors %d",

@@ -46,7 +46,7 @@ public struct RunOptions: Sendable {
     }
 }
 
-public enum ProgressMode: String, Sendable { case auto, tty, lines, quiet }
+public enum ProgressMode: String, Sendable, CaseIterable { case auto, tty, lines, json, quiet }
 
 /// The run's result: the report document and the process exit code.
 public struct RunOutcome: Sendable {

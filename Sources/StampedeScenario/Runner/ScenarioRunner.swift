@@ -22,7 +22,7 @@ public enum ScenarioRunner {
         var shardInfo = ShardRecord.info(options, segment: segment)
         func cannotStart(_ why: String) -> RunOutcome {
             var r = RunReport(scenarioName: scenario.name, scenario: scenario.resolved,
-                              environment: .current(stampedeVersion: "0.1.0"), target: target, start: started, end: Date(),
+                              environment: .current(stampedeVersion: StampedeVersion.number), target: target, start: started, end: Date(),
                               verdict: .error, abortReason: why)
             r.exitCode = 3
             r.shard = shardInfo
@@ -217,7 +217,7 @@ public enum ScenarioRunner {
             PhaseTiming(name: $0.name, start: runStart.addingTimeInterval($0.start), end: runStart.addingTimeInterval($0.end))
         }
         var report = RunReport(scenarioName: scenario.name, scenario: scenario.resolved,
-                               environment: .current(stampedeVersion: "0.1.0"), target: target, start: runStart, end: Date(),
+                               environment: .current(stampedeVersion: StampedeVersion.number), target: target, start: runStart, end: Date(),
                                phases: phases, metrics: agg.totals.mapValues { MetricSummary(histogram: $0) },
                                counters: agg.counters, timeSeries: agg.series, checks: checks, budgets: budgets,
                                statsSamples: statsSamples, generatorHealth: healthSummary, errorsByCode: agg.errors,

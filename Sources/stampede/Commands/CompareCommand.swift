@@ -30,6 +30,13 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Print every row, not only what moved.") var all = false
     @Option(help: "Table format: text or markdown.") var format = "text"
 
+    func validate() throws {
+        guard minDeltaMs >= 0, minDeltaMs.isFinite else { throw ValidationError("--min-delta-ms must be ≥ 0, got \(minDeltaMs)") }
+        guard minSamples >= 0 else { throw ValidationError("--min-samples must be ≥ 0, got \(minSamples)") }
+        guard minCount >= 0 else { throw ValidationError("--min-count must be ≥ 0, got \(minCount)") }
+        guard z >= 0, z.isFinite else { throw ValidationError("--z must be ≥ 0, got \(z)") }
+    }
+
     func run() throws {
         guard let tol = CompareOptions.parsePercent(tolerance) else {
             throw ValidationError("--tolerance: expected a percentage such as 10%, got \(tolerance)")
@@ -46,10 +53,6 @@ struct CompareCommand: ParsableCommand {
         }
         let b = try ReportFiles.load(URL(fileURLWithPath: baseline))
         let c = try ReportFiles.load(URL(fileURLWithPath: current))
-        guard minDeltaMs >= 0, minDeltaMs.isFinite else { throw ValidationError("--min-delta-ms must be ≥ 0, got \(minDeltaMs)") }
-        guard minSamples >= 0 else { throw ValidationError("--min-samples must be ≥ 0, got \(minSamples)") }
-        guard minCount >= 0 else { throw ValidationError("--min-count must be ≥ 0, got \(minCount)") }
-        guard z >= 0, z.isFinite else { throw ValidationError("--z must be ≥ 0, got \(z)") }
         let options = CompareOptions(tolerance: tol, metricTolerances: perMetric, minimumDeltaMs: minDeltaMs,
                                      minimumSamples: UInt64(minSamples), minimumCount: UInt64(minCount), z: z)
         let result = ReportComparator.compare(baseline: b, current: c, options: options)

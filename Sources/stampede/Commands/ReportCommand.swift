@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
     )
 
     struct HTML: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Render report.html from a report.json.")
+        static let configuration = CommandConfiguration(commandName: "html", abstract: "Render report.html from a report.json.")
 
         @Argument(help: "The report.json to render.") var report: String
         @Option(name: .shortAndLong, help: "Output file (default: report.html beside the input).") var output: String?
@@ -23,7 +23,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     struct JUnit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write junit.xml from a report.json.")
+        static let configuration = CommandConfiguration(commandName: "junit", abstract: "Write junit.xml from a report.json.")
 
         @Argument(help: "The report.json to convert.") var report: String
         @Option(name: .shortAndLong, help: "Output file (default: junit.xml beside the input).") var output: String?

@@ -22,7 +22,7 @@ struct RunCommand: AsyncParsableCommand {
     var budgets: [String] = []
     @Option(help: "Report directory (report.json, report.html, junit.xml).") var out: String?
     @Option(help: "Event loop threads for the simulated clients (default: cores).") var threads: Int?
-    @Option(help: "Progress output: auto, tty, lines, quiet.") var progress = "auto"
+    @Option(help: "Progress output: auto, tty, lines, json (one JSON object a second on stderr), quiet.") var progress = "auto"
     @Option(name: .customLong("source-addresses"), help: "Spread clients over 127.0.0.1…127.0.0.N (for > 28k connections).")
     var sourceAddresses: Int = 0
     @Option(help: "Run the plan sharded over N child processes and merge their results exactly.") var workers: Int = 1
@@ -45,6 +45,16 @@ struct RunCommand: AsyncParsableCommand {
     var startTolerance: Double = 1
     @Flag(name: .customLong("defer-verdict"), help: "Report, do not judge (exit 0 unless the run cannot start): `stampede report merge` gives the verdict.")
     var deferVerdict = false
+
+    /// Usage errors (exit 64, with this usage) before anything is read or started.
+    func validate() throws {
+        guard ProgressMode(rawValue: progress) != nil else {
+            throw ValidationError("--progress must be one of auto, tty, lines, json, quiet; got '\(progress)'")
+        }
+        try FlagChecks.range("--threads", threads, 1...1024)
+        try FlagChecks.range("--workers", workers, 1...256)
+        try FlagChecks.range("--source-addresses", sourceAddresses, 0...254)
+    }
 
     func run() async throws {
         var overrides: [String: String] = [:]
@@ -129,14 +139,17 @@ struct RunCommand: AsyncParsableCommand {
         options.startToleranceSeconds = startTolerance
         options.deferVerdict = deferVerdict
         if let threads { options.eventLoopThreads = threads }
-        options.progress = ProgressMode(rawValue: progress) ?? .auto
+        options.progress = ProgressMode(rawValue: progress)!
         if sourceAddresses > 1 { options.localAddresses = (1...sourceAddresses).map { "127.0.0.\($0)" } }
         options.onSecond = live?.observer
         let outcome = await ScenarioRunner.run(loaded, options: options)
         try? await server?.shutdown()
-        let dir = URL(fileURLWithPath: out ?? "reports/\(loaded.name)-\(Int(Date().timeIntervalSince1970))")
+        let dir = out.map { URL(fileURLWithPath: $0) } ?? ReportWriter.defaultDirectory(scenarioName: loaded.name, date: outcome.report.start)
+        // A report that cannot be written is a failed run, not a printed path.
         do { try ReportWriter.write(outcome.report, to: dir) } catch {
-            FileHandle.standardError.write(Data("writing the report to \(dir.path) failed: \(error)\n".utf8))
+            print(ProgressPrinterText.summary(outcome.report, exitCode: outcome.exitCode), terminator: "")
+            FileHandle.standardError.write(Data("could not write the report to \(dir.path): \(error.localizedDescription)\n".utf8))
+            throw ExitCode(3)
         }
         if let why = outcome.report.abortReason, outcome.exitCode == 3 {
             FileHandle.standardError.write(Data("could not run: \(why)\n".utf8))
@@ -154,7 +167,7 @@ struct RunCommand: AsyncParsableCommand {
     /// The parent of `--workers N`: creates the workflows once, runs N shards, merges exactly.
     func runWorkers(_ loaded: Scenario, baseURL: String, secret: String, server: EmbeddedServer?) async throws {
         // As machine shards do: prepare once, children defer, the merge judges (stats checks included).
-        let dir = URL(fileURLWithPath: out ?? "reports/\(loaded.name)-\(Int(Date().timeIntervalSince1970))")
+        let dir = out.map { URL(fileURLWithPath: $0) } ?? ReportWriter.defaultDirectory(scenarioName: loaded.name, date: Date())
         let preparedDir = dir.appendingPathComponent("workers/prepared")
         do {
             try await ScenarioRunner.prepare(loaded, baseURL: baseURL, jwtSecret: secret).write(to: preparedDir)

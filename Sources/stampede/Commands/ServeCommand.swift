@@ -9,7 +9,8 @@ import StampedeServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the Socket.IO workflow-updates server."
+        abstract: "Run the Socket.IO workflow-updates server.",
+        discussion: "Exit 0 after SIGINT/SIGTERM, 3 when it cannot start (busy port, unusable TLS file), 64 on a usage error."
     )
 
     @Option(help: "Address to bind. (env: STAMPEDE_HOST; default 127.0.0.1)") var host: String?
@@ -30,6 +31,18 @@ struct ServeCommand: AsyncParsableCommand {
     var postgres: String?
     @Flag(name: .customLong("reuse-port"), help: "SO_REUSEPORT: several nodes on this machine share the port (WebSocket clients; long-polling needs a sticky balancer, see deploy/nginx.conf). (env: STAMPEDE_REUSE_PORT=1)")
     var reusePort = false
+
+    /// The flags' own ranges, as usage errors (exit 64, with this usage); environment values are
+    /// checked again in `run` once merged.
+    func validate() throws {
+        try FlagChecks.range("--port", port, 0...65535)
+        try FlagChecks.range("--ping-interval", pingInterval, 1...3_600_000)
+        try FlagChecks.range("--ping-timeout", pingTimeout, 1...3_600_000)
+        try FlagChecks.atLeast("--max-payload", maxPayload, 1)
+        try FlagChecks.range("--step-delay", stepDelay, 0...3_600_000)
+        try FlagChecks.atLeast("--max-connections-per-user", maxConnectionsPerUser, 1)
+        try FlagChecks.atLeast("--history", history, 1)
+    }
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -54,8 +67,20 @@ struct ServeCommand: AsyncParsableCommand {
         c.tlsKeyPath = try pick(tlsKey, "STAMPEDE_TLS_KEY", { $0 })
         try connections.apply(to: &c, env: env)
         c.reusePort = reusePort || ["1", "true", "yes", "on"].contains((env["STAMPEDE_REUSE_PORT"] ?? "").lowercased())
+        try FlagChecks.range("--port", c.port, 0...65535)
+        try FlagChecks.range("--ping-interval", c.pingIntervalMs, 1...3_600_000)
+        try FlagChecks.range("--ping-timeout", c.pingTimeoutMs, 1...3_600_000)
+        try FlagChecks.atLeast("--max-payload", c.maxPayload, 1)
+        try FlagChecks.range("--step-delay", c.stepDelayMs, 0...3_600_000)
+        try FlagChecks.atLeast("--max-connections-per-user", c.maxConnectionsPerUser, 1)
+        try FlagChecks.atLeast("--history", c.historyLimit, 1)
         if (c.tlsCertPath == nil) != (c.tlsKeyPath == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if let cert = c.tlsCertPath, let key = c.tlsKeyPath,
+           let problem = FlagChecks.pemProblem("--tls-cert", cert, .certificate) ?? FlagChecks.pemProblem("--tls-key", key, .privateKey) {
+            FileHandle.standardError.write(Data("stampede serve: \(problem)\n".utf8))
+            throw ExitCode(3)
         }
         if let secret = try pick(jwtSecret, "STAMPEDE_JWT_SECRET", { $0 }) {
             c.jwtSecret = secret
@@ -72,7 +97,11 @@ struct ServeCommand: AsyncParsableCommand {
             try await node.shutdown()
             return
         }
-        let server = try await EmbeddedServer.start(c)
+        let server: EmbeddedServer
+        do { server = try await EmbeddedServer.start(c) } catch {
+            FileHandle.standardError.write(Data("stampede serve: \(FlagChecks.listenProblem(error, host: c.host, port: c.port))\n".utf8))
+            throw ExitCode(3)
+        }
         print("listening on \(server.baseURL)")
         fflush(nil)
         await signals.wait()

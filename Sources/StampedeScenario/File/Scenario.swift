@@ -61,10 +61,18 @@ public struct AuthSpec: Sendable {
     public var audience: String?
     /// Lifetime of minted tokens.
     public var expiresInSeconds: Double = 3600
+    /// `users_file`: the users' ids, in order (then `users` is their count).
+    public var userIDs: [String]? = nil
+    /// `users_file` with a `token` column: pre-minted tokens, one per user, used as they are.
+    public var tokens: [String]? = nil
+    /// `service_token` / `admin_token`: pre-minted tokens for publishing and the stats endpoint.
+    public var serviceToken: String? = nil
+    public var adminToken: String? = nil
     public init() {}
 
     /// Zero-padded so ids sort and never collide across prefixes: u0000…u0199.
     public func userID(_ index: Int) -> String {
+        if let userIDs { return userIDs[index % userIDs.count] }
         let width = max(4, String(max(users - 1, 0)).count)
         let digits = String(index)
         return userPrefix + String(repeating: "0", count: max(0, width - digits.count)) + digits

@@ -126,13 +126,26 @@ public enum ScenarioLoader {
     ]
 
     static func parseAuth(_ c: YAMLCursor) throws -> AuthSpec {
-        let f = try c.fields(["users", "user_prefix", "secret", "audience", "expires_in"])
+        let f = try c.fields(["users", "user_prefix", "secret", "audience", "expires_in", "users_file", "service_token", "admin_token"])
         var a = AuthSpec()
         if let v = f["users"] { a.users = try v.int(); guard a.users >= 1 else { throw v.error("users must be ≥ 1") } }
         if let v = f["user_prefix"] { a.userPrefix = try v.string() }
         a.secret = try f["secret"]?.string()
         a.audience = try f["audience"]?.string()
         if let v = f["expires_in"] { a.expiresInSeconds = try v.duration() }
+        if let v = f["users_file"] {
+            do {
+                let rows = try UsersFile.load(try v.string(), relativeTo: c.file)
+                if let n = f["users"], try n.int() != rows.userIDs.count {
+                    throw v.error("users (\(try n.int())) disagrees with the \(rows.userIDs.count) users in users_file; leave users out")
+                }
+                a.users = rows.userIDs.count
+                a.userIDs = rows.userIDs
+                a.tokens = rows.tokens
+            } catch let e as UsersFile.Failure { throw v.error(e.message) }
+        }
+        a.serviceToken = try f["service_token"]?.string()
+        a.adminToken = try f["admin_token"]?.string()
         return a
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// One YAML node plus where it came from, so every type error can name file:line:column.
@@ -112,7 +113,13 @@ struct YAMLCursor {
             let inner = String(rest[open.upperBound..<close])
             let parts = inner.components(separatedBy: ":-")
             let name = parts[0].trimmingCharacters(in: .whitespaces)
-            if let v = variables[name] {
+            if name.hasPrefix("env:") {
+                // `${env:NAME}` / `${env:NAME:-default}`: the generator's environment, read at load time.
+                let key = String(name.dropFirst(4))
+                if let v = ProcessInfo.processInfo.environment[key], !v.isEmpty { out += v }
+                else if parts.count > 1 { out += parts.dropFirst().joined(separator: ":-") }
+                else { throw error("environment variable \(key) is not set (export it, or give a default: ${env:\(key):-…})") }
+            } else if let v = variables[name] {
                 out += v
             } else if parts.count > 1 {
                 out += parts.dropFirst().joined(separator: ":-")
@@ -125,9 +132,10 @@ struct YAMLCursor {
     }
 
     static func closest(_ word: String, in candidates: Set<String>) -> String? {
-        let best = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-        guard let best, best.1 <= max(2, word.count / 3) else { return nil }
-        return best.0
+        let scored: [(name: String, distance: Int)] = candidates.map { (name: $0, distance: editDistance(word, $0)) }
+        let best = scored.min { (a, b) -> Bool in a.distance != b.distance ? a.distance < b.distance : a.name < b.name }
+        guard let best, best.distance <= max(2, word.count / 3) else { return nil }
+        return best.name
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {

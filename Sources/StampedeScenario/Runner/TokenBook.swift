@@ -15,11 +15,14 @@ final class TokenBook: Sendable {
         let minter = TokenMinter(secret: secret)
         self.minter = minter
         self.auth = auth
-        valid = try (0..<auth.users).map {
+        // Pre-minted tokens (users_file, service_token, admin_token) are used as given.
+        valid = try auth.tokens ?? (0..<auth.users).map {
             try minter.mint(user: auth.userID($0), role: nil, expiresIn: auth.expiresInSeconds, audience: auth.audience)
         }
-        service = try minter.mint(user: "stampede-publisher", role: .service, expiresIn: auth.expiresInSeconds, audience: auth.audience)
-        admin = try minter.mint(user: "stampede-admin", role: .admin, expiresIn: auth.expiresInSeconds, audience: auth.audience)
+        service = try auth.serviceToken
+            ?? minter.mint(user: "stampede-publisher", role: .service, expiresIn: auth.expiresInSeconds, audience: auth.audience)
+        admin = try auth.adminToken
+            ?? minter.mint(user: "stampede-admin", role: .admin, expiresIn: auth.expiresInSeconds, audience: auth.audience)
     }
 
     /// The token a client presents; nil = present none.

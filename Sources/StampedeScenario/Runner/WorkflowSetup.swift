@@ -16,7 +16,7 @@ enum WorkflowSetup {
         // off that limit, so a 10,000-workflow run does not spend minutes on 429s.
         let minter = tokens.minter
         for w in 0..<s.workflows.count {
-            let setupToken = (try? minter.mint(user: "stampede-setup-\(w)", role: .service, expiresIn: 600, audience: s.auth.audience)) ?? tokens.service
+            let setupToken = s.auth.serviceToken ?? (try? minter.mint(user: "stampede-setup-\(w)", role: .service, expiresIn: 600, audience: s.auth.audience)) ?? tokens.service
             let owner = s.auth.userID(assignment.ownerIndex(ofWorkflow: w))
             var body: JSONObject = ["type": .string(s.workflows.kind.rawValue), "user_id": .string(owner)]
             if s.workflows.kind == .search { body["query"] = .string(s.workflows.query) }

@@ -19,6 +19,7 @@ struct Stampede: AsyncParsableCommand {
             ServeCommand.self,
             RunCommand.self,
             ConformanceCommand.self,
+            InitCommand.self,
         ]
     )
 

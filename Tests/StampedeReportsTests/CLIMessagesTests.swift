@@ -112,3 +112,20 @@ final class CLIMessagesTests: XCTestCase {
         XCTAssertTrue(r.output.contains("could not write the report to \(blocker.path)/out"), r.output)
     }
 }
+
+/// Issue 15 item 11: `stampede init` writes a starter file, never over an existing one unasked.
+final class InitCommandTests: XCTestCase {
+    func testInitWritesAStarterAndRefusesToOverwrite() throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("gate.yaml").path
+        let first = try CLIProcess(["init", "ci-gate", "-o", file])
+        XCTAssertEqual(first.waitForExit(seconds: 30), 0, first.output)
+        XCTAssertTrue(try String(contentsOfFile: file, encoding: .utf8).contains("name: ci-gate"))
+        let again = try CLIProcess(["init", "ci-gate", "-o", file])
+        XCTAssertEqual(again.waitForExit(seconds: 30), 3, again.output)
+        XCTAssertTrue(again.output.contains("pass --force"), again.output)
+        let bogus = try CLIProcess(["init", "bogus"])
+        XCTAssertEqual(bogus.waitForExit(seconds: 30), 64, bogus.output)
+        XCTAssertTrue(bogus.output.contains("smoke, fan-out, soak, ci-gate"), bogus.output)
+    }
+}

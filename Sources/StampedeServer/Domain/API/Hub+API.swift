@@ -74,7 +74,7 @@ extension Hub: APIHandler {
         switch route {
         case .createWorkflow, .readWorkflow, .publishEvents, .cancelWorkflow: return true
         case .stats: return settings.limits.statsRequireAdmin
-        case .health, .metrics, .page, .wrongMethod, .unknown: return false
+        case .health, .metrics, .openAPI, .page, .wrongMethod, .unknown: return false
         }
     }
 
@@ -91,6 +91,8 @@ extension Hub: APIHandler {
                 return .json(200, ["status": "ok"])
             case .page(let path):
                 return servePage(path)
+            case .openAPI:
+                return APIResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(OpenAPIDocument.json.utf8))
             case .metrics:
                 return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                    body: metrics.render(statsSnapshot, connectionCounters: [
@@ -277,7 +279,7 @@ struct APIError: Error {
 
 /// The routes of PROTOCOL §7, matched on method and path segments.
 enum APIRoute: Equatable {
-    case health, metrics, stats, createWorkflow
+    case health, metrics, openAPI, stats, createWorkflow
     /// `/` (index.html) and `/assets/<path>`: the task-cards page.
     case page(String)
     case readWorkflow(String), publishEvents(String), cancelWorkflow(String)
@@ -300,6 +302,7 @@ enum APIRoute: Equatable {
         switch parts.count {
         case 1 where parts[0] == "health": self = pick(get, .health)
         case 1 where parts[0] == "metrics": self = pick(get, .metrics)
+        case 1 where parts[0] == "openapi.json": self = pick(get, .openAPI)
         case 3 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "workflows": self = pick(post, .createWorkflow)
         case 4 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "websocket" && parts[3] == "stats": self = pick(get, .stats)
         case 4 where parts[0] == "api" && parts[1] == "v1" && parts[2] == "workflows": self = pick(get, .readWorkflow(String(parts[3])))

@@ -100,4 +100,46 @@ final class CompareSignificanceTests: XCTestCase {
         let all = ComparisonTable.render(ReportComparator.compare(baseline: runs[0], current: runs[1]), showAll: true)
         XCTAssertTrue(all.contains("connect"))
     }
+
+    /// Machine drift between runs (other load on the box) is not sampling noise: with several
+    /// baselines their spread is the band, and only a change beyond all of them regresses.
+    func testSeveralBaselinesAreANoiseBand() {
+        let band = [slowed(runs[0]), slowed(runs[1], addMicros: 1_500), slowed(runs[2], addMicros: 3_000)]
+        let drifted = slowed(runs[3], addMicros: 2_000)
+        XCTAssertEqual(ReportComparator.compare(baseline: band[0], current: drifted).exitCode, 1, "one baseline: drift looks like a regression")
+        let judged = ReportComparator.compare(baselines: band, current: drifted)
+        XCTAssertEqual(judged.exitCode, 0, "\(judged.regressions)")
+        XCTAssertTrue(judged.rows.contains { $0.metric == "event_delivery" && $0.status == .noise && $0.note?.contains("band of 3") == true })
+        let slower = ReportComparator.compare(baselines: band, current: slowed(runs[3], addMicros: 8_000))
+        XCTAssertTrue(slower.regressions.contains { $0.metric == "event_delivery" && $0.statistic == "p50" && $0.note?.contains("beyond all 3") == true })
+    }
+
+    /// A metric that a baseline saw a handful of times (one replayed event at a subscribe
+    /// boundary) is not "missing" when the current run has none.
+    func testARareMetricThatIsAbsentNowIsNotMissing() {
+        var b = runs[0]
+        var h = LatencyHistogram()
+        h.record(3_500)
+        b.metrics["event_replay"] = MetricSummary(histogram: h)
+        XCTAssertEqual(ReportComparator.compare(baseline: b, current: runs[1]).exitCode, 0)
+        XCTAssertEqual(ReportComparator.compare(baselines: [b, runs[2]], current: runs[1]).exitCode, 0)
+        XCTAssertEqual(ReportComparator.compare(baseline: runs[0], current: { var c = runs[1]; c.metrics["connect"] = nil; return c }()).exitCode, 1)
+    }
+
+    /// A saturated baseline is left out of the band: it would hide every latency regression.
+    func testASaturatedBaselineDoesNotWidenTheBand() {
+        var stalled = slowed(runs[2], factor: 50)
+        stalled.generatorHealth.saturated = true
+        let result = ReportComparator.compare(baselines: [runs[0], runs[1], stalled], current: slowed(runs[3], factor: 2))
+        XCTAssertTrue(result.regressions.contains { $0.metric == "event_delivery" && $0.statistic == "p50" }, "\(result.regressions)")
+    }
+
+    /// A saturated generator measured itself (its report says so): no latency verdict either way.
+    func testASaturatedRunJudgesNoLatency() {
+        var current = slowed(runs[1], factor: 2)
+        current.generatorHealth.saturated = true
+        let result = ReportComparator.compare(baseline: runs[0], current: current)
+        XCTAssertFalse(result.regressions.contains { $0.unit == "ms" }, "\(result.regressions)")
+        XCTAssertTrue(result.rows.contains { $0.note == "current generator saturated: latencies unreliable" })
+    }
 }

@@ -47,6 +47,7 @@ public enum ReportComparator {
 
     public static func compare(baseline: RunReport, current: RunReport, options: CompareOptions = CompareOptions()) -> ComparisonResult {
         var rows: [ComparisonRow] = []
+        let saturated = saturationNote(baseline, current)
         for metric in Set(baseline.metrics.keys).union(current.metrics.keys).sorted() {
             let b = baseline.metrics[metric], c = current.metrics[metric]
             rows.append(row(metric, "count", b.map { Double($0.count) }, c.map { Double($0.count) }, "", .informational, 0, options))
@@ -54,6 +55,14 @@ public enum ReportComparator {
                 var r = row(metric, stat, b?.statistic(stat), c?.statistic(stat), "ms", stat == "max" ? .informational : .lowerIsBetter,
                             options.tolerance(metric: metric, statistic: stat), options)
                 if let b, let c { LatencySignificance.apply(&r, baseline: b, current: c, options: options) }
+                if r.status == .missing, let b, b.count < options.minimumSamples {
+                    r.status = .noise
+                    r.note = "absent now; the baseline had only \(b.count) samples"
+                }
+                if let saturated, r.status == .regressed || r.status == .improved {
+                    r.status = .noise
+                    r.note = "\(saturated): latencies unreliable"
+                }
                 rows.append(r)
             }
         }
@@ -140,9 +149,9 @@ public enum ReportComparator {
     /// Failures, errors, timeouts and disconnects are worse when higher; attempts and
     /// observation counts follow the scenario's plan; the rest are throughput.
     static func direction(ofCounter name: String) -> ComparisonRow.Direction {
+        if name.hasPrefix("checked.") || name.hasSuffix(".attempts") { return .informational }
         let worse = ["failure", "error", "missed", "disconnect", "dropped", "timeout", "rejected", "rate_limit"]
         if worse.contains(where: { name.contains($0) }) { return .lowerIsBetter }
-        if name.hasPrefix("checked.") || name.hasSuffix(".attempts") { return .informational }
         return .higherIsBetter
     }
 

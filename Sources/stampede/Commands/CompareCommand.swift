@@ -14,8 +14,9 @@ struct CompareCommand: ParsableCommand {
         whole-run histograms, means by Welch's z, counters by a Poisson z (--z standard errors). max is shown, never judged.
         """)
 
-    @Argument(help: "The baseline report.json.") var baseline: String
-    @Argument(help: "The current report.json.") var current: String
+    @Argument(help: ArgumentHelp("One or more baseline report.json files, then the current one. With several baselines their spread is the noise band: a row regresses only when it regresses against every one.",
+                                 valueName: "baseline.json … current.json"))
+    var reports: [String] = []
     @Option(help: "Allowed relative change before a row regresses, e.g. 10%.") var tolerance = "10%"
     @Option(name: .customLong("metric-tolerance"), help: "Per-metric tolerance, e.g. event_delivery.p99=20% (repeatable).")
     var metricTolerances: [String] = []
@@ -31,6 +32,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Table format: text or markdown.") var format = "text"
 
     func validate() throws {
+        guard reports.count >= 2 else { throw ValidationError("give a baseline report.json (or several) and the current one") }
         guard minDeltaMs >= 0, minDeltaMs.isFinite else { throw ValidationError("--min-delta-ms must be ≥ 0, got \(minDeltaMs)") }
         guard minSamples >= 0 else { throw ValidationError("--min-samples must be ≥ 0, got \(minSamples)") }
         guard minCount >= 0 else { throw ValidationError("--min-count must be ≥ 0, got \(minCount)") }
@@ -51,11 +53,11 @@ struct CompareCommand: ParsableCommand {
         guard let tableFormat = ComparisonTable.Format(rawValue: format) else {
             throw ValidationError("--format: expected text or markdown")
         }
-        let b = try ReportFiles.load(URL(fileURLWithPath: baseline))
-        let c = try ReportFiles.load(URL(fileURLWithPath: current))
+        let b = try reports.dropLast().map { try ReportFiles.load(URL(fileURLWithPath: $0)) }
+        let c = try ReportFiles.load(URL(fileURLWithPath: reports.last!))
         let options = CompareOptions(tolerance: tol, metricTolerances: perMetric, minimumDeltaMs: minDeltaMs,
                                      minimumSamples: UInt64(minSamples), minimumCount: UInt64(minCount), z: z)
-        let result = ReportComparator.compare(baseline: b, current: c, options: options)
+        let result = ReportComparator.compare(baselines: b, current: c, options: options)
         print(ComparisonTable.render(result, format: tableFormat, showAll: all), terminator: "")
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }

@@ -13,22 +13,38 @@ struct ProgressPrinter: Sendable {
         if mode == .auto { self.mode = isatty(STDERR_FILENO) != 0 ? .tty : .lines } else { self.mode = mode }
     }
 
-    func tick(t: Int, phase: String, left: Double, sample: SecondSample, p99: Double?, errors: Int) {
+    /// `left` is the whole run's remaining time (all phases), `violations` the check violations so far.
+    func tick(t: Int, phase: String, left: Double, sample: SecondSample, p99: Double?, errors: Int, violations: Int = 0) {
         if mode == .json {
             // One object a second for tools that follow a run: keys are stable and documented.
             var o: JSONObject = ["t": .int(Int64(t)), "phase": .string(phase), "remaining_s": .double(max(0, left).rounded()),
                                  "connections": .int(Int64(sample.connections)), "events_per_second": .double(sample.eventsPerSecond),
-                                 "errors": .int(Int64(errors))]
+                                 "errors": .int(Int64(errors)), "violations": .int(Int64(violations))]
             o["event_delivery_p99_ms"] = p99.map { .double(($0 * 100).rounded() / 100) } ?? .null
             FileHandle.standardError.write(Data((JSONValue.object(o).serialized + "\n").utf8))
             return
         }
         guard mode == .tty || (mode == .lines && t % 5 == 0) else { return }
         let p = p99.map { String(format: "%.1fms", $0) } ?? "-"
-        let line = String(format: "[%4ds] %@ (%.0fs left)  conns %d  events/s %.0f  p99 %@  errors %d",
-                          t, phase, max(0, left), sample.connections, sample.eventsPerSecond, p, errors)
+        let line = String(format: "[%4ds] %@ (run: %.0fs left)  conns %d  events/s %.0f  event_delivery p99 %@  errors %d  violations %d",
+                          t, phase, max(0, left), sample.connections, sample.eventsPerSecond, p, errors, violations)
         if mode == .tty { FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8)) }
         else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+
+    /// A check violation as it happens, on its own line (the first few of each check; the count
+    /// keeps going in the progress line). Quiet mode prints nothing; JSON mode prints an object.
+    func violation(t: Int, _ v: Violation) {
+        switch mode {
+        case .quiet, .auto: return
+        case .json:
+            let o: JSONObject = ["t": .int(Int64(t)), "violation": .string(v.check.rawValue), "evidence": .string(v.description)]
+            FileHandle.standardError.write(Data((JSONValue.object(o).serialized + "\n").utf8))
+        case .tty:
+            FileHandle.standardError.write(Data("\r\u{1B}[2K[\(t)s] VIOLATION \(v.check.rawValue): \(v.description)\n".utf8))
+        case .lines:
+            FileHandle.standardError.write(Data("[\(t)s] VIOLATION \(v.check.rawValue): \(v.description)\n".utf8))
+        }
     }
 
     func finish() { if mode == .tty { FileHandle.standardError.write(Data("\n".utf8)) } }

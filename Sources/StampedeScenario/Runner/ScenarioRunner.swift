@@ -108,6 +108,7 @@ public enum ScenarioRunner {
         var lastSampled: RunAggregate.ExpectedStats?
         var abortReason: String?
         var interruptedReason: String?
+        var printedViolations: [CheckKind: Int] = [:]
         var failingSince: [String: Double] = [:]
         var second = 0
         let totalSeconds = plan.duration
@@ -160,9 +161,15 @@ public enum ScenarioRunner {
                 }
             }
             let phaseIdx = plan.phaseIndex(at: ctx.now()) ?? max(0, plan.windows.count - 1)
+            // Violations as they happen: the ledger keeps each check's first few; print the new ones.
+            for kind in scenario.checks.map(\.kind) {
+                let first = ledger.violations(kind).first
+                for v in first.dropFirst(printedViolations[kind] ?? 0) { progress.violation(t: second, v) }
+                printedViolations[kind] = first.count
+            }
             progress.tick(t: second, phase: plan.windows[phaseIdx].name, left: totalSeconds - ctx.now(),
                           sample: agg.series.last!, p99: agg.totals[MetricName.eventDelivery].map { Double($0.valueAtPercentile(99)) / 1000 },
-                          errors: agg.totalErrors)
+                          errors: agg.totalErrors, violations: ledger.totalViolations)
             if let observe = options.onSecond {
                 observe(LiveProgress(t: second, phase: plan.windows[phaseIdx].name, secondsLeft: max(0, totalSeconds - ctx.now()),
                                      sample: agg.series.last!, totalErrors: agg.totalErrors, checkViolations: ledger.totalViolations,

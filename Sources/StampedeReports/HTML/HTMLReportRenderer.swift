@@ -12,6 +12,14 @@ public enum HTMLReportRenderer {
         h += "<style>\(ReportStyles.css)</style></head>\n<body>\n"
         h += verdictHeader(report)
         h += ReportTables.facts(report)
+        if report.verdict == .error && report.metrics.isEmpty && report.timeSeries.isEmpty {
+            // Nothing ran: say so instead of "No budgets" and empty charts.
+            h += "<h2>Nothing was measured</h2>\n<p id=\"not-started\">The run could not start: \(e(report.abortReason ?? "unknown reason")). "
+            h += "No client was started, so there are no checks, budgets or charts to show.</p>\n"
+            h += "<footer>stampede \(e(report.environment.stampedeVersion)) · report schema \(report.schemaVersion) · generated from report.json</footer>\n"
+            h += "<script>\(renderProbe)</script>\n</body></html>\n"
+            return h
+        }
         h += section("Budgets", ReportTables.budgets(report))
         h += section("Checks", ReportTables.checks(report))
         h += section("Latency", ReportTables.metrics(report))
@@ -37,9 +45,17 @@ public enum HTMLReportRenderer {
         let failedBudgets = r.budgets.filter { !$0.passed }.count
         var sub = "\(r.checks.count - failedChecks)/\(r.checks.count) checks passed · \(r.budgets.count - failedBudgets)/\(r.budgets.count) budgets met · exit code \(r.exitCode)"
         if let reason = r.abortReason { sub += " · \(reason)" }
+        // What failed, by name, so the banner alone answers "why" (issue 15, item 6).
+        var why: [String] = []
+        if r.verdict == .error { why.append("could not start: \(r.abortReason ?? "see the log")") }
+        if let c = r.checks.first(where: { !$0.passed }) {
+            why.append("check \(c.name) failed" + (c.evidence.first.map { ": \($0)" } ?? ""))
+        }
+        if let b = r.budgets.first(where: { !$0.passed }) { why.append("budget " + BudgetText.describe(b)) }
+        let whyHTML = why.isEmpty ? "" : "<div class=\"why\" id=\"first-failure\">\(why.map(e).joined(separator: "<br>"))</div>"
         return """
         <header class="verdict \(r.verdict.rawValue)" id="verdict"><div class="badge">\(e(r.verdict.rawValue))</div>\
-        <div><h1>\(e(r.scenarioName))</h1><div class="sub">\(e(sub))</div></div></header>
+        <div><h1>\(e(r.scenarioName))</h1><div class="sub">\(e(sub))</div>\(whyHTML)</div></header>
 
         """
     }

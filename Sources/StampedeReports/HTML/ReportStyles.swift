@@ -11,6 +11,7 @@ enum ReportStyles {
     .verdict.passed { background: var(--ok); } .verdict.failed, .verdict.error { background: var(--bad); } .verdict.aborted, .verdict.interrupted { background: var(--warn); }
     .verdict .badge { font-size: 26px; font-weight: 700; letter-spacing: .04em; text-transform: uppercase; }
     .verdict .sub { opacity: .92; }
+    .verdict .why { margin-top: 4px; font-weight: 600; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0; }
     dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; font-family: ui-monospace, Menlo, monospace; }
     table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }

@@ -25,7 +25,7 @@ enum BudgetMerger {
                 return result
             }
             let actuals = group.compactMap(\.actual)
-            let worst = b.comparison == ">=" ? actuals.min() : actuals.max()
+            let worst = b.comparison.hasPrefix(">") ? actuals.min() : actuals.max()
             return BudgetResult(expression: expression, limit: b.limit,
                                 actual: actuals.count == group.count ? worst : nil,
                                 unit: b.unit, comparison: b.comparison, passed: group.allSatisfy(\.passed))

@@ -45,7 +45,7 @@ public struct BudgetResult: Codable, Sendable, Equatable {
     public var actual: Double?
     /// "ms", "count", "ratio", "per_second" …
     public var unit: String
-    /// "<=" (a ceiling, the usual) or ">=" (a floor, e.g. throughput).
+    /// "<=" or "<" (a ceiling, the usual), ">=" or ">" (a floor, e.g. throughput), as written.
     public var comparison: String
     public var passed: Bool
 
@@ -64,7 +64,12 @@ public struct BudgetResult: Codable, Sendable, Equatable {
                                 comparison: String = "<=") -> BudgetResult {
         let passed: Bool
         if let actual {
-            passed = comparison == ">=" ? actual >= limit : actual <= limit
+            switch comparison {
+            case ">=": passed = actual >= limit
+            case ">": passed = actual > limit
+            case "<": passed = actual < limit
+            default: passed = actual <= limit
+            }
         } else {
             passed = false
         }

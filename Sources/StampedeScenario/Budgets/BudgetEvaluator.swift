@@ -44,7 +44,8 @@ enum BudgetEvaluator {
         }
         var passed = actual.map { b.comparison.holds($0, b.limit) } ?? false
         if case .latency = b.subject, i.saturated { passed = false }
-        let cmp = (b.comparison == .greaterThan || b.comparison == .greaterOrEqual) ? ">=" : "<="
-        return BudgetResult(expression: b.expression, limit: b.limit, actual: actual, unit: unit, comparison: cmp, passed: passed)
+        // As written: a strict `<` stays `<` in every report (issue 15, item 6).
+        return BudgetResult(expression: b.expression, limit: b.limit, actual: actual, unit: unit,
+                            comparison: b.comparison.rawValue, passed: passed)
     }
 }

@@ -32,6 +32,14 @@ struct HTTPConnectionClock {
     /// The current request's answer is complete (it may come before the
     /// request's own end: refusals are answered at the head).
     private var answered = false
+    /// A connection that has not completed a request yet gets the header
+    /// timeout, not the idle one: a socket that never sends a byte holds a
+    /// file too.
+    private var served = false
+    /// The body's overall deadline: progress alone is not enough (a byte a
+    /// second is progress); the body must also average `minimumBodyRate`.
+    private var bodyDeadline: NIODeadline?
+    static let minimumBodyRate = 16 * 1024
 
     init(limits: Limits, now: NIODeadline) {
         self.limits = limits
@@ -40,9 +48,12 @@ struct HTTPConnectionClock {
 
     var deadline: NIODeadline? {
         switch phase {
-        case .idle(let t): return t + limits.idle
+        case .idle(let t): return t + (served ? limits.idle : limits.header)
         case .head(let t): return t + limits.header
-        case .body(let t): return t + limits.body
+        case .body(let t):
+            let progress = t + limits.body
+            guard let overall = bodyDeadline else { return progress }
+            return min(progress, overall)
         case .responding: return nil
         }
     }
@@ -65,12 +76,15 @@ struct HTTPConnectionClock {
         }
     }
 
-    mutating func headReceived(now: NIODeadline) {
+    mutating func headReceived(now: NIODeadline, contentLength: Int? = nil) {
         answered = false
+        bodyDeadline = contentLength.map { now + limits.body + .seconds(Int64($0 / Self.minimumBodyRate)) }
         phase = .body(lastProgress: now)
     }
 
     mutating func requestEnded(now: NIODeadline) {
+        served = true
+        bodyDeadline = nil
         phase = answered ? .idle(since: now) : .responding
     }
 

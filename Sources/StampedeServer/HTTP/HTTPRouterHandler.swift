@@ -76,9 +76,20 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let h):
-            clock.headReceived(now: .now())
+            let length = h.headers.first(name: "content-length").flatMap { Int($0) }
+            clock.headReceived(now: .now(), contentLength: length)
             armTimer(context: context)
-            request = begin(h, context: context)
+            var r = begin(h, context: context)
+            if let length, length > r.bodyLimit, !r.overLimit {
+                // Refused at the head: a body announced past the limit is never read.
+                switch r.route {
+                case .pollPOST, .api:
+                    r.overLimit = true
+                    tooLarge(r, context: context)
+                default: break
+                }
+            }
+            request = r
         case .body(var chunk):
             guard var r = request else { return }
             switch r.route {

@@ -25,6 +25,7 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     /// A fragmented message being reassembled.
     private var fragments: (opcode: WebSocketOpcode, data: ByteBuffer)?
     private var maxMessage = 1_000_000
+    private var pendingPong: ByteBuffer?
 
     /// The close codes this handler fails a connection with (RFC 6455 §7.4.1).
     enum CloseCode: UInt16 {
@@ -58,7 +59,9 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         if let code = Self.violation(frame) { return fail(code) }
         switch frame.opcode {
         case .ping:
-            link?.writeAndFlush(WebSocketFraming.serverControlFrame(opcode: 0xA, payload: frame.unmaskedData))
+            // RFC 6455 §5.5.3: only the latest ping of a burst needs its pong;
+            // one per read, so a ping flood queues no more than one write.
+            pendingPong = frame.unmaskedData
         case .pong:
             break
         case .connectionClose:
@@ -135,6 +138,14 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
             closedWithError = true
             context.close(promise: nil)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let p = pendingPong {
+            pendingPong = nil
+            if context.channel.isWritable { link?.writeAndFlush(WebSocketFraming.serverControlFrame(opcode: 0xA, payload: p)) }
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

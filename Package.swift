@@ -125,6 +125,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
+        // Seeded mutational fuzzing of the codecs and of a live server (issue 8);
+        // FuzzCorpus/ is read from the source tree, not bundled.
+        .testTarget(name: "StampedeFuzzTests", dependencies: [
+            "SocketIOWire", "StampedeJSON", "StampedeContract", "StampedeAuth", "StampedeServer",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], exclude: ["FuzzCorpus"]),
         .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
         .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports"]),
         .testTarget(name: "StampedeReportsTests", dependencies: [

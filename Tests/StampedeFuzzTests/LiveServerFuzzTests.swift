@@ -20,7 +20,7 @@ final class LiveServerFuzzTests: XCTestCase {
         let healthy = target.isHealthy
         let served = fuzzer.wellBehavedClientIsServed()
         await target.stop()
-        XCTAssertNil(failure, failure ?? "")
+        if let failure { XCTFail(failure) }
         XCTAssertTrue(healthy, "/health stopped answering after the run (\(settings.reproduction))")
         XCTAssertTrue(served, "a joined WebSocket's subscribe got no ack after the run (\(settings.reproduction))")
         print("live fuzz: \(fuzzer.summary)")

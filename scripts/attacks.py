@@ -606,22 +606,33 @@ def run(binary, label, only, cap_mb, idle_count, log_path, speed):
 
 
 def table(before_path, after_path):
+    """Two markdown tables: peak RSS and liveness, then what the attacker saw."""
     before = {r["attack"]: r for r in json.load(open(before_path))["results"]}
     after = {r["attack"]: r for r in json.load(open(after_path))["results"]}
 
-    def cell(r):
+    def up(r):
         if r is None:
-            return "—", "—", "—"
-        up = "yes" if r["health"] else ("**no: exited %s**" % r.get("exit_code") if not r["alive"] else "**no: /health hangs**")
-        peak = f"{r['rss_start_mb']:.0f} → {r['rss_peak_mb']:.0f}" + (" (cap)" if r["capped"] else "")
-        return peak, up, r["attacker_saw"].replace("|", "/")
-    lines = ["| attack | before: RSS start → peak MB | before: up | before: attacker saw | after: RSS start → peak MB | after: up | after: attacker saw |",
-             "|---|---|---|---|---|---|---|"]
-    for key, title, _, _ in ATTACKS:
-        b, a = cell(before.get(key)), cell(after.get(key))
-        if before.get(key) is None and after.get(key) is None:
-            continue
-        lines.append(f"| {title} | {b[0]} | {b[1]} | {b[2]} | {a[0]} | {a[1]} | {a[2]} |")
+            return "—"
+        if r["health"]:
+            return "yes"
+        return "**no: exited %s**" % r.get("exit_code") if not r["alive"] else "**no: /health hangs**"
+
+    def rss(r):
+        if r is None:
+            return "—"
+        after_attack = "gone" if r["rss_after_mb"] is None else f"{r['rss_after_mb']:.0f}"
+        return f"{r['rss_start_mb']:.0f} → **{r['rss_peak_mb']:.0f}**{' (cap)' if r['capped'] else ''} → {after_attack}"
+
+    def saw(r):
+        return "—" if r is None else r["attacker_saw"].replace("|", "/")
+    keys = [(k, t) for k, t, _, _ in ATTACKS if k in before or k in after]
+    lines = ["| attack | before: RSS MB start → peak → after | before: up | after: RSS MB start → peak → after | after: up |",
+             "|---|---|---|---|---|"]
+    for k, t in keys:
+        lines.append(f"| {t} | {rss(before.get(k))} | {up(before.get(k))} | {rss(after.get(k))} | {up(after.get(k))} |")
+    lines += ["", "| attack | before: the attacker saw | after: the attacker saw |", "|---|---|---|"]
+    for k, t in keys:
+        lines.append(f"| {t} | {saw(before.get(k))} | {saw(after.get(k))} |")
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ final class CodecFuzzTests: XCTestCase {
         let settings = FuzzSettings.fromEnvironment()
         let corpus = try FuzzCorpus.load()
         CrashWitness.install()
+        defer { CrashWitness.uninstall() }
         let seeds = FuzzCorpus.Kind.allCases.filter { $0 != .http && $0 != .wsframe }.flatMap { corpus[$0] }
         XCTAssertFalse(seeds.isEmpty, "no corpus under \(FuzzCorpus.directory.path)")
         let bindings = CorpusBindings(values: ["WF": "wf-1", "TOKEN": "t", "SERVICE_TOKEN": "t", "SID": "s", "HOST": "h"])

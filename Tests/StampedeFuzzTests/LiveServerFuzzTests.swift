@@ -13,6 +13,7 @@ final class LiveServerFuzzTests: XCTestCase {
         let settings = FuzzSettings.fromEnvironment()
         let corpus = try FuzzCorpus.load()
         CrashWitness.install()
+        defer { CrashWitness.uninstall() }
         let target = try await LiveTarget.start(settings)
         let bindings = try target.bindings()
         let fuzzer = LiveFuzzer(target: target, corpus: corpus, bindings: bindings, settings: settings)

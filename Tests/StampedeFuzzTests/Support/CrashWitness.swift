@@ -47,6 +47,14 @@ enum CrashWitness {
         }
     }
 
+    /// Gives the signals back to their previous handlers, so a later,
+    /// unrelated trap in the same test process is not reported as a fuzz input.
+    static func uninstall() {
+        guard installed else { return }
+        installed = false
+        for sig in signals { sigaction(sig, previous + Int(sig), nil) }
+    }
+
     /// `label` says which input (test, index, seed name); `bytes` is what
     /// was (or is about to be) fed. Live runs record a window of the last
     /// inputs on one connection, since the server may trap a little later.

@@ -58,9 +58,6 @@ public final class PostgresJournal: WorkflowJournal {
         runner.cancel()
     }
 
-    /// The position this node has applied up to (tests, diagnostics).
-    public var appliedPosition: Int64 { listener.cursor }
-
     public func create(_ card: TaskCard) async throws {
         let client = self.client, logger = self.logger
         try await withDeadline("create") {

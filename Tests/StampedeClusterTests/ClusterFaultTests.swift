@@ -48,14 +48,7 @@ final class ClusterFaultTests: XCTestCase {
         let client = try StampedeClient(url: h.base(1), token: h.token("dora"))
         try await client.connect()
         let stream = client.subscribe(id, since: 0)
-        let reader = Task {
-            var seqs: [Int64] = []
-            for try await e in stream {
-                seqs.append(e.seq)
-                if e.type == "workflow_status" { break }
-            }
-            return seqs
-        }
+        let reader = ClusterHarness.seqsUntilTerminal(stream)
         var acknowledged = 0
         for i in 0..<10 {
             let (s, _) = try await h.publish(on: 0, id, [ClusterHarness.step(i)])

@@ -58,15 +58,19 @@ final class ClusterHarness: @unchecked Sendable {
                       _ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ClusterHarness {
         let url: String
         if let databaseURL { url = databaseURL } else { url = try await TestPostgres.freshDatabase() }
-        var nodes: [ClusterNode] = []
-        for _ in 0..<n {
-            var c = ServerConfiguration()
-            c.port = 0
-            c.eventLoopThreads = 2
-            c.jwtSecret = secret
-            c.stepDelayMs = 5
-            tweak(&c)
-            nodes.append(try await ClusterNode.start(c, postgresURL: url))
+        var c = ServerConfiguration()
+        c.port = 0
+        c.eventLoopThreads = 2
+        c.jwtSecret = secret
+        c.stepDelayMs = 5
+        tweak(&c)
+        let config = c
+        // Started together: their schema migrations race on one database.
+        let nodes = try await withThrowingTaskGroup(of: (Int, ClusterNode).self) { group in
+            for i in 0..<n { group.addTask { (i, try await ClusterNode.start(config, postgresURL: url)) } }
+            var started: [(Int, ClusterNode)] = []
+            for try await node in group { started.append(node) }
+            return started.sorted { $0.0 < $1.0 }.map(\.1)
         }
         return ClusterHarness(nodes: nodes, url: url)
     }
@@ -100,6 +104,18 @@ final class ClusterHarness: @unchecked Sendable {
     func publish(on node: Int, _ id: String, _ events: [String]) async throws -> (Int, JSONValue) {
         try await call(node, "POST", "/api/v1/workflows/\(id)/events", token: token("svc", role: .service),
                        body: "[" + events.joined(separator: ",") + "]")
+    }
+
+    /// Reads a subscription's seqs up to its terminal status, in the background.
+    static func seqsUntilTerminal(_ stream: AsyncThrowingStream<WorkflowEvent, Error>) -> Task<[Int64], Error> {
+        Task {
+            var seqs: [Int64] = []
+            for try await e in stream {
+                seqs.append(e.seq)
+                if e.type == "workflow_status" { break }
+            }
+            return seqs
+        }
     }
 
     static func step(_ n: Int) -> String { #"{"type":"node_update","node":"n\#(n)","status":"executing"}"# }

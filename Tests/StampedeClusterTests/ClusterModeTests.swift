@@ -55,14 +55,7 @@ final class ClusterModeTests: XCTestCase {
                 var got: [String: [Int64]] = [:]
                 try await withThrowingTaskGroup(of: (String, [Int64]).self) { group in
                     for (id, stream) in streams {
-                        group.addTask {
-                            var seqs: [Int64] = []
-                            for try await e in stream {
-                                seqs.append(e.seq)
-                                if e.type == "workflow_status" { break }
-                            }
-                            return (id, seqs)
-                        }
+                        group.addTask { (id, try await ClusterHarness.seqsUntilTerminal(stream).value) }
                     }
                     for try await (id, seqs) in group { got[id] = seqs }
                 }
@@ -111,14 +104,7 @@ final class ClusterModeTests: XCTestCase {
         let client = try StampedeClient(url: h.base(1), token: h.token("bob"))
         try await client.connect()
         let stream = client.subscribe(id, since: 5)
-        let reader = Task {
-            var seqs: [Int64] = []
-            for try await e in stream {
-                seqs.append(e.seq)
-                if e.type == "workflow_status" { break }
-            }
-            return seqs
-        }
+        let reader = ClusterHarness.seqsUntilTerminal(stream)
         try await Task.sleep(for: .milliseconds(300))
         try await h.publish(on: 0, id, (21...30).map { ClusterHarness.step($0) })
         try await h.publish(on: 1, id, [#"{"type":"workflow_status","status":"completed"}"#])
@@ -128,7 +114,7 @@ final class ClusterModeTests: XCTestCase {
     }
 
     func testSchemaMigrationIsIdempotentAcrossRestartsAndConcurrentStarts() async throws {
-        h = try await ClusterHarness.start(nodes: 3)  // three concurrent-ish migrations on one database
+        h = try await ClusterHarness.start(nodes: 3)  // three nodes migrating one database at once
         let id = try await h.createWorkflow(on: 0, owner: "carol")
         try await h.publish(on: 0, id, [ClusterHarness.step(1)])
         var c = ServerConfiguration()

@@ -88,9 +88,7 @@ final class HardeningTests: XCTestCase {
     func testPipelinedLongPollGETsStayWithinTheBound() async throws {
         try await start { $0.outboundQueueLimit = 64 * 1024; $0.writeStallTimeoutMs = 500 }
         let id = try await h.createWorkflow(owner: "carol")
-        let open = try await h.request("GET", "/socket.io/?EIO=4&transport=polling")
-        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
-        let path = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
+        let (_, path) = try await h.pollingSession()
         _ = try await h.request("POST", path, body: #"40{"token":"\#(h.token("carol"))"}"#)
         _ = try await h.request("GET", path)
         _ = try await h.request("POST", path, body: #"421["subscribe",{"workflow_id":"\#(id)"}]"#)

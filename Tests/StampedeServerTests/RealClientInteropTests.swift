@@ -89,9 +89,7 @@ final class RealClientInteropTests: XCTestCase {
     func testPollingEngineCloseIsRecoverableAndMissedEventsReplay() async throws {
         try await start()
         let id = try await h.createWorkflow(owner: "alice")
-        let open = try await h.request("GET", "/socket.io/?EIO=4&transport=polling")
-        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
-        let path = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
+        let (_, path) = try await h.pollingSession()
         _ = try await h.request("POST", path, body: #"40{"token":"\#(h.token("alice"))"}"#)
         let reply = try await h.request("GET", path).text
         let pid = try JSONParser.parse(String(reply.dropFirst(2)))["pid"]!.stringValue!
@@ -134,9 +132,7 @@ final class RealClientInteropTests: XCTestCase {
     /// the close gets 400.
     func testGETThatRacedTheClosingPOSTIsAnsweredAsIfItCameFirst() async throws {
         try await start()
-        let open = try await h.request("GET", "/socket.io/?EIO=4&transport=polling")
-        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
-        let path = "/socket.io/?EIO=4&transport=polling&sid=\(sid)"
+        let (_, path) = try await h.pollingSession()
         let racer = try await h.connection()
         // Routed now (head), handed to the session only at its end.
         try await racer.send("GET \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n")
@@ -156,12 +152,8 @@ final class RealClientInteropTests: XCTestCase {
     /// upgrade gets, 400.
     func testGETThatOvertookTheUpgradeIsAnsweredAsAfterIt() async throws {
         try await start()
-        let open = try await h.request("GET", "/socket.io/?EIO=4&transport=polling")
-        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
-        let ws = try await RawWebSocket.connect(port: h.port, group: h.clientGroup, sid: sid)
-        try await ws.sendText("2probe")
-        let pong = try await ws.nextText()
-        XCTAssertEqual(pong, "3probe")
+        let (sid, _) = try await h.pollingSession()
+        let ws = try await h.answeredProbe(sid: sid)
         let early = try await h.connection()
         try await early.sendRequest("GET", "/socket.io/?EIO=4&transport=polling&sid=\(sid)")
         try await Task.sleep(for: .milliseconds(20))
@@ -174,14 +166,12 @@ final class RealClientInteropTests: XCTestCase {
 
     func testGETDuringTheUpgradeWithoutA5GetsANoopAfterTheCheckInterval() async throws {
         try await start()
-        let open = try await h.request("GET", "/socket.io/?EIO=4&transport=polling")
-        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
-        let ws = try await RawWebSocket.connect(port: h.port, group: h.clientGroup, sid: sid)
-        try await ws.sendText("2probe")
-        _ = try await ws.nextText()
+        let (sid, _) = try await h.pollingSession()
+        let probe = try await h.answeredProbe(sid: sid)  // kept open: the upgrade is pending
         let r = try await h.request("GET", "/socket.io/?EIO=4&transport=polling&sid=\(sid)")
         XCTAssertEqual(r.status, 200)
         XCTAssertEqual(r.text, "6")
+        probe.close()
     }
 
     func testEnginePathIsConfigurable() async throws {

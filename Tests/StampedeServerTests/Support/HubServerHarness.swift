@@ -83,6 +83,22 @@ final class HubServerHarness: @unchecked Sendable {
         return (ws, reply)
     }
 
+    /// A fresh polling session: its sid and its polling path.
+    func pollingSession() async throws -> (sid: String, path: String) {
+        let open = try await request("GET", "/socket.io/?EIO=4&transport=polling")
+        let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
+        return (sid, "/socket.io/?EIO=4&transport=polling&sid=\(sid)")
+    }
+
+    /// An upgrade probe for `sid` that got its `3probe`.
+    func answeredProbe(sid: String) async throws -> RawWebSocket {
+        let ws = try await RawWebSocket.connect(port: port, group: clientGroup, sid: sid)
+        try await ws.sendText("2probe")
+        let pong = try await ws.nextText()
+        XCTAssertEqual(pong, "3probe")
+        return ws
+    }
+
     func isHealthy() async -> Bool {
         (try? await request("GET", "/health").status) == 200
     }

@@ -61,12 +61,8 @@ extension Hub: APIHandler {
             default:
                 return APIError.response(404, "not_found", "no route \(request.method) \(request.path)")
             }
-        } catch let e as APIError {
-            return e.response
-        } catch let e as AnsweredError {
-            return e.response
         } catch {
-            return Hub.unavailable(error)
+            return APIError.answer(error) { Hub.unavailable($0) }
         }
     }
 
@@ -116,12 +112,8 @@ extension Hub: APIHandler {
             case .unknown:
                 return APIError.response(404, "not_found", "no route \(request.method) \(request.path)")
             }
-        } catch let e as APIError {
-            return e.response
-        } catch let e as AnsweredError {
-            return e.response
         } catch {
-            return APIError.response(400, "invalid_request", "\(error)")
+            return APIError.answer(error) { APIError.response(400, "invalid_request", "\($0)") }
         }
     }
 
@@ -268,6 +260,17 @@ struct APIError: Error {
     static func forbidden(_ m: String) -> APIError { .init(status: 403, code: "forbidden", message: m) }
 
     var response: APIResponse { APIError.response(status, code, message) }
+
+    /// The answer a route's error gets: its own when it is a refusal,
+    /// `otherwise` for anything unexpected (400 locally, 503 when the
+    /// cluster's journal failed).
+    static func answer(_ error: Error, otherwise: (Error) -> APIResponse) -> APIResponse {
+        switch error {
+        case let e as APIError: return e.response
+        case let e as AnsweredError: return e.response
+        default: return otherwise(error)
+        }
+    }
 
     static func response(_ status: Int, _ code: String, _ message: String, headers: [(String, String)] = [],
                          extra: JSONObject = [:]) -> APIResponse {

@@ -61,10 +61,7 @@ extension WorkflowRegistry {
             for e in run where e.seq > r.lastSeq {
                 guard e.seq == r.lastSeq + 1 else { break }
                 let s = stored(e)
-                r.lastSeq = e.seq
-                r.history.append(s)
-                if r.history.count > historyLimit { r.history.removeFirst() }
-                if let status = e.body.workflowStatus { transition(r, to: status) }
+                append(s, to: r)
                 batch.append(s)
             }
             if let last = run.last, last.seq > r.lastSeq, r.subscriberCount == 0 {
@@ -74,14 +71,7 @@ extension WorkflowRegistry {
                 workflows[id] = nil
                 return
             }
-            guard !batch.isEmpty else { return }
-            r.lastActivity = .now()
-            stats.add(stats.eventsPublished, batch.count)
-            if r.subscriberCount > 0 {
-                for (loopID, n) in r.subscribersPerLoop where n > 0 {
-                    fanouts.deliver(batch, workflowID: id, toLoop: loopID)
-                }
-            }
+            handOff(batch, of: r)
         }
     }
 }

@@ -128,19 +128,31 @@ final class WorkflowRegistry: @unchecked Sendable {
                 let event = WorkflowEvent(workflowID: id, seq: r.lastSeq, ts: now, body: body)
                 let stored = StoredEvent(event: event, offset: nextOffset,
                                          frame: EventFrameEncoder.frame(event, offset: offsetsOnEvents ? nextOffset : nil, allocator: allocator))
+                append(stored, to: r)
                 batch.append(stored)
-                r.history.append(stored)
-                if r.history.count > historyLimit { r.history.removeFirst() }
-                if let s = body.workflowStatus { transition(r, to: s) }
             }
-            r.lastActivity = .now()
-            stats.add(stats.eventsPublished, batch.count)
-            if r.subscriberCount > 0 {
-                for (loopID, n) in r.subscribersPerLoop where n > 0 {
-                    fanouts.deliver(batch, workflowID: id, toLoop: loopID)
-                }
-            }
+            handOff(batch, of: r)
             return .success(batch.map(\.seq))
+        }
+    }
+
+    /// One event into a record's history (bounded) and status. Under the lock.
+    func append(_ e: StoredEvent, to r: WorkflowRecord) {
+        r.lastSeq = e.seq
+        r.history.append(e)
+        if r.history.count > historyLimit { r.history.removeFirst() }
+        if let s = e.event.body.workflowStatus { transition(r, to: s) }
+    }
+
+    /// A batch just appended goes to every loop with subscribers, inside the
+    /// lock: the hand-off order is the delivery order. Under the lock.
+    func handOff(_ batch: [StoredEvent], of r: WorkflowRecord) {
+        guard !batch.isEmpty else { return }
+        r.lastActivity = .now()
+        stats.add(stats.eventsPublished, batch.count)
+        guard r.subscriberCount > 0 else { return }
+        for (loopID, n) in r.subscribersPerLoop where n > 0 {
+            fanouts.deliver(batch, workflowID: r.id, toLoop: loopID)
         }
     }
 

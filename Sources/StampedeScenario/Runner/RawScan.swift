@@ -15,32 +15,37 @@ enum RawScan {
         return result
     }
 
-    private static func scanMillis(_ buf: UnsafeBufferPointer<UInt8>, _ key: [UInt8]) -> UInt64? {
+    /// Where the value after the first `key` starts, or nil.
+    private static func valueStart(_ buf: UnsafeBufferPointer<UInt8>, _ key: [UInt8]) -> Int? {
         let n = buf.count, k = key.count
-        guard n >= k else { return nil }
+        guard k > 0, n >= k else { return nil }
         var i = 0
         while i <= n - k {
             if buf[i] == key[0] {
                 var j = 1
                 while j < k && buf[i + j] == key[j] { j += 1 }
-                if j == k {
-                    var p = i + k, whole: UInt64 = 0, frac: UInt64 = 0, digits = 0, fracDigits = 0
-                    while p < n, let d = digit(buf[p]) { whole = whole &* 10 &+ d; p += 1; digits += 1 }
-                    guard digits > 0 else { return nil }
-                    if p < n, buf[p] == UInt8(ascii: ".") {
-                        p += 1
-                        while p < n, let d = digit(buf[p]) {
-                            if fracDigits < 3 { frac = frac * 10 + d; fracDigits += 1 }
-                            p += 1
-                        }
-                    }
-                    while fracDigits < 3 { frac *= 10; fracDigits += 1 }
-                    return whole &* 1000 &+ frac
-                }
+                if j == k { return i + k }
             }
             i += 1
         }
         return nil
+    }
+
+    private static func scanMillis(_ buf: UnsafeBufferPointer<UInt8>, _ key: [UInt8]) -> UInt64? {
+        guard var p = valueStart(buf, key) else { return nil }
+        let n = buf.count
+        var whole: UInt64 = 0, frac: UInt64 = 0, digits = 0, fracDigits = 0
+        while p < n, let d = digit(buf[p]) { whole = whole &* 10 &+ d; p += 1; digits += 1 }
+        guard digits > 0 else { return nil }
+        if p < n, buf[p] == UInt8(ascii: ".") {
+            p += 1
+            while p < n, let d = digit(buf[p]) {
+                if fracDigits < 3 { frac = frac * 10 + d; fracDigits += 1 }
+                p += 1
+            }
+        }
+        while fracDigits < 3 { frac *= 10; fracDigits += 1 }
+        return whole &* 1000 &+ frac
     }
 
     @inline(__always) private static func digit(_ b: UInt8) -> UInt64? { b >= 48 && b <= 57 ? UInt64(b - 48) : nil }
@@ -71,23 +76,9 @@ enum RawScan {
     }
 
     private static func scanUInt(_ buf: UnsafeBufferPointer<UInt8>, _ key: [UInt8]) -> UInt64? {
-        let n = buf.count, k = key.count
-        guard n >= k else { return nil }
-        var i = 0
-        while i <= n - k {
-            if buf[i] == key[0] {
-                var j = 1
-                while j < k && buf[i + j] == key[j] { j += 1 }
-                if j == k {
-                    var p = i + k
-                    var v: UInt64 = 0
-                    var digits = 0
-                    while p < n, buf[p] >= 48, buf[p] <= 57 { v = v &* 10 &+ UInt64(buf[p] - 48); p += 1; digits += 1 }
-                    return digits > 0 ? v : nil
-                }
-            }
-            i += 1
-        }
-        return nil
+        guard var p = valueStart(buf, key) else { return nil }
+        var v: UInt64 = 0, digits = 0
+        while p < buf.count, let d = digit(buf[p]) { v = v &* 10 &+ d; p += 1; digits += 1 }
+        return digits > 0 ? v : nil
     }
 }

@@ -8,8 +8,9 @@ public struct PageAsset: Sendable {
 
 /// The browser pages and the project's own Socket.IO client: real files
 /// under `Public/` (copied as a SwiftPM resource), read once and kept in
-/// memory. `stampede serve` answers `/` with `index.html` and `/assets/…`
-/// with the rest; the run dashboard serves `dashboard/`.
+/// memory. `stampede serve` answers `/` with `index.html`, `/assets/…`
+/// with the rest and `/openapi.json` with the API document (the one copy;
+/// docs/openapi.json links to it); the run dashboard serves `dashboard/`.
 public enum PageAssets {
     /// Path under `Public/` → contents, loaded at first use.
     static let files: [String: [UInt8]] = load()

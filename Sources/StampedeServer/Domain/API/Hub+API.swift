@@ -3,6 +3,7 @@ import Foundation
 import StampedeAuth
 import StampedeContract
 import StampedeJSON
+import StampedePages
 
 /// The HTTP API of PROTOCOL §7. Errors are `{"error":{"code","message"}}`
 /// with the statuses the contract lists.
@@ -88,7 +89,7 @@ extension Hub: APIHandler {
             case .page(let path):
                 return servePage(path)
             case .openAPI:
-                return APIResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(OpenAPIDocument.json.utf8))
+                return APIResponse(status: 200, headers: [("Content-Type", "application/json")], body: PageAssets.asset("openapi.json")?.bytes ?? [])
             case .metrics:
                 return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
                                    body: metrics.render(statsSnapshot, connectionCounters: [

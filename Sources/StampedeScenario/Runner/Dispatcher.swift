@@ -78,20 +78,10 @@ final class Dispatcher: Sendable {
         client.start()
     }
 
-    /// Ramp-down: the oldest closed-model client of one loop (round-robin over loops) leaves cleanly.
+    /// Ramp-down: one closed-model client leaves, aimed round-robin over the loops.
     func retire() {
         let n = retireCounter.withLockedValue { v -> Int in defer { v += 1 }; return v }
-        for k in 0..<loops.count {
-            let i = (n + k) % loops.count
-            let shardBox = shards[i]
-            loops[i].execute {
-                let shard = shardBox.value
-                guard let oldest = shard.closedOrder.first else { return }
-                shard.closedOrder.removeFirst()
-                shard.clients[oldest]?.end(replace: false)
-            }
-            return
-        }
+        ClosedModelRetirement(loops: loops, shards: shards).retire(aimedAt: n)
     }
 
     /// Stops every client (clean close) and waits until each loop has done so.

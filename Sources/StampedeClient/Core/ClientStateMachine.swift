@@ -154,12 +154,17 @@ public struct ClientStateMachine: Sendable {
         let raw = Substring(text)[i...]
         guard let scanned = EventScanner.scan(raw) else { return fullParseEvent(raw, ackID: ackID) }
         var ev = ReceivedEvent(name: scanned.name, workflowID: scanned.workflowID, seq: scanned.seq, ts: scanned.ts,
+                               tsMicros: scanned.tsMicros, status: scanned.status, sentAtMicros: scanned.sentAtMicros,
                                ackID: ackID, raw: raw)
         if pid != nil || (state == .connecting && recovering), let off = scanned.trailingString {
             ev.offset = off
             lastOffset = off
         }
         return .event(ev)
+    }
+
+    private static func millisAsMicros(_ ms: Double) -> UInt64? {
+        ms >= 0 && ms < 1.8e16 ? UInt64((ms * 1000).rounded(.down)) : nil
     }
 
     /// For what the scanner refuses (a numeric event name, odd spacing): the
@@ -177,7 +182,10 @@ public struct ClientStateMachine: Sendable {
         }
         let obj: JSONValue? = a.count > 1 ? a[1] : nil
         var ev = ReceivedEvent(name: name, workflowID: obj?["workflow_id"]?.stringValue, seq: obj?["seq"]?.intValue,
-                               ts: obj?["ts"]?.doubleValue, ackID: ackID, raw: raw)
+                               ts: obj?["ts"]?.doubleValue, tsMicros: obj?["ts"]?.doubleValue.flatMap(Self.millisAsMicros),
+                               status: obj?["status"]?.stringValue,
+                               sentAtMicros: obj?["sent_at_us"]?.intValue.flatMap { $0 >= 0 ? UInt64($0) : nil },
+                               ackID: ackID, raw: raw)
         if pid != nil || (state == .connecting && recovering), a.count >= 3, let off = a.last?.stringValue {
             ev.offset = off
             lastOffset = off

@@ -1,7 +1,7 @@
 /// A single forward pass over an EVENT's JSON array that pulls out what the
-/// load generator's checks need — name, `workflow_id`, `seq`, `ts` and a
-/// trailing recovery offset — so the receive path never builds a JSONValue
-/// tree. It trusts the server's JSON to be well formed (a full parse on
+/// load generator's checks need — name, `workflow_id`, `seq`, `ts`, `status`,
+/// the generator's `sent_at_us` and a trailing recovery offset — so the
+/// receive path reads a frame once and never builds a JSONValue tree. It trusts the server's JSON to be well formed (a full parse on
 /// demand still validates); anything it cannot read returns nil and the
 /// caller falls back to the full parser.
 public enum EventScanner {
@@ -10,6 +10,13 @@ public enum EventScanner {
         public var workflowID: String?
         public var seq: Int64?
         public var ts: Double?
+        /// `ts` (ms since the epoch, fraction allowed) as exact µs: the clock
+        /// estimate needs µs, which a Double of ms rounds.
+        public var tsMicros: UInt64?
+        /// The top-level `status` string (node, tool and workflow status events).
+        public var status: String?
+        /// The load generator's wall-clock send time, stamped into what it publishes.
+        public var sentAtMicros: UInt64?
         /// The last argument when it is a string following at least one
         /// other argument: the offset that connection state recovery appends.
         public var trailingString: String?
@@ -115,6 +122,12 @@ private struct Cursor {
                 result.seq = n.int  // a fractional seq is no seq
             } else if keyEquals(key, "ts"), let n = readNumber() {
                 result.ts = n.double
+                result.tsMicros = n.millisAsMicros
+            } else if keyEquals(key, "status"), peek == quote {
+                guard let s = readString() else { return false }
+                result.status = s
+            } else if keyEquals(key, "sent_at_us"), let n = readNumber() {
+                result.sentAtMicros = n.int.flatMap { $0 >= 0 ? UInt64($0) : nil }
             } else if !skipValue() {
                 return false
             }
@@ -124,8 +137,11 @@ private struct Cursor {
         }
     }
 
-    /// A JSON number read in place; `int` is set when it has no fraction or exponent.
-    mutating func readNumber() -> (int: Int64?, double: Double)? {
+    /// A JSON number read in place: `int` when it has no fraction or exponent;
+    /// `millisAsMicros` when it is plain `digits[.digits]` (read as ms, first
+    /// three fraction digits kept). The Double is built without a String when
+    /// its digits fit a Double exactly (one correctly rounded division).
+    mutating func readNumber() -> (int: Int64?, double: Double, millisAsMicros: UInt64?)? {
         let start = i
         var negative = false
         if eat(UInt8(ascii: "-")) { negative = true }
@@ -141,20 +157,50 @@ private struct Cursor {
             i += 1
         }
         guard digits > 0 else { i = start; return nil }
-        var isInteger = true
-        while i < p.count, p[i] == UInt8(ascii: ".") || p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E")
-            || p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") || (p[i] >= 0x30 && p[i] <= 0x39) {
-            isInteger = false
+        let whole = value
+        var mantissa = value
+        var fractionDigits = 0
+        var millisFraction: UInt64 = 0
+        if i < p.count, p[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < p.count, p[i] >= 0x30, p[i] <= 0x39 {
+                let d = Int64(p[i] - 0x30)
+                if fractionDigits < 3 { millisFraction = millisFraction * 10 + UInt64(d) }
+                let (m, o1) = mantissa.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(d)
+                overflow = overflow || o1 || o2
+                mantissa = a
+                fractionDigits += 1
+                i += 1
+            }
+        }
+        var exponent = false
+        while i < p.count, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") || p[i] == UInt8(ascii: "+")
+            || p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: ".") || (p[i] >= 0x30 && p[i] <= 0x39) {
+            exponent = true
             i += 1
         }
-        if isInteger && !overflow {
+        if !exponent && !overflow && fractionDigits == 0 {
             let v = negative ? -value : value
-            return (v, Double(v))
+            return (v, Double(v), negative ? nil : UInt64(v) &* 1000)
+        }
+        var micros: UInt64?
+        if !exponent && !negative && !overflow && whole >= 0 {
+            var f = millisFraction
+            for _ in min(fractionDigits, 3)..<3 { f *= 10 }
+            micros = UInt64(whole) &* 1000 &+ f
+        }
+        if !exponent && !overflow && mantissa < (1 << 53) && fractionDigits <= 22 {
+            let d = Double(mantissa) / Self.powersOfTen[fractionDigits]
+            return (nil, negative ? -d : d, micros)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
         guard let d = Double(text) else { return nil }
-        return (nil, d)
+        return (nil, d, micros)
     }
+
+    /// 10^0 … 10^22, each exact as a Double.
+    static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { acc, _ in acc * 10 } }
 
     /// Skips one value of any kind, counting brackets outside strings.
     mutating func skipValue() -> Bool {

@@ -13,6 +13,12 @@ public struct ReceivedEvent: Sendable, Equatable {
     public var seq: Int64?
     /// `ts` (server emit time, ms since the epoch) of the first argument.
     public var ts: Double?
+    /// `ts` as exact µs since the epoch (nil when `ts` is not a plain number).
+    public var tsMicros: UInt64?
+    /// The top-level `status` string, when the event has one.
+    public var status: String?
+    /// The load generator's send time (`sent_at_us`), on events it published.
+    public var sentAtMicros: UInt64?
     /// The connection-state-recovery offset: a string argument after the
     /// event object, present only when the session has a `pid`.
     public var offset: String?
@@ -22,11 +28,15 @@ public struct ReceivedEvent: Sendable, Equatable {
     public var raw: Substring
 
     public init(name: String, workflowID: String? = nil, seq: Int64? = nil, ts: Double? = nil,
+                tsMicros: UInt64? = nil, status: String? = nil, sentAtMicros: UInt64? = nil,
                 offset: String? = nil, ackID: UInt64? = nil, raw: Substring) {
         self.name = name
         self.workflowID = workflowID
         self.seq = seq
         self.ts = ts
+        self.tsMicros = tsMicros
+        self.status = status
+        self.sentAtMicros = sentAtMicros
         self.offset = offset
         self.ackID = ackID
         self.raw = raw

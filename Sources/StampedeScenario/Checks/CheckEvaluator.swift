@@ -1,18 +1,18 @@
 import StampedeJSON
 import StampedeReports
 
-/// Turns the ledger and the checked-counters into pass/fail results with evidence.
+/// Turns the ledger and the checks' observations into pass/fail results with evidence.
 /// A check that observed nothing fails: a check that cannot fail is worthless, and one that
 /// never ran proves nothing either.
 enum CheckEvaluator {
     /// `vacuousPasses`: a worker shard may legitimately see none of something (the parent fails
     /// the check when no shard did).
-    static func results(_ specs: [CheckSpec], ledger: CheckLedger, counters: [String: UInt64],
+    static func results(_ specs: [CheckSpec], ledger: CheckLedger, observations: CheckObservations, counters: [String: UInt64],
                         extra: [CheckKind: CheckResult], vacuousPasses: Bool = false) -> [CheckResult] {
         specs.map { spec in
             if let r = extra[spec.kind] { return r }
             let (count, first) = ledger.violations(spec.kind)
-            let checked = counters["checked.\(spec.kind.rawValue)"] ?? 0
+            let checked = observations[spec.kind]
             var evidence = first.map(\.description)
             if count > first.count { evidence.append("… and \(count - first.count) more") }
             var passed = count == 0

@@ -1,7 +1,7 @@
 import NIOConcurrencyHelpers
 
 /// Where every observer reports. Violations are rare, so a lock on that path is fine; the
-/// per-delivery "checked" counts stay in the loops' recorders (`checked.<check>` counters).
+/// per-delivery observations stay in the loops' recorders (`LoopRecorder.observations`).
 public final class CheckLedger: Sendable {
     public static let evidenceLimit = 10
 

@@ -10,10 +10,10 @@ public enum DefaultGates {
     /// `clients_connected`: at least one client completed a Socket.IO CONNECT, or was refused on
     /// purpose (a scenario made only of bad tokens). `vacuousPasses`: a worker shard may see none;
     /// the parent fails the check when no shard did (its `observations` add up to zero).
-    static func connected(_ scenario: Scenario, counters: [String: UInt64], connected: UInt64,
+    static func connected(_ scenario: Scenario, observations: CheckObservations, counters: [String: UInt64], connected: UInt64,
                           vacuousPasses: Bool = false) -> CheckResult? {
         guard scenario.requireConnected else { return nil }
-        let refusedOnPurpose = counters["checked.\(CheckKind.authRejected.rawValue)"] ?? 0
+        let refusedOnPurpose = observations[.authRejected]
         let attempts = counters["connect.attempts"] ?? 0
         let failures = counters["connect.failures"] ?? 0
         let observed = connected + refusedOnPurpose

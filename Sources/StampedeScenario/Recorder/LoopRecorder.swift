@@ -5,6 +5,8 @@ import StampedeReports
 final class LoopRecorder {
     var histograms: [String: LatencyHistogram] = [:]
     var counters: [String: UInt64] = [:]
+    /// What the checks judged and found holding this second, by check.
+    var observations = CheckObservations()
     var errors: [String: Int] = [:]
     /// Gauges owned by this loop's clients (current values, not per-second).
     var connected = 0
@@ -34,6 +36,8 @@ final class LoopRecorder {
 
     @inline(__always) func count(_ name: String, _ n: UInt64 = 1) { counters[name, default: 0] &+= n }
 
+    @inline(__always) func observed(_ check: CheckKind) { observations.add(check) }
+
     func error(_ code: String) {
         errors[code, default: 0] += 1
         count("errors")
@@ -53,8 +57,8 @@ final class LoopRecorder {
 
     /// Hands the second's data to the aggregator and starts a fresh second.
     func rotate() -> LoopSecond {
-        defer { histograms = [:]; counters = [:]; errors = [:] }
-        return LoopSecond(histograms: histograms, counters: counters, errors: errors, connected: connected,
+        defer { histograms = [:]; counters = [:]; observations = CheckObservations(); errors = [:] }
+        return LoopSecond(histograms: histograms, counters: counters, observations: observations, errors: errors, connected: connected,
                           subscriptions: subscriptions, subscribersByWorkflow: subscribersByWorkflow,
                           connectedUsers: Set(connectedByUser.keys), clockGapMinMicros: clockGapMinMicros, clockSamples: clockSamples)
     }
@@ -64,6 +68,7 @@ final class LoopRecorder {
 struct LoopSecond: Sendable {
     var histograms: [String: LatencyHistogram]
     var counters: [String: UInt64]
+    var observations: CheckObservations
     var errors: [String: Int]
     var connected: Int
     var subscriptions: Int

@@ -5,6 +5,7 @@ import StampedeReports
 struct RunAggregate: Sendable {
     var totals: [String: LatencyHistogram] = [:]
     var counters: [String: UInt64] = [:]
+    var observations = CheckObservations()
     var errors: [String: Int] = [:]
     var series: [SecondSample] = []
     /// The engine's own view of what the server should report.
@@ -39,6 +40,7 @@ struct RunAggregate: Sendable {
                 totals[k, default: LatencyHistogram()].merge(h)
             }
             for (k, v) in p.counters { counters[k, default: 0] &+= v }
+            observations.merge(p.observations)
             for (k, v) in p.errors { errors[k, default: 0] += v; errorsThisSecond += v }
             delivered &+= p.counters["events_received"] ?? 0
             e.connections += p.connected
@@ -56,6 +58,9 @@ struct RunAggregate: Sendable {
         series.append(SecondSample(t: t, connections: e.connections, serverConnections: serverConnections,
                                    eventsPerSecond: Double(delivered), errors: errorsThisSecond, latency: latency))
     }
+
+    /// The report's counters: the engine's own and the checks' observations (`checked.<check>`).
+    var reportCounters: [String: UInt64] { counters.merging(observations.counters) { $0 &+ $1 } }
 
     var totalErrors: Int { errors.values.reduce(0, +) }
 }

@@ -147,7 +147,7 @@ public enum ScenarioRunner {
             }
             await health0.probe(loops)
             await collect(t: second)
-            let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
+            let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.reportCounters, errors: agg.totalErrors,
                                                 seconds: ctx.now(), saturated: health0.summary().saturated)
             if scenario.abortOnFail {
                 for b in scenario.effectiveBudgets {
@@ -211,13 +211,13 @@ public enum ScenarioRunner {
             shardInfo?.statsAfterAt = Date()
         }
         let healthSummary = health0.summary()
-        var checks = CheckEvaluator.results(scenario.checks, ledger: ledger, counters: agg.counters, extra: extra,
+        var checks = CheckEvaluator.results(scenario.checks, ledger: ledger, observations: agg.observations, counters: agg.counters, extra: extra,
                                             vacuousPasses: segment.count > 1)
-        if let gate = DefaultGates.connected(scenario, counters: agg.counters, connected: agg.totals[MetricName.auth]?.count ?? 0,
+        if let gate = DefaultGates.connected(scenario, observations: agg.observations, counters: agg.counters, connected: agg.totals[MetricName.auth]?.count ?? 0,
                                              vacuousPasses: segment.count > 1) {
             checks.append(gate)
         }
-        let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.counters, errors: agg.totalErrors,
+        let inputs = BudgetEvaluator.Inputs(histograms: agg.totals, counters: agg.reportCounters, errors: agg.totalErrors,
                                             seconds: min(ctx.now(), totalSeconds), saturated: healthSummary.saturated)
         let budgets = scenario.effectiveBudgets.map { BudgetEvaluator.evaluate($0, inputs) }
         let phases = plan.windows.map {
@@ -226,7 +226,7 @@ public enum ScenarioRunner {
         var report = RunReport(scenarioName: scenario.name, scenario: scenario.resolved,
                                environment: .current(stampedeVersion: StampedeVersion.number), target: target, start: runStart, end: Date(),
                                phases: phases, metrics: agg.totals.mapValues { MetricSummary(histogram: $0) },
-                               counters: agg.counters, timeSeries: agg.series, checks: checks, budgets: budgets,
+                               counters: agg.reportCounters, timeSeries: agg.series, checks: checks, budgets: budgets,
                                statsSamples: statsSamples, generatorHealth: healthSummary, errorsByCode: agg.errors,
                                verdict: interruptedReason != nil ? .interrupted : abortReason != nil ? .aborted : nil,
                                abortReason: interruptedReason ?? abortReason)

@@ -33,8 +33,7 @@ extension VirtualClient: ClientConnectionDelegate {
         let now = EngineClock.monotonicMicros()
         rec.record(MetricName.connect, micros: now &- connectStartMicros)
         openMicros = now
-        pingIntervalMicros = UInt64(handshake.pingInterval) * 1000
-        lastPingMicros = now
+        heartbeat.opened(at: now, pingIntervalMillis: handshake.pingInterval)
     }
 
     func connectionDidConnect(_ c: ClientConnection, sid: String, pid: String?) {
@@ -45,8 +44,7 @@ extension VirtualClient: ClientConnectionDelegate {
         self.pid = pid
         if let user = connectedAs { rec.userConnected(user, 1); countedUser = user }
         if let expected = connectStep.expectedRefusal {
-            ctx.report(.authRejected, client: index, workflow: nil, expected: "CONNECT_ERROR \(expected)",
-                       seen: "accepted (sid \(sid))")
+            judge(.authRejected, RefusalChecks.authRefusal(expected: expected, seen: nil, sid: sid))
             rec.error("auth_accepted_bad_token")
             end(replace: false)
             return
@@ -59,12 +57,9 @@ extension VirtualClient: ClientConnectionDelegate {
         let code = error["data"]?["code"]?.stringValue ?? error["message"]?.stringValue ?? "unknown"
         connection = nil
         if let expected = connectStep.expectedRefusal {
-            if expected == code {
-                rec.count("checked.auth_rejected")
-            } else {
-                ctx.report(.authRejected, client: index, workflow: nil, expected: "CONNECT_ERROR \(expected)", seen: "CONNECT_ERROR \(code)")
-                rec.error("auth_wrong_code")
-            }
+            let judgement = RefusalChecks.authRefusal(expected: expected, seen: code)
+            judge(.authRejected, judgement)
+            if case .violated = judgement { rec.error("auth_wrong_code") }
             // A refused session has nothing left to do on this socket; later steps still run (e.g. think).
             advance()
         } else {
@@ -74,19 +69,8 @@ extension VirtualClient: ClientConnectionDelegate {
     }
 
     func connectionDidReceivePing(_ c: ClientConnection) {
-        guard c === connection, ctx.checks.contains(.heartbeat), pingIntervalMicros > 0 else { return }
-        let now = EngineClock.monotonicMicros()
-        let gap = now &- lastPingMicros
-        lastPingMicros = now
-        // The next ping follows pingInterval after the pong: early pings break the contract; late
-        // ones only matter past the slack (a busy server or generator delays timers a little).
-        let early = pingIntervalMicros / 10 * 9 &- min(pingIntervalMicros / 10 * 9, 50_000)
-        if gap < early || gap > pingIntervalMicros + ctx.heartbeatSlackMicros {
-            ctx.report(.heartbeat, client: index, workflow: nil, expected: "ping every \(pingIntervalMicros / 1000)ms",
-                       seen: "\(gap / 1000)ms \(gap < early ? "(early)" : "(late)")")
-        } else {
-            rec.count("checked.heartbeat")
-        }
+        guard c === connection, ctx.checks.contains(.heartbeat) else { return }
+        judge(.heartbeat, heartbeat.ping(at: EngineClock.monotonicMicros()).judgement)
     }
 
     func connectionDidClose(_ c: ClientConnection, reason: ClientCloseReason) {
@@ -104,18 +88,18 @@ extension VirtualClient: ClientConnectionDelegate {
         if let user = countedUser { rec.userConnected(user, -1); countedUser = nil }
         for w in counted { rec.workflowSubscribed(w, -1) }
         counted.removeAll()
-        if !subscribed.isEmpty { resumeSet = subscribed }
-        subscribed.removeAll()
+        let held = isolation.disconnected()
+        if !held.isEmpty { resumeSet = held }
         openMicros = 0
         guard !finished, !closingOnPurpose else { return }
         if case .slowConsumer = waiter {
             // Contract §5.6: cut off instead of buffering without bound; `reconnect` may follow.
-            rec.count("checked.slow_consumer_bounded")
+            rec.observed(.slowConsumerBounded)
             rec.count("slow_consumer.disconnects")
             advance()
             return
         }
-        if spamming {
+        if spam != nil {
             rec.count("rate_limit.disconnects")
             end(replace: false)
             return
@@ -145,7 +129,7 @@ extension VirtualClient: ClientConnectionDelegate {
         guard let c = connection else { advance(); return }
         pid = c.pid ?? pid
         lastOffset = c.lastOffset ?? lastOffset
-        resumeSet = subscribed
+        resumeSet = isolation.subscribed
         closingOnPurpose = true
         switch mode {
         case .clean: c.close(.clean)
@@ -161,7 +145,7 @@ extension VirtualClient: ClientConnectionDelegate {
             silentCounted = counted
             countedUser = nil
             counted.removeAll()
-            subscribed.removeAll()
+            _ = isolation.disconnected()
             connection = nil
         }
         advance()
@@ -187,8 +171,8 @@ extension VirtualClient: ClientConnectionDelegate {
             connection?.setReading(true)
             timer = loop.scheduleTask(in: .seconds(5)) { [self] in
                 guard token == stepToken, !finished else { return }
-                ctx.report(.slowConsumerBounded, client: index, workflow: nil,
-                           expected: "disconnected as a slow consumer after \(DurationText.format(seconds)) unread", seen: "still connected")
+                judge(.slowConsumerBounded, .violated(expected: "disconnected as a slow consumer after \(DurationText.format(seconds)) unread",
+                                                      seen: "still connected"))
                 advance()
             }
         }
@@ -198,7 +182,7 @@ extension VirtualClient: ClientConnectionDelegate {
         reconnectStartMicros = EngineClock.monotonicMicros()
         let recovery: (pid: String, offset: String)?
         if r.resume == .recovery, let pid, let lastOffset { recovery = (pid, lastOffset) } else { recovery = nil }
-        if r.resume == .none { lastSeq.removeAll(); resumeSet.removeAll() }
+        if r.resume == .none { sequence.forgetAll(); resumeSet.removeAll() }
         var s = connectStep
         s.timeout = r.timeout
         connect(s, recovery: recovery)
@@ -212,7 +196,8 @@ extension VirtualClient: ClientConnectionDelegate {
             // The server restored the rooms: events continue from the offset, no resubscribe.
             let now = EngineClock.wallMicros()
             for w in targets {
-                subscribed.insert(w); counted.insert(w); rec.workflowSubscribed(w, 1); resumed.insert(w); liveSince[w] = now
+                isolation.restored(w); sequence.resuming(w); liveSince[w] = now
+                counted.insert(w); rec.workflowSubscribed(w, 1)
             }
             rec.count("recovery.restored")
             finishReconnect()
@@ -223,8 +208,8 @@ extension VirtualClient: ClientConnectionDelegate {
         pendingResubscribes = targets.count
         waiter = .ack
         for w in targets {
-            resumed.insert(w)
-            subscribe(w, since: lastSeq[w] ?? 0, expected: "ok", timeout: r.timeout) { [self] in
+            sequence.resuming(w)
+            subscribe(w, since: sequence.lastSeen(w) ?? 0, expected: "ok", timeout: r.timeout) { [self] in
                 pendingResubscribes -= 1
                 if pendingResubscribes == 0 { finishReconnect() }
             }

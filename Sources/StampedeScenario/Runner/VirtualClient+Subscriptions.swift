@@ -22,11 +22,11 @@ extension VirtualClient {
         var payload: JSONObject = ["workflow_id": .string(id)]
         if let since { payload["since"] = .int(since) }
         // Registered before the ack: the ack and the first events may arrive in either order.
-        let wasSubscribed = subscribed.contains(id)
+        let wasSubscribed = isolation.isSubscribed(id)
         if expected == "ok" {
             liveSince[id] = EngineClock.wallMicros()
-            subscribed.insert(id)
-            if let since { lastSeq[id] = since } else if !wasSubscribed { lastSeq[id] = nil }
+            isolation.subscribing(id)
+            sequence.subscribing(id, since: since, alreadySubscribed: wasSubscribed)
         }
         let sent = EngineClock.monotonicMicros()
         let token = stepToken
@@ -50,23 +50,16 @@ extension VirtualClient {
                 counted.insert(id)
                 rec.workflowSubscribed(id, 1)
             }
-            if outcome != "ok" && !wasSubscribed { subscribed.remove(id) }
-            if !spams {
-                if outcome == "rate_limited" {
-                    ctx.report(.rateLimitIsolated, client: index, workflow: id, expected: "not rate limited (this client never spams)",
-                               seen: "rate_limited")
-                } else {
-                    rec.count("checked.rate_limit_isolated")
-                }
-            }
+            if outcome != "ok" && !wasSubscribed { isolation.refused(id) }
+            if !spams { judge(.rateLimitIsolated, RefusalChecks.rateLimitIsolated(outcome: outcome), workflow: id) }
             guard token == stepToken else { return }
             if outcome == expected {
-                if expected != "ok" { rec.count("checked.isolation") }
+                if expected != "ok" { judge(.isolation, IsolationCheck.Outcome.refusedAsExpected.judgement, workflow: id) }
                 done()
                 return
             }
             if isOtherProbe && outcome == "ok" {
-                ctx.report(.isolation, client: index, workflow: id, expected: "forbidden (another user's workflow)", seen: "ok")
+                judge(.isolation, IsolationCheck.Outcome.otherUsersWorkflowAccepted.judgement, workflow: id)
             }
             rec.count("subscribe.failures")
             fail("subscribe:\(outcome)")
@@ -75,15 +68,14 @@ extension VirtualClient {
 
     func unsubscribe(_ ref: WorkflowRef) {
         guard let id = ctx.workflowID(ref, client: index, created: createdWorkflow), let c = connection else { advance(); return }
-        unsubscribing.insert(id)
+        isolation.unsubscribing(id)
         waiter = .ack
         let token = stepToken
         armTimeout(10, code: "unsubscribe_timeout")
         c.emit("unsubscribe", [["workflow_id": .string(id)]]) { [self] result in
             guard !finished, token == stepToken else { return }
-            subscribed.remove(id)
-            unsubscribing.remove(id)
-            lastSeq[id] = nil
+            isolation.unsubscribed(id)
+            sequence.forget(id)
             if counted.remove(id) != nil { rec.workflowSubscribed(id, -1) }
             if case .failure(let e) = result { fail("unsubscribe_failed:\(e)"); return }
             advance()
@@ -93,8 +85,7 @@ extension VirtualClient {
     /// Sends requests faster than the per-socket bucket allows, counting refusals.
     func spam(_ s: SpamStep) {
         guard let c = connection else { fail("spam_not_connected"); return }
-        spamming = true
-        rateLimitedSeen = 0
+        spam = SpamTally()
         let total = max(1, Int(s.rate * s.duration))
         let gap = 1.0 / max(s.rate, 0.001)
         let target = ctx.workflowID(.own, client: index, created: createdWorkflow) ?? "stampede-spam-\(index)"
@@ -103,15 +94,19 @@ extension VirtualClient {
         // Spamming `subscribe` subscribes for real (the first ones fit the bucket): account for it
         // before the first ack, as `subscribe` does, so isolation and stats stay exact.
         let subscribes = s.event == "subscribe"
-        if subscribes && !subscribed.contains(target) { subscribed.insert(target); lastSeq[target] = nil }
+        if subscribes && !isolation.isSubscribed(target) {
+            isolation.subscribing(target)
+            sequence.forget(target)
+        }
         func fire() {
             guard !finished, token == stepToken, let conn = connection, conn === c else { return }
             sent += 1
+            spam?.sentOne()
             rec.count("spam.sent")
             conn.emit(s.event, [["workflow_id": .string(target)]]) { [self] result in
                 guard case .success(let args) = result else { return }
                 if args.first?["error"]?["code"]?.stringValue == "rate_limited" {
-                    rateLimitedSeen += 1
+                    spam?.refusedOne()
                     rec.count("spam.rate_limited")
                 } else if subscribes, args.first?["ok"]?.boolValue == true, !counted.contains(target), connection != nil {
                     counted.insert(target)
@@ -124,35 +119,25 @@ extension VirtualClient {
                 // Give the last acks a moment, then judge.
                 timer = loop.scheduleTask(in: .milliseconds(500)) { [self] in
                     guard token == stepToken else { return }
-                    judgeSpam(s, sent: sent)
+                    judgeSpam(s)
                 }
             }
         }
         fire()
     }
 
-    func judgeSpam(_ s: SpamStep, sent: Int) {
-        spamming = false
+    func judgeSpam(_ s: SpamStep) {
         let limit = ctx.scenario.server["rate_limit_events_per_second"]?.doubleValue ?? 10
         let burst = ctx.scenario.server["rate_limit_burst"]?.doubleValue ?? 20
-        let allowed = burst + limit * s.duration
-        if Double(sent) > allowed * 1.2 {
-            if rateLimitedSeen == 0 {
-                ctx.report(.rateLimitEnforced, client: index, workflow: nil,
-                           expected: "rate_limited after ~\(Int(allowed)) of \(sent) requests", seen: "no refusal")
-            } else {
-                rec.count("checked.rate_limit_enforced")
-            }
-        }
+        judge(.rateLimitEnforced, spam?.judgement(ratePerSecond: limit, burst: burst, seconds: s.duration) ?? .none)
+        spam = nil
         advance()
     }
 
     /// `error` events (requests without an ack) carry the same refusals.
     func receivedErrorEvent(_ event: ReceivedEvent) {
         guard event.raw.contains("rate_limited") else { return }
-        if spamming { rateLimitedSeen += 1; rec.count("spam.rate_limited"); return }
-        if !spams {
-            ctx.report(.rateLimitIsolated, client: index, workflow: nil, expected: "no rate limiting", seen: "error event rate_limited")
-        }
+        if spam != nil { spam?.refusedOne(); rec.count("spam.rate_limited"); return }
+        if !spams { judge(.rateLimitIsolated, .violated(expected: "no rate limiting", seen: "error event rate_limited")) }
     }
 }

@@ -40,27 +40,25 @@ final class VirtualClient {
     var firstConnectDone = false
     var pid: String?
     var lastOffset: String?
-    var lastPingMicros: UInt64 = 0
-    var pingIntervalMicros: UInt64 = 0
+    var reconnectStartMicros: UInt64 = 0
+    var pendingResubscribes = 0
 
-    /// Workflows this socket is subscribed to (or asked for; refused ones are removed on the ack).
-    var subscribed: Set<String> = []
     /// Counted in the stats gauges (ack seen, connection still up).
     var counted: Set<String> = []
-    var unsubscribing: Set<String> = []
     /// Subscriptions held before a disconnect, to resume.
     var resumeSet: Set<String> = []
-    /// Workflows whose next event is the first after a reconnect (a gap there is a recovery failure).
-    var resumed: Set<String> = []
-    var lastSeq: [String: Int64] = [:]
     /// Wall-clock micros of each workflow's latest (re)subscribe or recovered reconnect: an event
     /// sent before it reached this client by replay, not live.
     var liveSince: [String: UInt64] = [:]
-    var terminal: Set<String> = []
-    var spamming = false
-    var rateLimitedSeen = 0
-    var reconnectStartMicros: UInt64 = 0
-    var pendingResubscribes = 0
+
+    // The checks this client feeds (Checks/): each holds only its own state.
+    /// What this socket is subscribed to, and so entitled to receive.
+    var isolation = IsolationCheck()
+    var sequence = SequenceCheck()
+    var terminal = TerminalCheck()
+    var heartbeat: HeartbeatCheck
+    /// The spam step in progress, if any.
+    var spam: SpamTally?
 
     var createdWorkflow: String?
     var createdAtMicros: UInt64 = 0
@@ -86,6 +84,7 @@ final class VirtualClient {
         userID = ctx.assignment.userID(index)
         self.intendedStartMicros = intendedStartMicros
         spams = steps.contains { if case .spam = $0 { return true } else { return false } }
+        heartbeat = HeartbeatCheck(slackMicros: ctx.heartbeatSlackMicros)
     }
 
     static func flatten(_ steps: [Step]) -> [Step] {

@@ -20,7 +20,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -37,7 +36,7 @@ let package = Package(
             "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .target(name: "StampedeContract", dependencies: ["StampedeJSON", "SocketIOWire"]),
+        .target(name: "StampedeContract", dependencies: ["StampedeJSON"]),
         .target(name: "StampedeAuth", dependencies: [
             "StampedeContract",
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -53,9 +52,7 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "DequeModule", package: "swift-collections"),
@@ -65,7 +62,6 @@ let package = Package(
             "StampedeServer", "StampedeContract", "StampedeJSON",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "StampedeClient", dependencies: [
             "SocketIOWire", "StampedeContract", "StampedeJSON",
@@ -75,7 +71,6 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Atomics", package: "swift-atomics"),
         ]),
         .target(name: "StampedeReports", dependencies: [
             "StampedeJSON",
@@ -84,17 +79,13 @@ let package = Package(
         .target(name: "StampedeScenario", dependencies: [
             "StampedeClient", "StampedeContract", "StampedeAuth", "StampedeReports", "StampedeJSON",
             .product(name: "Yams", package: "Yams"),
-            .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "StampedeConformance", dependencies: [
             "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth", "StampedeContract", "SocketIOWire", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "StampedeDashboard", dependencies: [
@@ -110,6 +101,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "StampedeWireTests", dependencies: [
             "SocketIOWire", "StampedeJSON", .product(name: "NIOCore", package: "swift-nio"),
@@ -129,7 +121,6 @@ let package = Package(
         // FuzzCorpus/ is read from the source tree, not bundled.
         .testTarget(name: "StampedeFuzzTests", dependencies: [
             "SocketIOWire", "StampedeJSON", "StampedeContract", "StampedeAuth", "StampedeServer",
-            .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["FuzzCorpus"]),
         .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
         .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports"]),
@@ -138,11 +129,9 @@ let package = Package(
         ]),
         .testTarget(name: "StampedeClusterTests", dependencies: [
             "StampedeCluster", "StampedeServer", "StampedeClient", "StampedeAuth", "StampedeContract", "StampedeJSON",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "StampedePagesTests", dependencies: [
-            "StampedePages", "StampedeDashboard", "StampedeServer", "StampedeClient", "StampedeScenario", "StampedeReports",
+            "StampedeDashboard", "StampedeServer", "StampedeClient", "StampedeScenario", "StampedeReports",
             "StampedeAuth", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -96,6 +96,9 @@ public struct ServerConfiguration: Sendable {
     /// Upper bound on graceful shutdown before connections are cut.
     public var shutdownGraceSeconds = 5.0
 
+    /// Where the server logs (throttled per kind; `serve --log-level` sets its level).
+    public var log = ServerLog()
+
     public init() {}
 
     public var usesTLS: Bool { tlsCertPath != nil && tlsKeyPath != nil }

@@ -134,7 +134,6 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
     }
 
     /// Test hook and upgrade helper: the probe transport hands itself over.
-    func replaceSink(_ s: TransportSink) { sink = s }
 }
 
 /// Sends the upgrade request once TCP (and TLS) is up; the upgrade handler

@@ -87,10 +87,6 @@ public struct LatencyHistogram: Sendable, Equatable {
         storage.totalCount == 0 ? 0 : storage.valueAtPercentile(p)
     }
 
-    /// Fraction (0…100) of recorded values at or below `micros`.
-    public func percentileAtOrBelow(_ micros: UInt64) -> Double {
-        storage.totalCount == 0 ? 0 : storage.percentileAtOrBelowValue(micros)
-    }
 
     /// Every non-empty bucket as (highest equivalent value, count), ascending.
     /// Re-recording these reproduces the histogram exactly, which is what

@@ -28,12 +28,17 @@ extension Hub: SocketDomain {
         switch result {
         case .failure(let code):
             stats.add(stats.authFailures)
+            log.log(.connectRefused, level: .info, "CONNECT refused",
+                    ["code": .string(code.rawValue), "transport": .string(request.transport.rawValue)])
             return .refuse(code.connectErrorPayload)
         case .success(let p):
             principal = p
         }
         guard users.reserve(principal.userID) else {
             stats.add(stats.authFailures)
+            log.log(.connectRefused, level: .info, "CONNECT refused: the user is at the per-user socket cap",
+                    ["code": .string(AuthFailureCode.tooManyConnections.rawValue), "user": .string(principal.userID),
+                     "cap": .stringConvertible(settings.maxConnectionsPerUser)])
             return .refuse(AuthFailureCode.tooManyConnections.connectErrorPayload)
         }
         let csr = settings.limits.connectionStateRecovery
@@ -154,7 +159,9 @@ extension Hub: SocketDomain {
     public func transportEvent(_ event: TransportEvent) {
         switch event {
         case .connectionTimedOut: stats.add(stats.connectionTimeouts)
-        case .writeStallClosed: stats.add(stats.writeStallCloses)
+        case .writeStallClosed:
+            stats.add(stats.writeStallCloses)
+            log.log(.writeStall, level: .notice, "connection closed: its peer stopped reading past the outbound bound")
         }
     }
 
@@ -177,6 +184,9 @@ extension Hub: SocketDomain {
             }
         case .serverDisconnect(.slowConsumer):
             stats.add(stats.slowConsumerDisconnects)
+            log.log(.slowConsumer, level: .notice, "socket disconnected as a slow consumer (it can resume with since)",
+                    ["sid": .string(session.sid), "user": .string(session.principal.userID),
+                     "rooms": .stringConvertible(rooms.count)])
         default:
             break
         }

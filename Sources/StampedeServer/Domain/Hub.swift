@@ -22,12 +22,12 @@ public final class Hub: Sendable {
     let creationLimiter: PerUserRateLimiter
     let metrics: MetricsExporter
     let searchRunner: SearchWorkflowRunner
-    let logger: Logger
+    let log: ServerLog
     private let sweeper: NIOLockedValueBox<RepeatedTask?> = .init(nil)
 
-    public init(settings: HubSettings, eventLoopGroup: EventLoopGroup, logger: Logger = Logger(label: "stampede.hub")) throws {
+    public init(settings: HubSettings, eventLoopGroup: EventLoopGroup) throws {
         self.settings = settings
-        self.logger = logger
+        log = settings.log
         verifier = try TokenVerifier(settings.verifier)
         fanouts = FanoutDirectory(group: eventLoopGroup, stats: stats)
         registry = WorkflowRegistry(fanouts: fanouts, historyLimit: settings.historyLimit,

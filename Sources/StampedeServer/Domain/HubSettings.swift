@@ -15,6 +15,8 @@ public struct HubSettings: Sendable {
     public var searchProvider: any SearchProvider = OfflineSearchProvider()
     /// Cluster mode: the shared journal (nil: this process is the whole truth).
     public var journal: (any WorkflowJournal)?
+    /// The structured, throttled log the domain writes refusals and slow consumers to.
+    public var log = ServerLog()
     /// Where the Engine.IO endpoint is served (`--path`), for the pages' client.
     public var enginePath = "/socket.io/"
 
@@ -43,6 +45,7 @@ extension HubSettings {
         limits.connectionStateRecovery = c.connectionStateRecovery
         limits.outboundQueueLimit = c.outboundQueueLimit
         idleRetention = .milliseconds(Int64(c.idleWorkflowRetentionSeconds * 1000))
+        log = c.log
     }
 }
 

@@ -256,12 +256,16 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             let api = self.api
+            let log = server.configuration.log
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             context.eventLoop.makeFutureWithTask { await api.handle(apiRequest) }.whenComplete { result in
                 let (handler, context) = bound.value
                 switch result {
                 case .success(let resp): handler.answer(resp, responder: r, context: context)
-                case .failure: r.respond(json: 500, code: "internal", message: "the request failed")
+                case .failure(let error):
+                    log.log(.requestFailed, level: .error, "HTTP request failed: answered 500",
+                            ["method": .string(apiRequest.method), "path": .string(apiRequest.path), "error": .string("\(error)")])
+                    r.respond(json: 500, code: "internal", message: "the request failed")
                 }
             }
         }

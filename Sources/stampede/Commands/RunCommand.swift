@@ -126,8 +126,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         var options = RunOptions(baseURL: baseURL, jwtSecret: secret, embedded: server != nil)
         let interruption = RunInterruption()
-        let signalSources = SignalTrap.install(interruption)
-        defer { signalSources.forEach { $0.cancel() } }
+        let signalTrap = await SignalTrap.install(interruption)
+        defer { signalTrap.cancel() }
         options.interruption = interruption
         options.segment = executionSegment
         if let prepared {
@@ -184,8 +184,8 @@ struct RunCommand: AsyncParsableCommand {
         if sourceAddresses > 1 { args += ["--source-addresses", String(sourceAddresses)] }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         // Ctrl-C reaches the workers too (one process group): each drains and writes its report, merged below.
-        let signalSources = SignalTrap.install(RunInterruption())
-        defer { signalSources.forEach { $0.cancel() } }
+        let signalTrap = await SignalTrap.install(RunInterruption())
+        defer { signalTrap.cancel() }
         let outcome: RunOutcome
         do {
             let shards = try await WorkerPool.run(executable: executable, arguments: args, workers: workers,

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Logging
+import ServiceLifecycle
 import StampedeCluster
 import StampedeServer
 
@@ -31,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     var postgres: String?
     @Flag(name: .customLong("reuse-port"), help: "SO_REUSEPORT: several nodes on this machine share the port (WebSocket clients; long-polling needs a sticky balancer, see deploy/nginx.conf). (env: STAMPEDE_REUSE_PORT=1)")
     var reusePort = false
+    @Option(name: .customLong("log-level"), help: "Server log level: trace, debug, info, notice, warning, error or critical. (env: STAMPEDE_LOG_LEVEL; default info)")
+    var logLevel: Logger.Level?
 
     /// The flags' own ranges, as usage errors (exit 64, with this usage); environment values are
     /// checked again in `run` once merged.
@@ -66,6 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
         c.tlsCertPath = try pick(tlsCert, "STAMPEDE_TLS_CERT", { $0 })
         c.tlsKeyPath = try pick(tlsKey, "STAMPEDE_TLS_KEY", { $0 })
         try connections.apply(to: &c, env: env)
+        var logger = Logger(label: "stampede.server")
+        logger.logLevel = try pick(logLevel, "STAMPEDE_LOG_LEVEL", { Logger.Level(rawValue: $0.lowercased()) }) ?? .info
+        c.log = ServerLog(logger: logger)
         c.reusePort = reusePort || ["1", "true", "yes", "on"].contains((env["STAMPEDE_REUSE_PORT"] ?? "").lowercased())
         try FlagChecks.range("--port", c.port, 0...65535)
         try FlagChecks.range("--ping-interval", c.pingIntervalMs, 1...3_600_000)
@@ -88,13 +95,11 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("warning: using the default JWT secret \"dev-secret\"; it is for local use only (set --jwt-secret or STAMPEDE_JWT_SECRET)\n".utf8))
         }
 
-        let signals = ShutdownSignals()
         if let url = try pick(postgres, "STAMPEDE_POSTGRES_URL", { $0 }) {
             let node = try await ClusterNode.start(c, postgresURL: url)
             print("listening on \(node.server.baseURL) (cluster mode, PostgreSQL)")
             fflush(nil)
-            await signals.wait()
-            try await node.shutdown()
+            try await ServerService.runUntilSignalled(logger: c.log.logger) { try await node.shutdown() }
             return
         }
         let server: EmbeddedServer
@@ -104,31 +109,26 @@ struct ServeCommand: AsyncParsableCommand {
         }
         print("listening on \(server.baseURL)")
         fflush(nil)
-        await signals.wait()
-        try await server.shutdown()
+        try await ServerService.runUntilSignalled(logger: c.log.logger) { try await server.shutdown() }
     }
 }
 
-/// SIGINT/SIGTERM as something to await; the default handlers are replaced
-/// so the server can close its sessions before exiting. Unchecked: the
-/// sources are only kept alive here, never touched after `init`.
-final class ShutdownSignals: @unchecked Sendable {
-    private let sources: [DispatchSourceSignal]
-    private let stream: AsyncStream<Void>
+/// The server as a swift-service-lifecycle service: the `ServiceGroup` traps SIGINT/SIGTERM and
+/// triggers the graceful shutdown, which closes every session before the process exits 0.
+struct ServerService: Service {
+    let shutdown: @Sendable () async throws -> Void
 
-    init() {
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        self.stream = stream
-        sources = [SIGINT, SIGTERM].map { sig in
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { continuation.yield() }
-            s.resume()
-            return s
-        }
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await shutdown()
     }
 
-    func wait() async {
-        for await _ in stream { return }
+    static func runUntilSignalled(logger: Logger, _ shutdown: @escaping @Sendable () async throws -> Void) async throws {
+        let group = ServiceGroup(configuration: .init(services: [ServerService(shutdown: shutdown)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
+
+/// `--log-level info`: swift-log's levels by their names.
+extension Logger.Level: @retroactive ExpressibleByArgument {}

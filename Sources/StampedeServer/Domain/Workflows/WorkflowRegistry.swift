@@ -17,7 +17,6 @@ enum SubscribeRefusal: Error, Equatable {
 /// What a socket needs to start receiving a workflow: the events to replay
 /// and the position from which live delivery continues.
 struct SubscriptionStart {
-    let record: WorkflowRecord
     let replay: ArraySlice<StoredEvent>
     let latestSeq: Int64
     let truncated: Bool
@@ -176,7 +175,7 @@ final class WorkflowRegistry: @unchecked Sendable {
             guard r.ownerUserID == principal.userID || principal.role == .service else { return .failure(.forbidden) }
             if !alreadySubscribed { attach(r, loop: loop) }
             let (replay, truncated) = since.map { r.events(after: $0) } ?? ([], false)
-            return .success(SubscriptionStart(record: r, replay: replay, latestSeq: r.lastSeq, truncated: truncated))
+            return .success(SubscriptionStart(replay: replay, latestSeq: r.lastSeq, truncated: truncated))
         }
     }
 

@@ -81,6 +81,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "StampedeConformance", dependencies: [
             "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth", "StampedeContract", "SocketIOWire", "StampedeJSON",

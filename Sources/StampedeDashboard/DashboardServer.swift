@@ -63,7 +63,7 @@ public struct LiveSampleJSON: Sendable {
     public let text: String
 }
 
-private final class DashboardHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
+private final class DashboardHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
     let feed: DashboardFeed
@@ -127,3 +127,7 @@ private final class DashboardHTTPHandler: ChannelInboundHandler, @unchecked Send
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in if !keepAlive { channel.close(promise: nil) } }
     }
 }
+
+/// Channel handlers live on their channel's loop only, as NIO's own do.
+@available(*, unavailable)
+extension DashboardHTTPHandler: Sendable {}

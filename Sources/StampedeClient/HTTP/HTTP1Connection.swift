@@ -78,7 +78,7 @@ final class HTTP1Connection: @unchecked Sendable {
 }
 
 /// Collects responses and answers the waiting callbacks in FIFO order.
-private final class HTTP1ResponseHandler: ChannelInboundHandler, @unchecked Sendable {
+private final class HTTP1ResponseHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
 
     private var waiting: [HTTP1Connection.Callback] = []
@@ -129,3 +129,7 @@ private final class HTTP1ResponseHandler: ChannelInboundHandler, @unchecked Send
         for cb in w { cb(.failure(e)) }
     }
 }
+
+/// Channel handlers live on their channel's loop only, as NIO's own do.
+@available(*, unavailable)
+extension HTTP1ResponseHandler: Sendable {}

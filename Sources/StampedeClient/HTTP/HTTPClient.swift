@@ -60,17 +60,17 @@ public final class HTTPClient: Sendable {
         let timeout = self.timeout
         return connection.flatMap { conn in
             let promise = loop.makePromise(of: HTTPResponse.self)
-            let done = UncheckedBox(DoneFlag())
+            let done = NIOLoopBoundBox(false, eventLoop: loop)  // the timeout and the answer race on this loop
             let timer = loop.scheduleTask(in: timeout) {
-                guard !done.value.isSet else { return }
-                done.value.isSet = true
+                guard !done.value else { return }
+                done.value = true
                 conn.close(abrupt: true)
                 promise.fail(ClientError.timeout)
             }
             conn.request(call.method, call.path, headers: call.headers, body: call.body) { result in
                 timer.cancel()
-                guard !done.value.isSet else { return }
-                done.value.isSet = true
+                guard !done.value else { return }
+                done.value = true
                 switch result {
                 case .success(let r):
                     self.release(conn)
@@ -114,8 +114,6 @@ public final class HTTPClient: Sendable {
 }
 
 /// Whichever of response and timeout comes first completes the promise.
-private final class DoneFlag { var isSet = false }
-
 /// One request's parts, kept for a possible retry.
 private struct PendingCall: Sendable {
     var method: HTTPMethod

@@ -139,7 +139,7 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
 /// Sends the upgrade request once TCP (and TLS) is up; the upgrade handler
 /// in front of it adds the WebSocket headers. Removed on success; on a
 /// refused upgrade it sees the response and closes.
-private final class UpgradeRequestWriter: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+private final class UpgradeRequestWriter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
     let head: HTTPRequestHead
@@ -163,7 +163,7 @@ private final class UpgradeRequestWriter: ChannelInboundHandler, RemovableChanne
 
 /// The receive side after the upgrade: text frames to the transport,
 /// pings answered, close frames end the connection.
-private final class WebSocketFrameHandler: ChannelInboundHandler, @unchecked Sendable {
+private final class WebSocketFrameHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
     private let transport: WebSocketTransport
@@ -214,3 +214,11 @@ private final class WebSocketFrameHandler: ChannelInboundHandler, @unchecked Sen
         transport.fail(.error("WebSocket: \(error)"))
     }
 }
+
+/// Channel handlers live on their channel's loop only, as NIO's own do.
+@available(*, unavailable)
+extension UpgradeRequestWriter: Sendable {}
+
+/// Channel handlers live on their channel's loop only, as NIO's own do.
+@available(*, unavailable)
+extension WebSocketFrameHandler: Sendable {}

@@ -149,7 +149,7 @@ final class FrameInbox: Sendable {
 }
 
 /// Parses the `101` response, then unmasked server frames; answers pings.
-private final class RawFrameDecoder: ChannelInboundHandler, @unchecked Sendable {
+private final class RawFrameDecoder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     let inbox: FrameInbox
     let upgraded: EventLoopPromise<Void>
@@ -223,3 +223,7 @@ private final class RawFrameDecoder: ChannelInboundHandler, @unchecked Sendable 
         context.fireChannelInactive()
     }
 }
+
+/// Channel handlers live on their channel's loop only, as NIO's own do.
+@available(*, unavailable)
+extension RawFrameDecoder: Sendable {}

@@ -1,41 +1,44 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import StampedeReports
 
 /// Is the generator itself the bottleneck? Event-loop lag (a task's wait to run) and process
 /// CPU from /proc/self/stat. A saturated generator's latencies say nothing about the server.
-final class HealthMonitor: @unchecked Sendable {
-    private var lag = LatencyHistogram()
-    private var lastCPU: (ticks: Double, at: Double)?
-    private var cpuSamples: [Double] = []
-    private let lock = NSLock()
+final class HealthMonitor: Sendable {
+    struct State {
+        var lag = LatencyHistogram()
+        var lastCPU: (ticks: Double, at: Double)?
+        var cpuSamples: [Double] = []
+    }
+    private let state = NIOLockedValueBox(State())
 
     /// Measures each loop's scheduling delay once (call once a second).
     func probe(_ loops: [EventLoop]) async {
         for loop in loops {
             let sent = EngineClock.monotonicMicros()
             if let ran = try? await loop.submit({ EngineClock.monotonicMicros() }).get() {
-                lock.withLock { lag.record(max(1, ran &- sent)) }
+                state.withLockedValue { $0.lag.record(max(1, ran &- sent)) }
             }
         }
         if let ticks = Self.cpuTicks() {
             let now = Double(EngineClock.monotonicMicros()) / 1e6
-            lock.withLock {
-                if let last = lastCPU, now > last.at {
+            state.withLockedValue { s in
+                if let last = s.lastCPU, now > last.at {
                     let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
-                    cpuSamples.append((ticks - last.ticks) / hz / (now - last.at) * 100)
+                    s.cpuSamples.append((ticks - last.ticks) / hz / (now - last.at) * 100)
                 }
-                lastCPU = (ticks, now)
+                s.lastCPU = (ticks, now)
             }
         }
     }
 
-    var cpuNow: Double { lock.withLock { cpuSamples.last ?? 0 } }
+    var cpuNow: Double { state.withLockedValue { $0.cpuSamples.last ?? 0 } }
 
     func summary() -> GeneratorHealth {
-        lock.withLock {
-            let p99 = Double(lag.valueAtPercentile(99)) / 1000
-            let cpu = cpuSamples.isEmpty ? 0 : cpuSamples.reduce(0, +) / Double(cpuSamples.count)
+        state.withLockedValue { s in
+            let p99 = Double(s.lag.valueAtPercentile(99)) / 1000
+            let cpu = s.cpuSamples.isEmpty ? 0 : s.cpuSamples.reduce(0, +) / Double(s.cpuSamples.count)
             let cores = Double(System.coreCount)
             // Saturated: loops answered late for 1 % of probes, or the process used nearly every core.
             let saturated = p99 > 100 || cpu > 95 * cores

@@ -3,7 +3,8 @@ import StampedeClient
 
 /// Scenario-level publishers: a steady rate per workflow (or in total), on one event loop,
 /// scheduled from the run's zero so drift never accumulates. Each event carries `sent_at_us`.
-final class BackgroundPublisher: @unchecked Sendable {
+/// Confined to its loop: the orchestrator holds it through an `NIOLoopBound`.
+final class BackgroundPublisher {
     let spec: PublisherSpec
     let ctx: EngineContext
     let loop: EventLoop

@@ -66,7 +66,7 @@ final class Dispatcher: Sendable {
             }
             // Closed model: keep the concurrency by starting the slot again, at most once a second.
             let wait = max(0, 1 - (ctx.now() - startedAt))
-            loop.scheduleTask(in: .microseconds(Int64(wait * 1_000_000))) { [self] in
+            loop.assumeIsolated().scheduleTask(in: .microseconds(Int64(wait * 1_000_000))) { [self] in
                 guard !isStopping, shard.closedOrder.contains(c.index), ctx.now() < ctx.plan.duration else {
                     shard.closedOrder.removeAll { $0 == c.index }
                     return

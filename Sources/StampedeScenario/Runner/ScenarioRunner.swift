@@ -88,7 +88,7 @@ public enum ScenarioRunner {
 
         // Background publishers: one per spec, on loop 0 (publishing is HTTP, the loop only schedules);
         // each shard publishes to the workflows its segment owns (w mod N for --shard i/N).
-        var publishers: [BackgroundPublisher] = []
+        var publishers: [NIOLoopBound<BackgroundPublisher>] = []
         do {
             for spec in scenario.publishers {
                 let loop = loops[0]
@@ -96,8 +96,8 @@ public enum ScenarioRunner {
                 let p = try! await loop.submit {
                     let bp = BackgroundPublisher(spec: spec, ctx: ctx, loop: loop, recorder: shardBox.value.recorder)
                     bp.start()
-                    return UncheckedSendable(bp)
-                }.get().value
+                    return NIOLoopBound(bp, eventLoop: loop)
+                }.get()
                 publishers.append(p)
             }
         }
@@ -180,8 +180,8 @@ public enum ScenarioRunner {
         }
         // Shutdown order.
         dispatch.cancel()
-        for p in publishers {
-            try? await p.loop.submit { p.stop(); if p.spec.completeAtEnd { p.completeAll() } }.get()
+        for bound in publishers {
+            try? await bound.eventLoop.submit { let p = bound.value; p.stop(); if p.spec.completeAtEnd { p.completeAll() } }.get()
         }
         if abortReason == nil { try? await Task.sleep(nanoseconds: UInt64(scenario.drainSeconds * 1e9)) }
         await dispatcher.stopAll()
@@ -256,8 +256,3 @@ extension ScenarioRunner {
     }
 }
 
-/// Carries a loop-confined reference back to the orchestrator, which only hands it to that loop again.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

@@ -166,10 +166,10 @@ extension VirtualClient: ClientConnectionDelegate {
         c.setReading(false)
         waiter = .slowConsumer
         let token = stepToken
-        timer = loop.scheduleTask(in: .microseconds(Int64(seconds * 1_000_000))) { [self] in
+        timer = loop.assumeIsolated().scheduleTask(in: .microseconds(Int64(seconds * 1_000_000))) { [self] in
             guard token == stepToken, !finished else { return }
             connection?.setReading(true)
-            timer = loop.scheduleTask(in: .seconds(5)) { [self] in
+            timer = loop.assumeIsolated().scheduleTask(in: .seconds(5)) { [self] in
                 guard token == stepToken, !finished else { return }
                 judge(.slowConsumerBounded, .violated(expected: "disconnected as a slow consumer after \(DurationText.format(seconds)) unread",
                                                       seen: "still connected"))

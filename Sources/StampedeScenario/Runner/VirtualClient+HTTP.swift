@@ -15,6 +15,7 @@ extension VirtualClient {
                                headers: [("Authorization", "Bearer \(ctx.tokens.valid[userIndex])"), ("Content-Type", "application/json")],
                                body: body.serializedBytes)
             .hop(to: loop)
+            .assumeIsolated()
             .whenComplete { [self] result in
                 guard !finished, token == stepToken else { return }
                 let now = EngineClock.monotonicMicros()
@@ -55,7 +56,7 @@ extension VirtualClient {
             let events = (0..<n).map { _ in EventPayload.json(type: p.event, payloadBytes: p.payloadBytes, sentAtMicros: now) }
             let started = EngineClock.monotonicMicros()
             rec.count("publish.attempts")
-            EventPayload.post(ctx.http, token: ctx.tokens.service, workflow: id, events: events).hop(to: loop).whenComplete { [self] r in
+            EventPayload.post(ctx.http, token: ctx.tokens.service, workflow: id, events: events).hop(to: loop).assumeIsolated().whenComplete { [self] r in
                 progress.outstanding -= 1
                 rec.record(MetricName.publish, micros: EngineClock.monotonicMicros() &- started)
                 if case .success(let resp) = r, resp.status == 201 { rec.count("events_published", UInt64(n)) } else {
@@ -65,7 +66,7 @@ extension VirtualClient {
                 if progress.sentRequests == requests && progress.outstanding == 0 && token == stepToken { advance() }
             }
             if progress.sentRequests < requests {
-                timer = loop.scheduleTask(in: .microseconds(Int64(gap * 1_000_000))) { fire() }
+                timer = loop.assumeIsolated().scheduleTask(in: .microseconds(Int64(gap * 1_000_000))) { fire() }
             }
         }
         fire()
@@ -73,7 +74,7 @@ extension VirtualClient {
 }
 
 /// A publish step's counters; touched only on the client's loop.
-final class PublishProgress: @unchecked Sendable {
+final class PublishProgress {
     var remaining: Int
     var sentRequests = 0
     var outstanding = 0

@@ -114,10 +114,10 @@ extension VirtualClient {
                 }
             }
             if sent < total {
-                timer = loop.scheduleTask(in: .microseconds(Int64(gap * 1_000_000))) { fire() }
+                timer = loop.assumeIsolated().scheduleTask(in: .microseconds(Int64(gap * 1_000_000))) { fire() }
             } else {
                 // Give the last acks a moment, then judge.
-                timer = loop.scheduleTask(in: .milliseconds(500)) { [self] in
+                timer = loop.assumeIsolated().scheduleTask(in: .milliseconds(500)) { [self] in
                     guard token == stepToken else { return }
                     judgeSpam(s)
                 }

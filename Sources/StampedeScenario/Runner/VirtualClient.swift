@@ -133,7 +133,7 @@ final class VirtualClient {
 
     func armTimeout(_ seconds: Double, code: String) {
         let token = stepToken
-        timer = loop.scheduleTask(in: .microseconds(Int64(seconds * 1_000_000))) { [self] in
+        timer = loop.assumeIsolated().scheduleTask(in: .microseconds(Int64(seconds * 1_000_000))) { [self] in
             guard token == stepToken, !finished else { return }
             fail(code)
         }
@@ -142,7 +142,7 @@ final class VirtualClient {
     func after(_ seconds: Double, _ body: @escaping () -> Void) {
         let token = stepToken
         waiter = .timer
-        timer = loop.scheduleTask(in: .microseconds(Int64(max(0, seconds) * 1_000_000))) { [self] in
+        timer = loop.assumeIsolated().scheduleTask(in: .microseconds(Int64(max(0, seconds) * 1_000_000))) { [self] in
             guard token == stepToken, !finished else { return }
             body()
         }

@@ -83,6 +83,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
+        // Where a run goes: --target URL(s), the scenario's target, or the embedded server
+        // configured from the scenario's `server:` block (shared by run, conformance and the tests).
+        .target(name: "StampedeTarget", dependencies: [
+            "StampedeScenario", "StampedeServer",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "StampedeConformance", dependencies: [
             "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth", "StampedeContract", "SocketIOWire", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -97,7 +103,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .executableTarget(name: "stampede", dependencies: [
-            "StampedeConformance", "StampedeCluster", "StampedeDashboard",
+            "StampedeConformance", "StampedeTarget", "StampedeCluster", "StampedeDashboard",
             "StampedeServer", "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -124,7 +130,7 @@ let package = Package(
             "SocketIOWire", "StampedeJSON", "StampedeContract", "StampedeAuth", "StampedeServer",
         ], exclude: ["FuzzCorpus"]),
         .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
-        .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports"]),
+        .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports", "StampedeTarget"]),
         .testTarget(name: "StampedeReportsTests", dependencies: [
             "StampedeReports", .product(name: "Yams", package: "Yams"),   // the deploy recipes' YAML
         ]),
@@ -138,6 +144,6 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
-        .testTarget(name: "StampedeConformanceTests", dependencies: ["StampedeConformance", "StampedeServer", "StampedeClient", "StampedeAuth"]),
+        .testTarget(name: "StampedeConformanceTests", dependencies: ["StampedeConformance", "StampedeServer", "StampedeClient", "StampedeAuth", "StampedeTarget"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import StampedeConformance
 import StampedeServer
+import StampedeTarget
 import XCTest
 
 /// Every MUST of PROTOCOL.md, over real sockets, by the contract scenarios
@@ -11,13 +12,8 @@ final class ContractConformanceTests: XCTestCase {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios/conformance").path
 
     func run(_ file: String, allowWarnings: Bool = false) async throws {
-        var config = ServerConfiguration()
-        config.port = 0
-        config.jwtSecret = "contract-secret"
-        config.pingIntervalMs = 1000
-        config.pingTimeoutMs = 1000
-        config.stepDelayMs = 20
-        let server = try await EmbeddedServer.start(config)
+        // What `stampede conformance` runs against when it has no --target.
+        let server = try await EmbeddedServer.start(.fastTimers(secret: "contract-secret"))
         let results = await ContractScenarioSuite.run(file: "\(Self.scenarios)/\(file)", baseURL: server.baseURL,
                                                       jwtSecret: "contract-secret")
         try await server.shutdown()

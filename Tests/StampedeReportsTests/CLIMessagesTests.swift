@@ -21,6 +21,15 @@ final class CLIMessagesTests: XCTestCase {
     drain: 200ms
     """
 
+    /// A TLS flag without its pair is a usage error naming the missing one (ArgumentParser's validate()).
+    func testATLSFlagWithoutItsPairIsAUsageError() throws {
+        let dir = try temporaryDirectory()
+        let r = try run(["serve", "--tls-cert", "/nonexistent/cert.pem"], in: dir)
+        XCTAssertEqual(r.status, 64, r.output)
+        XCTAssertTrue(r.output.contains("--tls-cert needs --tls-key"), r.output)
+        XCTAssertTrue(r.output.contains("Usage: stampede serve"), r.output)
+    }
+
     func testOutOfRangePortIsAUsageError() throws {
         let r = try run(["serve", "--port", "70000"])
         XCTAssertEqual(r.status, 64, r.output)
@@ -88,7 +97,7 @@ final class CLIMessagesTests: XCTestCase {
         try Self.tiny.write(to: file, atomically: true, encoding: .utf8)
         let bogus = try run(["run", file.path, "--progress", "fancy"], in: dir)
         XCTAssertEqual(bogus.status, 64, bogus.output)
-        XCTAssertTrue(bogus.output.contains("--progress must be one of auto, tty, lines, json, quiet"), bogus.output)
+        XCTAssertTrue(bogus.output.contains("Please provide one of 'auto', 'tty', 'lines', 'json' or 'quiet'"), bogus.output)
         let r = try run(["run", file.path, "--progress", "json", "--threads", "1"], in: dir)
         XCTAssertEqual(r.status, 0, r.output)
         let line = r.output.split(separator: "\n").first { $0.hasPrefix("{") }

@@ -1,6 +1,7 @@
 import Foundation
 import StampedeReports
 import StampedeServer
+import StampedeTarget
 import Testing
 @testable import StampedeScenario
 
@@ -36,11 +37,9 @@ extension Live {
 
         /// An ephemeral-port server with a fast heartbeat and short search steps, tweaked per test.
         static func configuration(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
-            var c = ServerConfiguration()
-            c.port = 0
-            c.pingIntervalMs = 1000
+            var c = ServerConfiguration.fastTimers()
             c.pingTimeoutMs = 1000
-            c.stepDelayMs = 20
+            c.connectTimeoutMs = ServerConfiguration().connectTimeoutMs
             tweak(&c)
             return c
         }

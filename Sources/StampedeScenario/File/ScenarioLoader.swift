@@ -73,8 +73,9 @@ public enum ScenarioLoader {
         var server: [String: JSONValue] = [:]
         if let s = f["server"] {
             for (k, v) in try s.entries() {
-                guard serverKeys.contains(k) else {
-                    let hint = YAMLCursor.closest(k, in: serverKeys).map { " (did you mean '\($0)'?)" } ?? ""
+                guard ServerSettingKey(rawValue: k) != nil else {
+                    let known = Set(ServerSettingKey.allCases.map(\.rawValue))
+                    let hint = YAMLCursor.closest(k, in: known).map { " (did you mean '\($0)'?)" } ?? ""
                     throw v.error("unknown server option '\(k)'\(hint)")
                 }
                 server[k] = try scalarJSON(v)
@@ -118,12 +119,6 @@ public enum ScenarioLoader {
         }
         return value
     }
-
-    static let serverKeys: Set<String> = [
-        "ping_interval", "ping_timeout", "max_payload", "step_delay", "max_connections_per_user", "history_limit",
-        "terminal_retention", "max_disconnection_duration", "jwt_secret", "audience", "rate_limit_events_per_second",
-        "rate_limit_burst", "workflow_create_rate", "workflow_create_burst", "slow_consumer_bytes", "max_subscriptions",
-    ]
 
     static func parseAuth(_ c: YAMLCursor) throws -> AuthSpec {
         let f = try c.fields(["users", "user_prefix", "secret", "audience", "expires_in", "users_file", "service_token", "admin_token"])

@@ -8,8 +8,12 @@ final class EngineContext: Sendable {
     let scenario: Scenario
     let plan: LoadPlan
     let assignment: ClientAssignment
+    /// The first node: setup, stats, cleanup.
     let endpoint: ServerEndpoint
     let http: HTTPClient
+    /// Every node of the target (the first included): client i connects to node i mod N and
+    /// publishes there; a background publisher sends workflow w's events to node w mod N.
+    let nodes: [Node]
     let tokens: TokenBook
     /// Scenario workflow ids by index, created during setup.
     let workflowIDs: [String]
@@ -22,13 +26,19 @@ final class EngineContext: Sendable {
     /// How late a ping may be before `heartbeat` counts it (option `tolerance`, default 500ms).
     let heartbeatSlackMicros: UInt64
 
-    init(scenario: Scenario, plan: LoadPlan, endpoint: ServerEndpoint, http: HTTPClient, tokens: TokenBook,
+    struct Node: Sendable {
+        let endpoint: ServerEndpoint
+        let http: HTTPClient
+    }
+
+    init(scenario: Scenario, plan: LoadPlan, nodes: [Node], tokens: TokenBook,
          workflowIDs: [String], ledger: CheckLedger, startMicros: UInt64, localAddresses: [String]) {
         self.scenario = scenario
         self.plan = plan
         assignment = ClientAssignment(scenario: scenario)
-        self.endpoint = endpoint
-        self.http = http
+        self.nodes = nodes
+        endpoint = nodes[0].endpoint
+        http = nodes[0].http
         self.tokens = tokens
         self.workflowIDs = workflowIDs
         self.ledger = ledger
@@ -38,6 +48,9 @@ final class EngineContext: Sendable {
         let tolerance = scenario.checks.first { $0.kind == .heartbeat }?.options["tolerance"]
         heartbeatSlackMicros = UInt64((tolerance?.stringValue.flatMap(DurationText.seconds) ?? tolerance?.doubleValue.map { $0 / 1000 } ?? 0.5) * 1_000_000)
     }
+
+    func node(forClient index: Int) -> Node { nodes[index % nodes.count] }
+    func node(forWorkflow index: Int) -> Node { nodes[index % nodes.count] }
 
     /// Seconds since the run's zero.
     func now() -> Double { Double(Int64(EngineClock.monotonicMicros()) - Int64(startMicros)) / 1_000_000 }

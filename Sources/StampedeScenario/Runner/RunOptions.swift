@@ -4,6 +4,9 @@ import StampedeReports
 /// How to run a loaded scenario: where, with which secret, which shard, how to show progress.
 public struct RunOptions: Sendable {
     public var baseURL: String
+    /// More nodes of the same cluster (`--target A,B,C`): clients and publishers are spread over
+    /// `baseURL` and these; setup, stats and cleanup use `baseURL`.
+    public var additionalBaseURLs: [String] = []
     public var jwtSecret: String
     public var embedded: Bool
     /// `--shard i/N` (equal segments); `segment` overrides it (`--segment a:b`).

@@ -17,7 +17,7 @@ public enum ScenarioRunner {
 
     static func run(_ scenario: Scenario, options: RunOptions, group: MultiThreadedEventLoopGroup) async -> RunOutcome {
         let started = Date()
-        let target = TargetInfo(url: options.baseURL, embedded: options.embedded)
+        let target = TargetInfo(url: ([options.baseURL] + options.additionalBaseURLs).joined(separator: ","), embedded: options.embedded)
         let segment = options.executionSegment
         var shardInfo = ShardRecord.info(options, segment: segment)
         func cannotStart(_ why: String) -> RunOutcome {
@@ -32,14 +32,22 @@ public enum ScenarioRunner {
         do { endpoint = try ServerEndpoint(url: options.baseURL) } catch { return cannotStart("bad target URL: \(error)") }
         let http = HTTPClient(endpoint: endpoint, eventLoopGroup: group, timeout: .seconds(10), maxIdleConnections: 64)
         defer { http.shutdown() }
+        var nodes = [EngineContext.Node(endpoint: endpoint, http: http)]
+        defer { for n in nodes.dropFirst() { n.http.shutdown() } }
+        for url in options.additionalBaseURLs {
+            do {
+                let e = try ServerEndpoint(url: url)
+                nodes.append(EngineContext.Node(endpoint: e, http: HTTPClient(endpoint: e, eventLoopGroup: group, timeout: .seconds(10), maxIdleConnections: 64)))
+            } catch { return cannotStart("bad target URL \(url): \(error)") }
+        }
         let tokens: TokenBook
         do { tokens = try TokenBook(auth: scenario.auth, secret: scenario.auth.secret ?? options.jwtSecret) } catch {
             return cannotStart("minting tokens: \(error)")
         }
         // Reachability first: an unreachable target, or one that is no Socket.IO server, is exit 3,
         // not a pile of connect errors.
-        if let problem = await TargetProbe.probe(http).problem {
-            return cannotStart("target \(options.baseURL) is \(problem)")
+        for (node, url) in zip(nodes, [options.baseURL] + options.additionalBaseURLs) {
+            if let problem = await TargetProbe.probe(node.http).problem { return cannotStart("target \(url) is \(problem)") }
         }
         let workflowIDs: [String]
         if let given = options.workflowIDs { workflowIDs = given }
@@ -79,7 +87,7 @@ public enum ScenarioRunner {
             }
         }
         let runStart = Date()
-        let ctx = EngineContext(scenario: scenario, plan: plan, endpoint: endpoint, http: http, tokens: tokens,
+        let ctx = EngineContext(scenario: scenario, plan: plan, nodes: nodes, tokens: tokens,
                                 workflowIDs: workflowIDs, ledger: ledger, startMicros: EngineClock.monotonicMicros(),
                                 localAddresses: options.localAddresses)
         let dispatcher = Dispatcher(ctx: ctx, loops: loops, shards: shards)

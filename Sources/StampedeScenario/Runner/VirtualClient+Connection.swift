@@ -8,7 +8,7 @@ extension VirtualClient: ClientConnectionDelegate {
     func connect(_ s: ConnectStep, recovery: (pid: String, offset: String)?) {
         connectStep = s
         let token = ctx.tokens.token(s.token, userIndex: userIndex)
-        var opts = ClientOptions(endpoint: ctx.endpoint, transport: ClientTransport(rawValue: s.transport.rawValue) ?? .websocket)
+        var opts = ClientOptions(endpoint: ctx.node(forClient: index).endpoint, transport: ClientTransport(rawValue: s.transport.rawValue) ?? .websocket)
         switch s.placement {
         case .auth: opts.auth = token.map { ["token": .string($0)] } ?? .object([:])
         case .header: if let token { opts.headers = [("Authorization", "Bearer \(token)")] }

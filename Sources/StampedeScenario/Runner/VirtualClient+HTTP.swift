@@ -11,7 +11,7 @@ extension VirtualClient {
         waiter = .ack
         rec.count("workflow.attempts")
         armTimeout(30, code: "create_workflow_timeout")
-        ctx.http.requestFuture("POST", "/api/v1/workflows",
+        ctx.node(forClient: index).http.requestFuture("POST", "/api/v1/workflows",
                                headers: [("Authorization", "Bearer \(ctx.tokens.valid[userIndex])"), ("Content-Type", "application/json")],
                                body: body.serializedBytes)
             .hop(to: loop)
@@ -56,7 +56,7 @@ extension VirtualClient {
             let events = (0..<n).map { _ in EventPayload.json(type: p.event, payloadBytes: p.payloadBytes, sentAtMicros: now) }
             let started = EngineClock.monotonicMicros()
             rec.count("publish.attempts")
-            EventPayload.post(ctx.http, token: ctx.tokens.service, workflow: id, events: events).hop(to: loop).assumeIsolated().whenComplete { [self] r in
+            EventPayload.post(ctx.node(forClient: index).http, token: ctx.tokens.service, workflow: id, events: events).hop(to: loop).assumeIsolated().whenComplete { [self] r in
                 progress.outstanding -= 1
                 rec.record(MetricName.publish, micros: EngineClock.monotonicMicros() &- started)
                 if case .success(let resp) = r, resp.status == 201 { rec.count("events_published", UInt64(n)) } else {

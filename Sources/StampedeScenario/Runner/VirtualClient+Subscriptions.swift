@@ -127,8 +127,9 @@ extension VirtualClient {
     }
 
     func judgeSpam(_ s: SpamStep) {
-        let limit = ctx.scenario.server["rate_limit_events_per_second"]?.doubleValue ?? 10
-        let burst = ctx.scenario.server["rate_limit_burst"]?.doubleValue ?? 20
+        let server = ServerOptions(ctx.scenario.server)
+        let limit = server.double(.rateLimitEventsPerSecond) ?? 10
+        let burst = server.double(.rateLimitBurst) ?? 20
         judge(.rateLimitEnforced, spam?.judgement(ratePerSecond: limit, burst: burst, seconds: s.duration) ?? .none)
         spam = nil
         advance()

@@ -29,7 +29,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Standard errors a change must exceed to count as more than sampling noise (0 disables the test).")
     var z: Double = 3
     @Flag(help: "Print every row, not only what moved.") var all = false
-    @Option(help: "Table format: text or markdown.") var format = "text"
+    @Option(help: "Table format: text or markdown.") var format = ComparisonTable.Format.text
 
     func validate() throws {
         guard reports.count >= 2 else { throw ValidationError("give a baseline report.json (or several) and the current one") }
@@ -50,15 +50,15 @@ struct CompareCommand: ParsableCommand {
             }
             perMetric[key] = value
         }
-        guard let tableFormat = ComparisonTable.Format(rawValue: format) else {
-            throw ValidationError("--format: expected text or markdown")
-        }
         let b = try reports.dropLast().map { try ReportFiles.load(URL(fileURLWithPath: $0)) }
         let c = try ReportFiles.load(URL(fileURLWithPath: reports.last!))
         let options = CompareOptions(tolerance: tol, metricTolerances: perMetric, minimumDeltaMs: minDeltaMs,
                                      minimumSamples: UInt64(minSamples), minimumCount: UInt64(minCount), z: z)
         let result = ReportComparator.compare(baselines: b, current: c, options: options)
-        print(ComparisonTable.render(result, format: tableFormat, showAll: all), terminator: "")
+        print(ComparisonTable.render(result, format: format, showAll: all), terminator: "")
         if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }
 }
+
+/// `--format markdown`: the table formats by name.
+extension ComparisonTable.Format: ExpressibleByArgument {}

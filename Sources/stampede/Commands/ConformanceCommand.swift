@@ -6,6 +6,7 @@ import StampedeClient
 import StampedeConformance
 import StampedeScenario
 import StampedeServer
+import StampedeTarget
 
 /// `stampede conformance`: the whole contract against a server — the wire
 /// checks with raw packets, then the contract scenarios. One line per check;
@@ -15,9 +16,7 @@ struct ConformanceCommand: AsyncParsableCommand {
         commandName: "conformance",
         abstract: "Check a server against PROTOCOL.md and SOCKETIO.md (the embedded server when no --target).")
 
-    @Option(help: "Server base URL (http(s)://host:port); default: an embedded Stampede server.") var target: String?
-    @Option(name: .customLong("jwt-secret"), help: "HS256 secret the target verifies tokens with (env STAMPEDE_JWT_SECRET, default dev-secret).")
-    var jwtSecret: String?
+    @OptionGroup(title: "Target") var targetOptions: TargetOptions
     @Option(help: "Write a JUnit XML file with one test case per check.") var junit: String?
     @Option(help: "The audience the target checks, if any (enables the audience_mismatch probe).") var audience: String?
     @Option(name: .customLong("max-connections-per-user"), help: "The target's per-user socket cap.") var maxConnectionsPerUser = 20
@@ -28,26 +27,18 @@ struct ConformanceCommand: AsyncParsableCommand {
     @Flag(name: .customLong("wire-only"), help: "Skip the contract scenarios.") var wireOnly = false
 
     func run() async throws {
-        let secret = jwtSecret ?? ProcessInfo.processInfo.environment["STAMPEDE_JWT_SECRET"] ?? "dev-secret"
+        let secret = targetOptions.secret
         var server: EmbeddedServer?
         var cap = maxConnectionsPerUser
         var connectTimeout = connectTimeoutMs
         let baseURL: String
-        if let target {
+        if let target = targetOptions.urls.first {
             baseURL = target
         } else {
-            // Short timers so heartbeat and connect-timeout rules are probed in seconds.
-            var c = ServerConfiguration()
-            c.port = 0
-            c.jwtSecret = secret
-            c.audience = audience
-            c.pingIntervalMs = 1000
-            c.pingTimeoutMs = 800
-            c.connectTimeoutMs = 1500
-            c.stepDelayMs = 20
+            let c = ServerConfiguration.fastTimers(secret: secret, audience: audience)
             cap = c.maxConnectionsPerUser
             connectTimeout = c.connectTimeoutMs
-            do { server = try await EmbeddedServer.start(c) } catch {
+            do { server = try await RunTarget.start(c).embedded } catch {
                 FileHandle.standardError.write(Data("could not start the embedded server: \(error)\n".utf8))
                 throw ExitCode(3)
             }

@@ -3,6 +3,7 @@ import Foundation
 import StampedeReports
 import StampedeScenario
 import StampedeServer
+import StampedeTarget
 
 /// `stampede run SCENARIO.yaml`: simulated clients against a server (the embedded one by default),
 /// checks and budgets, a report folder. Exit 0 passed, 1 budget failed, 2 check failed, 3 could not start,
@@ -13,16 +14,13 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a load/conformance scenario; exit 0 passed, 1 budget failed, 2 check failed, 3 could not start, 4 interrupted.")
 
     @Argument(help: "The scenario file (YAML, see scenarios/README.md).") var scenario: String
-    @Option(help: "Server base URL (http(s)://host:port); default: the scenario's target, else an embedded server.")
-    var target: String?
-    @Option(name: .customLong("jwt-secret"), help: "HS256 secret for minting tokens (default: $STAMPEDE_JWT_SECRET or dev-secret).")
-    var jwtSecret: String?
+    @OptionGroup(title: "Target") var targetOptions: TargetOptions
     @Option(name: .customLong("set"), help: "Override a scenario variable: key=value (repeatable).") var sets: [String] = []
     @Option(name: .customLong("budget"), help: "Add or override a budget, e.g. 'event_delivery.p99<50ms' (repeatable).")
     var budgets: [String] = []
     @Option(help: "Report directory (report.json, report.html, junit.xml).") var out: String?
     @Option(help: "Event loop threads for the simulated clients (default: cores).") var threads: Int?
-    @Option(help: "Progress output: auto, tty, lines, json (one JSON object a second on stderr), quiet.") var progress = "auto"
+    @Option(help: "Progress output: auto, tty, lines, json (one JSON object a second on stderr), quiet.") var progress = ProgressMode.auto
     @Option(name: .customLong("source-addresses"), help: "Spread clients over 127.0.0.1…127.0.0.N (for > 28k connections).")
     var sourceAddresses: Int = 0
     @Option(help: "Run the plan sharded over N child processes and merge their results exactly.") var workers: Int = 1
@@ -48,9 +46,6 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Usage errors (exit 64, with this usage) before anything is read or started.
     func validate() throws {
-        guard ProgressMode(rawValue: progress) != nil else {
-            throw ValidationError("--progress must be one of auto, tty, lines, json, quiet; got '\(progress)'")
-        }
         try FlagChecks.range("--threads", threads, 1...1024)
         try FlagChecks.range("--workers", workers, 1...256)
         try FlagChecks.range("--source-addresses", sourceAddresses, 0...254)
@@ -77,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
             // the whole picture (prepared shards keep them, and `report merge` judges them).
             loaded.checks.removeAll { $0.kind == .statsMatch || $0.kind == .statsReturnToBaseline }
         }
-        let secret = jwtSecret ?? ProcessInfo.processInfo.environment["STAMPEDE_JWT_SECRET"] ?? "dev-secret"
+        let secret = targetOptions.secret
         if prepareOnly {
             try await prepare(loaded, secret: secret)
             return
@@ -97,23 +92,16 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("could not run: \(workflowIDs!) was prepared for scenario '\(prepared.scenarioName)', not '\(loaded.name)'\n".utf8))
             throw ExitCode(3)
         }
-        var server: EmbeddedServer?
-        let baseURL: String
-        if let target { baseURL = target }
-        else if case .url(let u) = loaded.target { baseURL = u }
-        else {
-            do {
-                let s = try await EmbeddedServer.start(Self.configuration(for: loaded, secret: loaded.auth.secret ?? secret))
-                server = s
-                baseURL = s.baseURL
-            } catch {
-                FileHandle.standardError.write(Data("could not start the embedded server: \(error)\n".utf8))
-                throw ExitCode(3)
-            }
+        let runTarget: RunTarget
+        do { runTarget = try await RunTarget.start(targetOptions.urls, scenario: loaded, secret: secret) } catch {
+            FileHandle.standardError.write(Data("could not start the embedded server: \(error)\n".utf8))
+            throw ExitCode(3)
         }
+        let server = runTarget.embedded
+        let baseURL = runTarget.baseURL
         if workers > 1 {
             if dashboard != nil { FileHandle.standardError.write(Data("note: --dashboard is not available with --workers\n".utf8)) }
-            try await runWorkers(loaded, baseURL: baseURL, secret: secret, server: server)
+            try await runWorkers(loaded, target: runTarget, secret: secret)
             return
         }
         var live: RunDashboard?
@@ -124,7 +112,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw ExitCode(3)
             }
         }
-        var options = RunOptions(baseURL: baseURL, jwtSecret: secret, embedded: server != nil)
+        var options = runTarget.runOptions(secret: secret)
         let interruption = RunInterruption()
         let signalTrap = await SignalTrap.install(interruption)
         defer { signalTrap.cancel() }
@@ -139,7 +127,7 @@ struct RunCommand: AsyncParsableCommand {
         options.startToleranceSeconds = startTolerance
         options.deferVerdict = deferVerdict
         if let threads { options.eventLoopThreads = threads }
-        options.progress = ProgressMode(rawValue: progress)!
+        options.progress = progress
         if sourceAddresses > 1 { options.localAddresses = (1...sourceAddresses).map { "127.0.0.\($0)" } }
         options.onSecond = live?.observer
         let outcome = await ScenarioRunner.run(loaded, options: options)
@@ -165,7 +153,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// The parent of `--workers N`: creates the workflows once, runs N shards, merges exactly.
-    func runWorkers(_ loaded: Scenario, baseURL: String, secret: String, server: EmbeddedServer?) async throws {
+    func runWorkers(_ loaded: Scenario, target: RunTarget, secret: String) async throws {
+        let baseURL = target.baseURL, server = target.embedded
         // As machine shards do: prepare once, children defer, the merge judges (stats checks included).
         let dir = out.map { URL(fileURLWithPath: $0) } ?? ReportWriter.defaultDirectory(scenarioName: loaded.name, date: Date())
         let preparedDir = dir.appendingPathComponent("workers/prepared")
@@ -176,7 +165,7 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("could not run: \(error)\n".utf8))
             throw ExitCode(3)
         }
-        var args = ["run", scenario, "--target", baseURL, "--jwt-secret", secret, "--defer-verdict",
+        var args = ["run", scenario, "--target", target.baseURLs.joined(separator: ","), "--jwt-secret", secret, "--defer-verdict",
                     "--workflow-ids", "@" + preparedDir.appendingPathComponent(PreparedRun.workflowsFileName).path]
         for s in sets { args += ["--set", s] }
         for b in budgets { args += ["--budget", b] }
@@ -207,7 +196,7 @@ struct RunCommand: AsyncParsableCommand {
     func prepare(_ loaded: Scenario, secret: String) async throws {
         guard let out else { throw ValidationError("--prepare-only needs --out DIR (where workflows.json and baseline.json go)") }
         let baseURL: String
-        if let target { baseURL = target } else if case .url(let u) = loaded.target { baseURL = u } else {
+        if let external = RunTarget.external(targetOptions.urls, scenario: loaded) { baseURL = external[0] } else {
             FileHandle.standardError.write(Data("could not prepare: --prepare-only needs the shared server (--target URL or the scenario's target); an embedded server would end with this process\n".utf8))
             throw ExitCode(3)
         }
@@ -238,28 +227,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(e.description)
         }
     }
-
-    /// The scenario's `server:` block applied to the embedded server's configuration (port 0 = free port).
-    static func configuration(for s: Scenario, secret: String) -> ServerConfiguration {
-        let o = ServerOptions(s.server)
-        var c = ServerConfiguration()
-        c.port = 0
-        c.jwtSecret = o.string("jwt_secret") ?? secret
-        c.audience = o.string("audience") ?? s.auth.audience
-        if let v = o.milliseconds("ping_interval") { c.pingIntervalMs = v }
-        if let v = o.milliseconds("ping_timeout") { c.pingTimeoutMs = v }
-        if let v = o.int("max_payload") { c.maxPayload = v }
-        if let v = o.milliseconds("step_delay") { c.stepDelayMs = v }
-        if let v = o.int("max_connections_per_user") { c.maxConnectionsPerUser = v }
-        if let v = o.int("history_limit") { c.historyLimit = v }
-        if let v = o.seconds("terminal_retention") { c.terminalRetentionSeconds = v }
-        if let v = o.milliseconds("max_disconnection_duration") { c.maxDisconnectionDurationMs = v }
-        if let v = o.double("rate_limit_events_per_second") { c.socketEventsPerSecond = v }
-        if let v = o.double("rate_limit_burst") { c.socketEventBurst = v }
-        if let v = o.double("workflow_create_rate") { c.workflowCreatesPerSecond = v }
-        if let v = o.double("workflow_create_burst") { c.workflowCreateBurst = v }
-        if let v = o.int("slow_consumer_bytes") { c.outboundQueueLimit = v }
-        if let v = o.int("max_subscriptions") { c.maxSubscriptionsPerSocket = v }
-        return c
-    }
 }
+
+/// `--progress json`: the modes by name; anything else is a usage error listing them.
+extension ProgressMode: ExpressibleByArgument {}

@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         try FlagChecks.range("--step-delay", stepDelay, 0...3_600_000)
         try FlagChecks.atLeast("--max-connections-per-user", maxConnectionsPerUser, 1)
         try FlagChecks.atLeast("--history", history, 1)
+        if tlsCert != nil && tlsKey == nil { throw ValidationError("--tls-cert needs --tls-key (the PEM private key)") }
+        if tlsKey != nil && tlsCert == nil { throw ValidationError("--tls-key needs --tls-cert (the PEM certificate chain)") }
     }
 
     func run() async throws {

@@ -1,7 +1,8 @@
 import SocketIOWire
 import StampedeContract
 import StampedeJSON
-import XCTest
+import Foundation
+import Testing
 
 /// Feeds every committed seed, then `STAMPEDE_FUZZ_INPUTS` mutations of
 /// them, to every pure decoder a client's bytes reach: Engine.IO packets,
@@ -9,14 +10,14 @@ import XCTest
 /// parser and the contract's request parsers. Decoders may refuse an input
 /// (that is their job); they may not trap — a trap ends the process, and
 /// `CrashWitness` prints the input that did it.
-final class CodecFuzzTests: XCTestCase {
-    func testCodecsRefuseOrAcceptEveryInputWithoutTrapping() throws {
+@Suite(.serialized) final class CodecFuzzTests {
+    @Test func testCodecsRefuseOrAcceptEveryInputWithoutTrapping() throws {
         let settings = FuzzSettings.fromEnvironment()
         let corpus = try FuzzCorpus.load()
         CrashWitness.install()
         defer { CrashWitness.uninstall() }
         let seeds = FuzzCorpus.Kind.allCases.filter { $0 != .http && $0 != .wsframe }.flatMap { corpus[$0] }
-        XCTAssertFalse(seeds.isEmpty, "no corpus under \(FuzzCorpus.directory.path)")
+        #expect(!(seeds.isEmpty), "no corpus under \(FuzzCorpus.directory.path)")
         let bindings = CorpusBindings(values: ["WF": "wf-1", "TOKEN": "t", "SERVICE_TOKEN": "t", "SID": "s", "HOST": "h"])
         var stats = CodecStats()
         for seed in seeds {
@@ -33,8 +34,8 @@ final class CodecFuzzTests: XCTestCase {
         }
         // A fuzzer that only ever hits the first refusal tests nothing: some
         // mutated inputs must still decode all the way.
-        XCTAssertGreaterThan(stats.socketIOAccepted, settings.inputs / 50, "\(stats)")
-        XCTAssertGreaterThan(stats.subscribeParsed, 0, "\(stats)")
+        #expect(stats.socketIOAccepted > settings.inputs / 50, "\(stats)")
+        #expect(stats.subscribeParsed > 0, "\(stats)")
         print("codec fuzz: \(seeds.count) seeds + \(settings.inputs) inputs, \(stats)")
     }
 }

@@ -1,79 +1,80 @@
 import NIOCore
 import SocketIOWire
-import XCTest
+import Foundation
+import Testing
 
 /// Engine.IO v4 packets, polling payloads, handshake errors and frames.
-final class EngineIOPacketTests: XCTestCase {
-    func testTextFramesForEveryType() throws {
+@Suite(.serialized) final class EngineIOPacketTests {
+    @Test func testTextFramesForEveryType() throws {
         for type in EngineIOPacketType.allCases {
             let p = EngineIOPacket(type, type == .message ? "hi" : "")
-            XCTAssertEqual(try EngineIOPacket.decode(textFrame: p.textFrame), p)
+            #expect(try EngineIOPacket.decode(textFrame: p.textFrame) == p)
         }
-        XCTAssertEqual(EngineIOPacket.probePing.textFrame, "2probe")
-        XCTAssertEqual(EngineIOPacket.probePong.textFrame, "3probe")
-        XCTAssertThrowsError(try EngineIOPacket.decode(textFrame: ""))
-        XCTAssertThrowsError(try EngineIOPacket.decode(textFrame: "7"))
-        XCTAssertThrowsError(try EngineIOPacket.decode(textFrame: "abc"))
+        #expect(EngineIOPacket.probePing.textFrame == "2probe")
+        #expect(EngineIOPacket.probePong.textFrame == "3probe")
+        #expect(throws: (any Error).self) { _ = try EngineIOPacket.decode(textFrame: "") }
+        #expect(throws: (any Error).self) { _ = try EngineIOPacket.decode(textFrame: "7") }
+        #expect(throws: (any Error).self) { _ = try EngineIOPacket.decode(textFrame: "abc") }
     }
 
-    func testPollingPayloadJoinsWithRecordSeparatorAndBase64ForBinary() throws {
+    @Test func testPollingPayloadJoinsWithRecordSeparatorAndBase64ForBinary() throws {
         let packets = [EngineIOPacket.message("hello"), .ping, EngineIOPacket(binaryMessage: [1, 2, 3, 4])]
         let body = PollingPayload.encode(packets)
-        XCTAssertEqual(body, "4hello\u{1e}2\u{1e}bAQIDBA==")
-        XCTAssertEqual(try PollingPayload.decode(body), packets)
+        #expect(body == "4hello\u{1e}2\u{1e}bAQIDBA==")
+        #expect(try PollingPayload.decode(body) == packets)
     }
 
-    func testUnparsablePollingBodiesAreRejected() {
+    @Test func testUnparsablePollingBodiesAreRejected() {
         for body in ["", "abc", "4a\u{1e}\u{1e}2", "b!!!", "9x"] {
-            XCTAssertThrowsError(try PollingPayload.decode(body), body.debugDescription)
+            #expect(throws: (any Error).self, "\(body.debugDescription)") { _ = try PollingPayload.decode(body) }
         }
     }
 
-    func testHandshakeQueryChecksTransportBeforeVersion() {
-        XCTAssertThrowsError(try EngineIORequestQuery.parse(query: "EIO=3")) { XCTAssertEqual($0 as? EngineIOError, .unknownTransport) }
-        XCTAssertThrowsError(try EngineIORequestQuery.parse(query: "EIO=4&transport=flash")) { XCTAssertEqual($0 as? EngineIOError, .unknownTransport) }
-        XCTAssertThrowsError(try EngineIORequestQuery.parse(query: "transport=polling")) { XCTAssertEqual($0 as? EngineIOError, .unsupportedProtocolVersion) }
-        XCTAssertThrowsError(try EngineIORequestQuery.parse(query: "EIO=3&transport=polling")) { XCTAssertEqual($0 as? EngineIOError, .unsupportedProtocolVersion) }
+    @Test func testHandshakeQueryChecksTransportBeforeVersion() {
+        if let error = #expect(throws: (any Error).self, performing: { _ = try EngineIORequestQuery.parse(query: "EIO=3") }) { #expect(error as? EngineIOError == .unknownTransport) }
+        if let error = #expect(throws: (any Error).self, performing: { _ = try EngineIORequestQuery.parse(query: "EIO=4&transport=flash") }) { #expect(error as? EngineIOError == .unknownTransport) }
+        if let error = #expect(throws: (any Error).self, performing: { _ = try EngineIORequestQuery.parse(query: "transport=polling") }) { #expect(error as? EngineIOError == .unsupportedProtocolVersion) }
+        if let error = #expect(throws: (any Error).self, performing: { _ = try EngineIORequestQuery.parse(query: "EIO=3&transport=polling") }) { #expect(error as? EngineIOError == .unsupportedProtocolVersion) }
         let q = try? EngineIORequestQuery.parse(query: "EIO=4&transport=websocket&sid=abc&t=N1&token=a%2Bb+c")
-        XCTAssertEqual(q?.transport, .websocket)
-        XCTAssertEqual(q?.sid, "abc")
-        XCTAssertEqual(q?.parameters["token"], "a+b c")
+        #expect(q?.transport == .websocket)
+        #expect(q?.sid == "abc")
+        #expect(q?.parameters["token"] == "a+b c")
     }
 
-    func testErrorBodiesAndStatuses() {
-        XCTAssertEqual(EngineIOError.unknownTransport.body, #"{"code":0,"message":"Transport unknown"}"#)
-        XCTAssertEqual(EngineIOError.unknownSessionID.body, #"{"code":1,"message":"Session ID unknown"}"#)
-        XCTAssertEqual(EngineIOError.badHandshakeMethod.body, #"{"code":2,"message":"Bad handshake method"}"#)
-        XCTAssertEqual(EngineIOError.badRequest.body, #"{"code":3,"message":"Bad request"}"#)
-        XCTAssertEqual(EngineIOError.forbidden.httpStatus, 403)
-        XCTAssertEqual(EngineIOError.unsupportedProtocolVersion.body, #"{"code":5,"message":"Unsupported protocol version"}"#)
-        XCTAssertEqual(EngineIOError.badRequest.httpStatus, 400)
+    @Test func testErrorBodiesAndStatuses() {
+        #expect(EngineIOError.unknownTransport.body == #"{"code":0,"message":"Transport unknown"}"#)
+        #expect(EngineIOError.unknownSessionID.body == #"{"code":1,"message":"Session ID unknown"}"#)
+        #expect(EngineIOError.badHandshakeMethod.body == #"{"code":2,"message":"Bad handshake method"}"#)
+        #expect(EngineIOError.badRequest.body == #"{"code":3,"message":"Bad request"}"#)
+        #expect(EngineIOError.forbidden.httpStatus == 403)
+        #expect(EngineIOError.unsupportedProtocolVersion.body == #"{"code":5,"message":"Unsupported protocol version"}"#)
+        #expect(EngineIOError.badRequest.httpStatus == 400)
     }
 
-    func testOpenPacketHasExactlyTheFiveFields() throws {
+    @Test func testOpenPacketHasExactlyTheFiveFields() throws {
         let open = EngineIOOpenPayload(sid: "s", upgrades: ["websocket"], pingInterval: 25000, pingTimeout: 20000, maxPayload: 1_000_000)
-        XCTAssertEqual(open.packet.textFrame, #"0{"sid":"s","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#)
-        XCTAssertEqual(try EngineIOOpenPayload(parsing: open.packet.text!), open)
+        #expect(open.packet.textFrame == #"0{"sid":"s","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#)
+        #expect(try EngineIOOpenPayload(parsing: open.packet.text!) == open)
     }
 
-    func testServerFramesCarryTheirLengthAndAnUnmaskedPayload() {
+    @Test func testServerFramesCarryTheirLengthAndAnUnmaskedPayload() {
         for n in [0, 5, 125, 126, 65535, 65536] {
             let text = String(repeating: "a", count: n)
             let frame = WebSocketFraming.serverTextFrame(text)
-            XCTAssertEqual(frame.readableBytes, WebSocketFraming.headerSize(payloadLength: n) + n)
-            XCTAssertEqual(frame.getInteger(at: 0, as: UInt8.self), 0x81)
+            #expect(frame.readableBytes == WebSocketFraming.headerSize(payloadLength: n) + n)
+            #expect(frame.getInteger(at: 0, as: UInt8.self) == 0x81)
             var payload = WebSocketFraming.payload(ofServerFrame: frame)
-            XCTAssertEqual(payload.readString(length: payload.readableBytes), text)
+            #expect(payload.readString(length: payload.readableBytes) == text)
         }
     }
 
-    func testBase64RoundTripsAndRejectsGarbage() {
+    @Test func testBase64RoundTripsAndRejectsGarbage() {
         for n in 0..<8 {
             let bytes = (0..<n).map { UInt8($0 * 37 & 0xFF) }
-            XCTAssertEqual(Base64.decode(Substring(Base64.encode(bytes))), bytes)
+            #expect(Base64.decode(Substring(Base64.encode(bytes))) == bytes)
         }
-        XCTAssertNil(Base64.decode("abc"))
-        XCTAssertNil(Base64.decode("a=bc"))
-        XCTAssertNil(Base64.decode("ab$c"))
+        #expect(Base64.decode("abc") == nil)
+        #expect(Base64.decode("a=bc") == nil)
+        #expect(Base64.decode("ab$c") == nil)
     }
 }

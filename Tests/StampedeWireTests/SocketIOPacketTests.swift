@@ -1,44 +1,44 @@
 import SocketIOWire
 import StampedeJSON
-import XCTest
+import Foundation
+import Testing
 
 /// The Socket.IO v5 codec against the reference parser's rules (SOCKETIO.md).
-final class SocketIOPacketTests: XCTestCase {
-    func testEncodesEveryPacketType() {
-        XCTAssertEqual(SocketIOPacket.connect().encoded, "0")
-        XCTAssertEqual(SocketIOPacket.connect(["token": "t"]).encoded, #"0{"token":"t"}"#)
-        XCTAssertEqual(SocketIOPacket.connect(namespace: "/admin").encoded, "0/admin,")
-        XCTAssertEqual(SocketIOPacket.disconnect().encoded, "1")
-        XCTAssertEqual(SocketIOPacket.disconnect(namespace: "/admin").encoded, "1/admin,")
-        XCTAssertEqual(SocketIOPacket.event("hello", [1, "x"]).encoded, #"2["hello",1,"x"]"#)
-        XCTAssertEqual(SocketIOPacket.event("hello", [], ackID: 12).encoded, #"212["hello"]"#)
-        XCTAssertEqual(SocketIOPacket.event("e", [], namespace: "/n", ackID: 3).encoded, #"2/n,3["e"]"#)
-        XCTAssertEqual(SocketIOPacket.ack(7, [["ok": true]]).encoded, #"37[{"ok":true}]"#)
-        XCTAssertEqual(SocketIOPacket.connectError(["message": "Invalid namespace"], namespace: "/x").encoded,
-                       #"4/x,{"message":"Invalid namespace"}"#)
+@Suite(.serialized) final class SocketIOPacketTests {
+    @Test func testEncodesEveryPacketType() {
+        #expect(SocketIOPacket.connect().encoded == "0")
+        #expect(SocketIOPacket.connect(["token": "t"]).encoded == #"0{"token":"t"}"#)
+        #expect(SocketIOPacket.connect(namespace: "/admin").encoded == "0/admin,")
+        #expect(SocketIOPacket.disconnect().encoded == "1")
+        #expect(SocketIOPacket.disconnect(namespace: "/admin").encoded == "1/admin,")
+        #expect(SocketIOPacket.event("hello", [1, "x"]).encoded == #"2["hello",1,"x"]"#)
+        #expect(SocketIOPacket.event("hello", [], ackID: 12).encoded == #"212["hello"]"#)
+        #expect(SocketIOPacket.event("e", [], namespace: "/n", ackID: 3).encoded == #"2/n,3["e"]"#)
+        #expect(SocketIOPacket.ack(7, [["ok": true]]).encoded == #"37[{"ok":true}]"#)
+        #expect(SocketIOPacket.connectError(["message": "Invalid namespace"], namespace: "/x").encoded == #"4/x,{"message":"Invalid namespace"}"#)
         var binary = SocketIOPacket.event("up", [["_placeholder": true, "num": 0]], ackID: 4)
         binary.type = .binaryEvent
         binary.attachments = 1
-        XCTAssertEqual(binary.encoded, #"51-4["up",{"_placeholder":true,"num":0}]"#)
+        #expect(binary.encoded == #"51-4["up",{"_placeholder":true,"num":0}]"#)
     }
 
-    func testDecodesWhatItEncodes() throws {
+    @Test func testDecodesWhatItEncodes() throws {
         let packets: [SocketIOPacket] = [
             .connect(), .connect(["token": "abc", "pid": "p", "offset": "9"]), .disconnect(namespace: "/admin"),
             .event("node_update", [["seq": 1]], ackID: 99), .ack(1, []), .connectError("boom"),
             SocketIOPacket(type: .binaryAck, namespace: "/", ackID: 5, data: [["_placeholder": true, "num": 0]], attachments: 1),
         ]
-        for p in packets { XCTAssertEqual(try SocketIOPacket.decode(p.encoded), p, p.encoded) }
+        for p in packets { #expect(try SocketIOPacket.decode(p.encoded) == p, "\(p.encoded)") }
     }
 
-    func testNamespaceWithoutCommaRunsToTheEnd() throws {
+    @Test func testNamespaceWithoutCommaRunsToTheEnd() throws {
         let p = try SocketIOPacket.decode("0/custom")
-        XCTAssertEqual(p.type, .connect)
-        XCTAssertEqual(p.namespace, "/custom")
-        XCTAssertNil(p.data)
+        #expect(p.type == .connect)
+        #expect(p.namespace == "/custom")
+        #expect(p.data == nil)
     }
 
-    func testMalformedPacketsAreRejected() {
+    @Test func testMalformedPacketsAreRejected() {
         let bad: [(String, String)] = [
             ("", "empty"), ("9", "unknown type"), ("x", "not a digit"),
             ("2", "EVENT without payload"), ("2{}", "EVENT payload not an array"), ("2[]", "EVENT empty array"),
@@ -50,25 +50,25 @@ final class SocketIOPacketTests: XCTestCase {
             (#"511-["a"]"#, "more than 10 attachments"),
         ]
         for (text, why) in bad {
-            XCTAssertThrowsError(try SocketIOPacket.decode(text), "\(why): \(text.debugDescription) must be rejected")
+            #expect(throws: (any Error).self, "\(why): \(text.debugDescription) must be rejected") { _ = try SocketIOPacket.decode(text) }
         }
     }
 
-    func testEventNameMayBeANumber() throws {
-        XCTAssertEqual(try SocketIOPacket.decode("2[42]").data, [42])
+    @Test func testEventNameMayBeANumber() throws {
+        #expect(try SocketIOPacket.decode("2[42]").data == [42])
     }
 
-    func testBinaryAssemblerWaitsForEveryAttachment() throws {
+    @Test func testBinaryAssemblerWaitsForEveryAttachment() throws {
         var a = BinaryPacketAssembler()
         let header = try SocketIOPacket.decode(#"52-7["up",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]"#)
-        XCTAssertNil(try a.receive(packet: header))
-        XCTAssertTrue(a.isWaitingForAttachments)
-        XCTAssertNil(try a.receive(attachment: [1]))
+        #expect(try a.receive(packet: header) == nil)
+        #expect(a.isWaitingForAttachments)
+        #expect(try a.receive(attachment: [1]) == nil)
         let done = try a.receive(attachment: [2, 3])
-        XCTAssertEqual(done?.packet.ackID, 7)
-        XCTAssertEqual(done?.attachments, [[1], [2, 3]])
-        XCTAssertThrowsError(try a.receive(attachment: [9]), "an attachment with nothing pending")
+        #expect(done?.packet.ackID == 7)
+        #expect(done?.attachments == [[1], [2, 3]])
+        #expect(throws: (any Error).self, "an attachment with nothing pending") { _ = try a.receive(attachment: [9]) }
         let plain = try a.receive(packet: .event("x", []))
-        XCTAssertEqual(plain?.attachments, [])
+        #expect(plain?.attachments == [])
     }
 }

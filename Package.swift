@@ -29,17 +29,20 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
     ],
     targets: [
         .target(name: "StampedeJSON"),
         .target(name: "SocketIOWire", dependencies: [
             "StampedeJSON",
+            .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "StampedeContract", dependencies: ["StampedeJSON"]),
         .target(name: "StampedeAuth", dependencies: [
             "StampedeContract",
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
@@ -74,6 +77,7 @@ let package = Package(
         ]),
         .target(name: "StampedeReports", dependencies: [
             "StampedeJSON",
+            .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "StampedeScenario", dependencies: [

@@ -1,60 +1,16 @@
-/// Standard base64 (RFC 4648, padded), kept here so the codec has no
-/// Foundation dependency.
-public enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    private static let reverse: [UInt8] = {
-        var t = [UInt8](repeating: 0xFF, count: 256)
-        for (i, c) in alphabet.enumerated() { t[Int(c)] = UInt8(i) }
-        return t
-    }()
+import ExtrasBase64
 
+/// Standard base64 (RFC 4648, padded) for binary polling packets, attachments and the
+/// WebSocket handshake: a strict facade over swift-extras-base64, the one base64
+/// implementation the project uses (tokens use its base64url alphabet).
+public enum Base64 {
     public static func encode(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i + 3 <= bytes.count {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
-            i += 3
-        }
-        let rest = bytes.count - i
-        if rest == 1 {
-            let n = UInt32(bytes[i]) << 16
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
-        } else if rest == 2 {
-            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")]
-        }
-        return String(decoding: out, as: UTF8.self)
+        ExtrasBase64.Base64.encodeToString(bytes: bytes)
     }
 
+    /// nil for anything that is not padded standard base64.
     public static func decode(_ text: Substring) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 4 == 0 else { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(chars.count / 4 * 3)
-        var i = 0
-        while i < chars.count {
-            var n: UInt32 = 0
-            var pad = 0
-            for k in 0..<4 {
-                let c = chars[i + k]
-                if c == UInt8(ascii: "=") {
-                    guard i + 4 == chars.count, k >= 2 else { return nil }
-                    pad += 1
-                    n <<= 6
-                    continue
-                }
-                guard pad == 0 else { return nil }
-                let v = reverse[Int(c)]
-                guard v != 0xFF else { return nil }
-                n = n << 6 | UInt32(v)
-            }
-            out.append(UInt8(n >> 16 & 0xFF))
-            if pad < 2 { out.append(UInt8(n >> 8 & 0xFF)) }
-            if pad < 1 { out.append(UInt8(n & 0xFF)) }
-            i += 4
-        }
-        return out
+        guard text.utf8.count % 4 == 0 else { return nil }
+        return try? ExtrasBase64.Base64.decode(bytes: text.utf8)
     }
 }

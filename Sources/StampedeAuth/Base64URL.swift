@@ -1,13 +1,11 @@
-import Foundation
+import ExtrasBase64
 
-/// The unpadded base64url alphabet JWS compact serialization uses (RFC 7515 §2).
-/// Kept here rather than in the wire codec because only tokens need it.
+/// The unpadded base64url alphabet JWS compact serialization uses (RFC 7515 §2), through
+/// swift-extras-base64: no Foundation string rewriting on the verify path (it was most of a
+/// publish's token check).
 enum Base64URL {
-    static func encode<D: DataProtocol>(_ bytes: D) -> String {
-        var s = Data(bytes).base64EncodedString()
-        s = s.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while s.last == "=" { s.removeLast() }
-        return s
+    static func encode(_ bytes: some Collection<UInt8>) -> String {
+        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
     /// Strict: padding, standard-alphabet characters and whitespace are refused,
@@ -23,9 +21,6 @@ enum Base64URL {
                 return nil
             }
         }
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.utf8.count % 4 != 0 { s += "=" }
-        guard let d = Data(base64Encoded: s) else { return nil }
-        return [UInt8](d)
+        return try? Base64.decode(bytes: text.utf8, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 }

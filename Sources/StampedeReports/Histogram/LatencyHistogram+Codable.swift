@@ -1,3 +1,4 @@
+import ExtrasBase64
 import Foundation
 
 /// The lossless JSON form of a histogram: its layout plus every non-empty
@@ -87,12 +88,11 @@ extension LatencyHistogram: Codable {
             Varint.append(b.count, to: &bytes)
             previous = b.value
         }
-        return Data(bytes).base64EncodedString()
+        return Base64.encodeToString(bytes: bytes)
     }
 
     static func decodeBuckets(_ text: String) -> [(value: UInt64, count: UInt64)]? {
-        guard let data = Data(base64Encoded: text) else { return nil }
-        let bytes = [UInt8](data)
+        guard let bytes = try? Base64.decode(string: text) else { return nil }
         var out: [(value: UInt64, count: UInt64)] = []
         var i = 0
         var value: UInt64 = 0

@@ -24,7 +24,9 @@ struct RunAggregate: Sendable {
         var workflowSet: Set<String> = []
     }
 
-    mutating func absorb(second t: Int, _ parts: [LoopSecond], serverConnections: Int?) {
+    /// `elapsedSeconds`: the time the parts cover (a late rotation covers more than a second;
+    /// dividing by it keeps the rate a rate instead of a spike).
+    mutating func absorb(second t: Int, _ parts: [LoopSecond], serverConnections: Int?, elapsedSeconds: Double = 1) {
         var perSecond: [String: LatencyHistogram] = [:]
         var users = Set<String>()
         var workflows: [String: Int] = [:]
@@ -56,11 +58,16 @@ struct RunAggregate: Sendable {
         expected = e
         let latency = perSecond.mapValues { SecondLatency(histogram: $0, keepHistogram: false) }
         series.append(SecondSample(t: t, connections: e.connections, serverConnections: serverConnections,
-                                   eventsPerSecond: Double(delivered), errors: errorsThisSecond, latency: latency))
+                                   eventsPerSecond: Double(delivered) / max(elapsedSeconds, 0.001), errors: errorsThisSecond, latency: latency))
     }
 
     /// The report's counters: the engine's own and the checks' observations (`checked.<check>`).
     var reportCounters: [String: UInt64] { counters.merging(observations.counters) { $0 &+ $1 } }
+
+    /// The server's connection count for second `t`, which arrives after that second was absorbed.
+    mutating func recordServerConnections(_ n: Int, second t: Int) {
+        if let i = series.lastIndex(where: { $0.t == t }) { series[i].serverConnections = n }
+    }
 
     var totalErrors: Int { errors.values.reduce(0, +) }
 }

@@ -121,22 +121,35 @@ public enum ScenarioRunner {
         var second = 0
         let totalSeconds = plan.duration
 
+        let offClock = OffClockStatsSampler(sampler)
+        /// The stats answers that came back since the last second, lined up with the expectation
+        /// of the second their request left in; a second whose request never came back is missed.
+        func absorbStatsAnswers() {
+            guard wantsStats, let b = baseline else { return }
+            let (answers, missed) = offClock.drain()
+            if missed > 0 { agg.counters["stats.samples_missed", default: 0] &+= UInt64(missed) }
+            for a in answers {
+                guard let o = a.observed else { agg.counters["stats.samples_missed", default: 0] &+= 1; continue }
+                agg.recordServerConnections(o.connections, second: a.t)
+                statsSamples += StatsSampler.samples(t: a.t, expected: a.expected, observed: o, baseline: b,
+                                                     withMembers: !judgesStats, previous: lastSampled)
+                lastSampled = a.expected
+            }
+        }
+
+        var lastRotationMicros = ctx.startMicros
         func collect(t: Int, sampleStats: Bool = true) async {
             var parts: [LoopSecond] = []
             for (i, loop) in loops.enumerated() {
                 let box = shards[i]
                 if let p = try? await loop.submit({ box.value.recorder.rotate() }).get() { parts.append(p) }
             }
-            var serverConnections: Int?
-            if wantsStats, sampleStats, let b = baseline, let o = await sampler.fetch() {
-                serverConnections = o.connections
-                agg.absorb(second: t, parts, serverConnections: serverConnections)
-                statsSamples += StatsSampler.samples(t: t, expected: agg.expected, observed: o, baseline: b,
-                                                     withMembers: !judgesStats, previous: lastSampled)
-                lastSampled = agg.expected
-            } else {
-                agg.absorb(second: t, parts, serverConnections: nil)
-            }
+            let now = EngineClock.monotonicMicros()
+            let elapsed = Double(now &- lastRotationMicros) / 1_000_000
+            lastRotationMicros = now
+            agg.absorb(second: t, parts, serverConnections: nil, elapsedSeconds: elapsed)
+            absorbStatsAnswers()
+            if wantsStats, sampleStats, baseline != nil { offClock.sample(t: t, expected: agg.expected) }
         }
 
         // The per-second loop: merge, sample stats, watch budgets, print progress.
@@ -199,6 +212,8 @@ public enum ScenarioRunner {
         }
         // The clients are gone: the last second's numbers count, but stats now belong to the baseline check.
         await collect(t: interruptedReason != nil ? second : second + 1, sampleStats: false)
+        await offClock.settle(within: 2)
+        absorbStatsAnswers()
         progress.finish()
 
         var extra: [CheckKind: CheckResult] = [:]

@@ -19,6 +19,8 @@ enum Fault: Sendable {
     case phantomConnection
     /// One token bucket for the whole server instead of one per socket: a spammer starves everyone.
     case sharedRateLimit
+    /// The stats endpoint answers after 2.5 s (an overloaded server).
+    case slowStats
 }
 
 /// Stampede's real domain (`Hub`) behind a wrapper that breaks one guarantee on purpose.
@@ -90,6 +92,9 @@ final class FaultyDomain: SocketDomain, APIHandler, @unchecked Sendable {
     }
 
     func handle(_ request: APIRequest) async -> APIResponse {
+        if fault == .slowStats, request.path == "/api/v1/websocket/stats" {
+            try? await Task.sleep(nanoseconds: 2_500_000_000)
+        }
         let r = await hub.handle(request)
         guard fault == .miscountStats || fault == .phantomConnection, request.path == "/api/v1/websocket/stats",
               var o = (try? JSONParser.parse(r.body))?.objectValue else { return r }

@@ -10,7 +10,9 @@ import PackageDescription
 /// the live page of `stampede run --dashboard`).
 let package = Package(
     name: "stampede",
-    platforms: [.macOS(.v14)],
+    // iOS 16: the client library's floor (Duration, Task.sleep(for:)); every dependency allows it
+    // (jwt-kit needs iOS 15). Declared, not built here: this machine is Linux.
+    platforms: [.macOS(.v14), .iOS(.v16)],
     products: [
         .executable(name: "stampede", targets: ["stampede"]),
         .library(name: "StampedeClient", targets: ["StampedeClient"]),

@@ -257,7 +257,11 @@ extension LiveUpdatesCore: ClientConnectionDelegate {
     }
 
     func connection(_ c: ClientConnection, didReceive event: ReceivedEvent) {
-        guard let wf = event.workflowID, feeds[wf] != nil, let typed = event.workflowEvent else { return }
+        // Seq is scanned without a JSON tree: an event every consumer already
+        // has (a replay after a late subscriber's resubscribe) is never parsed.
+        guard let wf = event.workflowID, let feed = feeds[wf], let seq = event.seq,
+              feed.consumers.contains(where: { seq > $0.lastSeq || !$0.hasBaseline }),
+              let typed = event.workflowEvent else { return }
         deliver(typed)
     }
 

@@ -10,7 +10,9 @@ import PackageDescription
 /// the live page of `stampede run --dashboard`).
 let package = Package(
     name: "stampede",
-    platforms: [.macOS(.v14)],
+    // iOS 16: the client library's floor (Duration, Task.sleep(for:)); every dependency allows it
+    // (jwt-kit needs iOS 15). Declared, not built here: this machine is Linux.
+    platforms: [.macOS(.v14), .iOS(.v16)],
     products: [
         .executable(name: "stampede", targets: ["stampede"]),
         .library(name: "StampedeClient", targets: ["StampedeClient"]),
@@ -22,7 +24,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
@@ -55,7 +56,6 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Atomics", package: "swift-atomics"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "DequeModule", package: "swift-collections"),

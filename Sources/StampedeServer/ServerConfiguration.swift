@@ -99,7 +99,23 @@ public struct ServerConfiguration: Sendable {
     /// Where the server logs (throttled per kind; `serve --log-level` sets its level).
     public var log = ServerLog()
 
+    /// What `stampede_build_info` reports; the CLI fills it in (this module
+    /// does not know the release number or the checkout).
+    public var build = BuildInfo()
+
     public init() {}
 
     public var usesTLS: Bool { tlsCertPath != nil && tlsKeyPath != nil }
+}
+
+/// The labels of `stampede_build_info`.
+public struct BuildInfo: Sendable, Equatable {
+    public var version: String
+    /// The git commit the binary was built from, when known.
+    public var commit: String?
+
+    public init(version: String = "unknown", commit: String? = nil) {
+        self.version = version
+        self.commit = commit
+    }
 }

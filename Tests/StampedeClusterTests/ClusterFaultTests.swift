@@ -45,7 +45,7 @@ final class ClusterFaultTests: XCTestCase {
         pgDir = lines.first
         h = try await ClusterHarness.start(nodes: 2, databaseURL: lines.last!)
         let id = try await h.createWorkflow(on: 0, owner: "dora")
-        let client = try StampedeClient(url: h.base(1), token: h.token("dora"))
+        let client = try LiveUpdatesClient(url: h.base(1), token: h.token("dora"))
         try await client.connect()
         let stream = client.subscribe(id, since: 0)
         let reader = ClusterHarness.seqsUntilTerminal(stream)

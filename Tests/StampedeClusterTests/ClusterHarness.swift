@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import StampedeAuth
+import StampedeClient
 import StampedeCluster
 import StampedeContract
 import StampedeJSON
@@ -107,7 +108,7 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     /// Reads a subscription's seqs up to its terminal status, in the background.
-    static func seqsUntilTerminal(_ stream: AsyncThrowingStream<WorkflowEvent, Error>) -> Task<[Int64], Error> {
+    static func seqsUntilTerminal(_ stream: AsyncThrowingStream<WorkflowUpdate, Error>) -> Task<[Int64], Error> {
         Task {
             var seqs: [Int64] = []
             for try await e in stream {

@@ -44,10 +44,10 @@ final class ClusterModeTests: XCTestCase {
         let workflows = 4, perPublisher = 15
         var ids: [String] = []
         for w in 0..<workflows { ids.append(try await h.createWorkflow(on: w % 3, owner: "alice")) }
-        var clients: [StampedeClient] = []
+        var clients: [LiveUpdatesClient] = []
         var collectors: [Task<[String: [Int64]], Error>] = []
         for node in 0..<3 {
-            let client = try StampedeClient(url: h.base(node), token: h.token("alice"))
+            let client = try LiveUpdatesClient(url: h.base(node), token: h.token("alice"))
             try await client.connect()
             clients.append(client)
             let streams = ids.map { ($0, client.subscribe($0, since: 0)) }
@@ -101,7 +101,7 @@ final class ClusterModeTests: XCTestCase {
         h = try await ClusterHarness.start(nodes: 2) { $0.historyLimit = 1000 }
         let id = try await h.createWorkflow(on: 0, owner: "bob")
         try await h.publish(on: 0, id, (1...20).map { ClusterHarness.step($0) })
-        let client = try StampedeClient(url: h.base(1), token: h.token("bob"))
+        let client = try LiveUpdatesClient(url: h.base(1), token: h.token("bob"))
         try await client.connect()
         let stream = client.subscribe(id, since: 5)
         let reader = ClusterHarness.seqsUntilTerminal(stream)

@@ -79,7 +79,7 @@ final class HardeningTests: XCTestCase {
         XCTAssertTrue(closed)
         let answered = String(decoding: bytes, as: UTF8.self).components(separatedBy: "HTTP/1.1 200").count - 1
         XCTAssertLessThan(answered, 3_000, "reading stopped once the answers passed the bound")
-        let stalls = try await h.metric("stampede_write_stall_closes_total")
+        let stalls = try await h.metric("stampede_connections_closed_total{reason=\"write_stall\"}")
         XCTAssertGreaterThanOrEqual(stalls, 1)
     }
 
@@ -98,8 +98,8 @@ final class HardeningTests: XCTestCase {
         try await c.send(String(repeating: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n", count: 3_000))
         try await h.publish(id, count: 400, size: 4 * 1024)  // 1.6 MB for a 64 KiB bound
         try await Task.sleep(for: .seconds(1))
-        let slow = try await h.metric("stampede_slow_consumer_disconnects_total")
-        let stalls = try await h.metric("stampede_write_stall_closes_total")
+        let slow = try await h.metric("stampede_connections_closed_total{reason=\"slow_consumer\"}")
+        let stalls = try await h.metric("stampede_connections_closed_total{reason=\"write_stall\"}")
         XCTAssertGreaterThanOrEqual(slow + stalls, 1, "the session or its connection was cut at the bound")
         let healthy = await h.isHealthy()
         XCTAssertTrue(healthy)
@@ -113,7 +113,7 @@ final class HardeningTests: XCTestCase {
         let c = try await h.connection()
         let closed = await c.waitClosed(timeout: 3)
         XCTAssertTrue(closed)
-        let timeouts = try await h.metric("stampede_connection_timeouts_total")
+        let timeouts = try await h.metric("stampede_connections_closed_total{reason=\"timeout\"}")
         XCTAssertGreaterThanOrEqual(timeouts, 1)
     }
 
@@ -269,7 +269,7 @@ final class HardeningTests: XCTestCase {
             if let seq = packet.eventArguments.first?["seq"]?.intValue { seqs.append(seq) }
         }
         XCTAssertEqual(seqs, Array(1...130), "every replayed event, in order, none cut")
-        let slow = try await h.metric("stampede_slow_consumer_disconnects_total")
+        let slow = try await h.metric("stampede_connections_closed_total{reason=\"slow_consumer\"}")
         XCTAssertEqual(slow, 0)
     }
 

@@ -23,6 +23,10 @@ public enum StampedeClientError: Error, Sendable, Equatable, CustomStringConvert
     case closed
     case timeout
     case invalidWorkflowID(String)
+    /// The consumer fell `subscriptionBufferLimit` events behind. It got
+    /// every event up to `resumeSince`; `subscribe(workflowID, since:
+    /// resumeSince)` continues without a gap.
+    case consumerTooSlow(workflowID: String, resumeSince: Int64)
 
     public var description: String {
         switch self {
@@ -31,6 +35,7 @@ public enum StampedeClientError: Error, Sendable, Equatable, CustomStringConvert
         case .closed: return "client closed"
         case .timeout: return "timed out"
         case .invalidWorkflowID(let id): return "invalid workflow id \(id.debugDescription)"
+        case .consumerTooSlow(let id, let since): return "consumer too slow for \(id): resubscribe with since \(since)"
         }
     }
 }

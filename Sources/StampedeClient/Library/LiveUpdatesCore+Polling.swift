@@ -6,11 +6,11 @@ import StampedeJSON
 /// retained events past the last seen seq, until the socket is back.
 extension LiveUpdatesCore {
     func startPollingFallback() {
-        guard options.pollingFallback, pollTask == nil, !subscriptions.isEmpty, !userClosed else { return }
+        guard options.pollingFallback, pollTask == nil, !feeds.isEmpty, !userClosed else { return }
         let interval = options.pollInterval
         pollTask = Task { [self] in
             while !Task.isCancelled {
-                let ids = (try? await loop.submit { [self] in Array(subscriptions.keys) }.get()) ?? []
+                let ids = (try? await loop.submit { [self] in Array(feeds.keys) }.get()) ?? []
                 for id in ids {
                     guard !Task.isCancelled else { return }
                     await pollOnce(id)
@@ -32,8 +32,7 @@ extension LiveUpdatesCore {
         if r.status == 404 || r.status == 403 {
             let code = r.status == 404 ? RequestErrorCode.notFound.rawValue : RequestErrorCode.forbidden.rawValue
             loop.execute { [self] in
-                guard let sub = subscriptions.removeValue(forKey: workflowID) else { return }
-                sub.continuation.finish(throwing: StampedeClientError.subscribeRefused(code: code, message: "HTTP \(r.status)"))
+                end(workflowID, throwing: StampedeClientError.subscribeRefused(code: code, message: "HTTP \(r.status)"))
             }
             return
         }

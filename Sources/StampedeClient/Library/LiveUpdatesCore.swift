@@ -8,12 +8,15 @@ import StampedeJSON
 /// the reconnect/fallback schedule. Socket events and polled events both
 /// pass through `deliver`, so deduplication by seq has one owner.
 final class LiveUpdatesCore: @unchecked Sendable {
-    typealias Continuation = AsyncThrowingStream<WorkflowEvent, Error>.Continuation
+    typealias Continuation = AsyncThrowingStream<WorkflowUpdate, Error>.Continuation
 
-    final class Subscription {
+    /// One consumer's stream of one workflow. Each has its own position, so
+    /// several subscriptions to a workflow each get every event once.
+    /// Created by the caller, then touched only on the core's loop.
+    final class Subscription: @unchecked Sendable {
         let workflowID: String
-        /// The highest seq handed to the consumer (or the baseline the
-        /// server reported); resubscribes ask for `since` = this.
+        /// The highest seq handed to this consumer (or the baseline the
+        /// server reported).
         var lastSeq: Int64
         /// Whether `lastSeq` is meaningful as `since` (an explicit `since`,
         /// a delivered event, or the subscribe ack's latest seq).
@@ -25,6 +28,20 @@ final class LiveUpdatesCore: @unchecked Sendable {
             self.lastSeq = since ?? 0
             self.hasBaseline = since != nil
             self.continuation = continuation
+        }
+    }
+
+    /// The consumers of one workflow behind the socket's single
+    /// subscription to it (the server subscribes a socket once per workflow).
+    final class Feed {
+        var consumers: [Subscription] = []
+
+        /// What the socket subscription asks for: the oldest consumer's
+        /// position, so a late consumer with an older `since` is replayed
+        /// too (the others drop what they already have by seq).
+        var since: Int64? {
+            let known = consumers.filter(\.hasBaseline).map(\.lastSeq)
+            return known.min()
         }
     }
 
@@ -44,7 +61,7 @@ final class LiveUpdatesCore: @unchecked Sendable {
     var lastRefusal: AuthFailureCode?
     var reconnectTimer: Scheduled<Void>?
     var pollTask: Task<Void, Never>?
-    var subscriptions: [String: Subscription] = [:]
+    var feeds: [String: Feed] = [:]
 
     init(endpoint: ServerEndpoint, options: StampedeClientOptions, tokenIsFixed: Bool,
          tokenProvider: @escaping @Sendable () async throws -> String) {
@@ -53,7 +70,7 @@ final class LiveUpdatesCore: @unchecked Sendable {
         self.tokenIsFixed = tokenIsFixed
         self.tokenProvider = tokenProvider
         self.loop = options.eventLoopGroup.next()
-        self.http = HTTPClient(endpoint: endpoint, eventLoopGroup: options.eventLoopGroup, timeout: .seconds(10))
+        self.http = HTTPClient(endpoint: endpoint, eventLoopGroup: options.eventLoopGroup, timeout: .nanoseconds(Int64(options.requestTimeout.seconds * 1e9)))
     }
 
     // MARK: connecting
@@ -113,9 +130,9 @@ final class LiveUpdatesCore: @unchecked Sendable {
         stopPollingFallback()
         connection?.close(.clean)
         connection = nil
-        let subs = subscriptions.values
-        subscriptions = [:]
-        for s in subs { s.continuation.finish() }
+        let ended = feeds.values.flatMap(\.consumers)
+        feeds = [:]
+        for s in ended { s.continuation.finish() }
         states.set(.closed)
         states.finishAll()
         http.shutdown()
@@ -123,67 +140,105 @@ final class LiveUpdatesCore: @unchecked Sendable {
 
     // MARK: subscriptions
 
-    func subscribe(_ workflowID: String, since: Int64?, continuation: Continuation) {
+    func subscribe(_ sub: Subscription) {
         guard !userClosed else {
-            continuation.finish(throwing: StampedeClientError.closed)
+            sub.continuation.finish(throwing: StampedeClientError.closed)
             return
         }
-        guard WorkflowID.isValid(workflowID) else {
-            continuation.finish(throwing: StampedeClientError.invalidWorkflowID(workflowID))
+        guard WorkflowID.isValid(sub.workflowID) else {
+            sub.continuation.finish(throwing: StampedeClientError.invalidWorkflowID(sub.workflowID))
             return
         }
-        subscriptions[workflowID]?.continuation.finish()
-        let sub = Subscription(workflowID: workflowID, since: since, continuation: continuation)
-        subscriptions[workflowID] = sub
-        if connection?.isConnected == true { sendSubscribe(sub) }
-        if case .reconnecting = states.current { startPollingFallback() }
+        let id = sub.workflowID
+        guard let feed = feeds[id] else {
+            let feed = Feed()
+            feed.consumers = [sub]
+            feeds[id] = feed
+            if connection?.isConnected == true { sendSubscribe(feed, id) }
+            if case .reconnecting = states.current { startPollingFallback() }
+            return
+        }
+        // A live-only consumer joining a running feed starts where the feed is.
+        if !sub.hasBaseline, let position = feed.consumers.filter(\.hasBaseline).map(\.lastSeq).max() {
+            sub.lastSeq = position
+            sub.hasBaseline = true
+        }
+        let needsReplay = sub.hasBaseline && sub.lastSeq < (feed.since ?? .max)
+        feed.consumers.append(sub)
+        guard needsReplay, connection?.isConnected == true else { return }
+        // The server never replays twice to one socket subscription: drop it
+        // and subscribe again from the new consumer's `since`. Both requests
+        // go in order on one socket, so no event falls between them.
+        connection?.emit(RequestName.unsubscribe, [["workflow_id": .string(id)]], ack: nil)
+        sendSubscribe(feed, id)
     }
 
-    func sendSubscribe(_ sub: Subscription) {
-        var req: JSONObject = ["workflow_id": .string(sub.workflowID)]
-        if sub.hasBaseline { req["since"] = .int(sub.lastSeq) }
+    func sendSubscribe(_ feed: Feed, _ workflowID: String) {
+        var req: JSONObject = ["workflow_id": .string(workflowID)]
+        if let since = feed.since { req["since"] = .int(since) }
         connection?.emit(RequestName.subscribe, [.object(req)]) { [self] result in
-            guard subscriptions[sub.workflowID] === sub else { return }
+            guard feeds[workflowID] === feed else { return }
             guard case .success(let args) = result, let reply = args.first else { return }  // resent on reconnect
             if reply["ok"] == true {
-                if !sub.hasBaseline, let latest = reply["seq"]?.intValue {
-                    sub.lastSeq = max(sub.lastSeq, latest)
-                    sub.hasBaseline = true
+                if let latest = reply["seq"]?.intValue {
+                    for sub in feed.consumers where !sub.hasBaseline {
+                        sub.lastSeq = max(sub.lastSeq, latest)
+                        sub.hasBaseline = true
+                    }
                 }
             } else {
                 let code = reply["error"]?["code"]?.stringValue ?? "unknown"
                 let message = reply["error"]?["message"]?.stringValue ?? ""
-                subscriptions[sub.workflowID] = nil
-                sub.continuation.finish(throwing: StampedeClientError.subscribeRefused(code: code, message: message))
+                end(workflowID, throwing: StampedeClientError.subscribeRefused(code: code, message: message))
             }
         }
     }
 
-    /// The consumer stopped iterating.
+    /// The consumer stopped iterating (or its stream ended).
     func cancel(_ sub: Subscription) {
-        guard subscriptions[sub.workflowID] === sub else { return }
-        subscriptions[sub.workflowID] = nil
+        guard let feed = feeds[sub.workflowID], let i = feed.consumers.firstIndex(where: { $0 === sub }) else { return }
+        feed.consumers.remove(at: i)
+        guard feed.consumers.isEmpty else { return }
+        feeds[sub.workflowID] = nil
         connection?.emit(RequestName.unsubscribe, [["workflow_id": .string(sub.workflowID)]], ack: nil)
     }
 
-    /// The one door events pass: in seq order, no duplicates, and the
-    /// stream ends after a terminal workflow_status.
+    /// The one door events pass: to each consumer in seq order, without
+    /// duplicates; every stream ends after a terminal workflow_status.
     func deliver(_ event: WorkflowEvent) {
-        guard let sub = subscriptions[event.workflowID], event.seq > sub.lastSeq || !sub.hasBaseline else { return }
-        sub.lastSeq = event.seq
-        sub.hasBaseline = true
-        sub.continuation.yield(event)
-        if event.body.workflowStatus?.isTerminal == true {
-            subscriptions[event.workflowID] = nil
-            sub.continuation.finish()
-            connection?.emit(RequestName.unsubscribe, [["workflow_id": .string(event.workflowID)]], ack: nil)
+        guard let feed = feeds[event.workflowID] else { return }
+        var update: WorkflowUpdate?
+        for sub in feed.consumers where event.seq > sub.lastSeq || !sub.hasBaseline {
+            let u = update ?? WorkflowUpdate(event)
+            update = u
+            switch sub.continuation.yield(u) {
+            case .enqueued, .terminated:
+                sub.lastSeq = event.seq
+                sub.hasBaseline = true
+            case .dropped:
+                // Bounded buffer full: the consumer keeps everything up to
+                // `lastSeq`, then learns where to resume (see `subscribe`).
+                cancel(sub)
+                sub.continuation.finish(throwing: StampedeClientError.consumerTooSlow(workflowID: event.workflowID,
+                                                                                      resumeSince: sub.lastSeq))
+            @unknown default:
+                break
+            }
         }
+        if event.body.workflowStatus?.isTerminal == true { end(event.workflowID, throwing: nil) }
+    }
+
+    /// Ends every consumer of a workflow and the socket subscription.
+    func end(_ workflowID: String, throwing error: Error?) {
+        guard let feed = feeds.removeValue(forKey: workflowID) else { return }
+        for sub in feed.consumers { sub.continuation.finish(throwing: error) }
+        connection?.emit(RequestName.unsubscribe, [["workflow_id": .string(workflowID)]], ack: nil)
     }
 
     func failAll(_ error: Error) {
-        let subs = subscriptions.values
-        subscriptions = [:]
-        for s in subs { s.continuation.finish(throwing: error) }
+        let ended = feeds.values.flatMap(\.consumers)
+        feeds = [:]
+        for s in ended { s.continuation.finish(throwing: error) }
     }
 }
 
@@ -194,7 +249,7 @@ extension LiveUpdatesCore: ClientConnectionDelegate {
         reconnectTimer?.cancel()
         stopPollingFallback()
         states.set(.connected(sid: sid))
-        for sub in subscriptions.values { sendSubscribe(sub) }
+        for (id, feed) in feeds { sendSubscribe(feed, id) }
     }
 
     func connectionDidFailToConnect(_ c: ClientConnection, error: JSONValue) {
@@ -202,8 +257,11 @@ extension LiveUpdatesCore: ClientConnectionDelegate {
     }
 
     func connection(_ c: ClientConnection, didReceive event: ReceivedEvent) {
-        guard let wf = event.workflowID, let sub = subscriptions[wf], let seq = event.seq,
-              seq > sub.lastSeq || !sub.hasBaseline, let typed = event.workflowEvent else { return }
+        // Seq is scanned without a JSON tree: an event every consumer already
+        // has (a replay after a late subscriber's resubscribe) is never parsed.
+        guard let wf = event.workflowID, let feed = feeds[wf], let seq = event.seq,
+              feed.consumers.contains(where: { seq > $0.lastSeq || !$0.hasBaseline }),
+              let typed = event.workflowEvent else { return }
         deliver(typed)
     }
 

@@ -11,6 +11,12 @@ public struct StampedeClientOptions: Sendable {
     /// How long `connect()` waits for the first connection.
     public var connectTimeout: Duration = .seconds(10)
     public var tlsTrust: ClientTLSTrust = .system
+    /// Events a subscription holds for a consumer that has not read them
+    /// yet; past it the stream ends with `consumerTooSlow` (see
+    /// `LiveUpdatesClient.subscribe`).
+    public var subscriptionBufferLimit = 1000
+    /// Timeout of each HTTP API call and polling request.
+    public var requestTimeout: Duration = .seconds(10)
     /// The loops the connection and HTTP requests run on.
     public var eventLoopGroup: EventLoopGroup = MultiThreadedEventLoopGroup.singleton
 

@@ -36,7 +36,7 @@ public final class Hub: Sendable {
         users = UserConnections(limit: settings.maxConnectionsPerUser)
         recovery = RecoveryStore(keepFor: settings.maxDisconnectionDuration)
         creationLimiter = PerUserRateLimiter(rate: settings.limits.workflowCreatesPerSecond, burst: settings.limits.workflowCreateBurst)
-        metrics = MetricsExporter()
+        metrics = MetricsExporter(build: settings.build)
         searchRunner = SearchWorkflowRunner(registry: registry, provider: settings.searchProvider,
                                             stepDelay: settings.stepDelay, eventLoop: eventLoopGroup.next(),
                                             journal: settings.journal)

@@ -19,6 +19,8 @@ public struct HubSettings: Sendable {
     public var log = ServerLog()
     /// Where the Engine.IO endpoint is served (`--path`), for the pages' client.
     public var enginePath = "/socket.io/"
+    /// `stampede_build_info`'s labels.
+    public var build = BuildInfo()
 
     public init(verifier: TokenVerifierConfiguration) { self.verifier = verifier }
 }
@@ -34,6 +36,7 @@ extension HubSettings {
         maxDisconnectionDuration = .milliseconds(Int64(c.maxDisconnectionDurationMs))
         stepDelay = .milliseconds(Int64(c.stepDelayMs))
         enginePath = c.enginePath
+        build = c.build
         limits.maxSubscriptionsPerSocket = c.maxSubscriptionsPerSocket
         limits.socketEventsPerSecond = c.socketEventsPerSecond
         limits.socketEventBurst = c.socketEventBurst

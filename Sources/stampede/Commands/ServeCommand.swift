@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import StampedeCluster
+import StampedeReports
 import StampedeServer
 
 /// `stampede serve`: the workflow-updates server. Every flag also reads an
@@ -75,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "stampede.server")
         logger.logLevel = try pick(logLevel, "STAMPEDE_LOG_LEVEL", { Logger.Level(rawValue: $0.lowercased()) }) ?? .info
         c.log = ServerLog(logger: logger)
+        c.build = BuildInfo(version: StampedeVersion.number, commit: GitCommit.detect())
         c.reusePort = reusePort || ["1", "true", "yes", "on"].contains((env["STAMPEDE_REUSE_PORT"] ?? "").lowercased())
         try FlagChecks.range("--port", c.port, 0...65535)
         try FlagChecks.range("--ping-interval", c.pingIntervalMs, 1...3_600_000)

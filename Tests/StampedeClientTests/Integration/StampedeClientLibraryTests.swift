@@ -22,17 +22,17 @@ import Testing
     /// Collects a stream in the background so the test can act meanwhile.
     final class Collector: Sendable {
         private struct Inner {
-            var events: [WorkflowEvent] = []
+            var events: [WorkflowUpdate] = []
             var error: StampedeClientError?
             var otherError = false
             var finished = false
         }
         private let inner = NIOLockedValueBox(Inner())
-        var events: [WorkflowEvent] { inner.withLockedValue { $0.events } }
+        var events: [WorkflowUpdate] { inner.withLockedValue { $0.events } }
         var isFinished: Bool { inner.withLockedValue { $0.finished } }
         var failed: Bool { inner.withLockedValue { $0.error != nil || $0.otherError } }
 
-        init(_ s: AsyncThrowingStream<WorkflowEvent, Error>) {
+        init(_ s: AsyncThrowingStream<WorkflowUpdate, Error>) {
             let inner = self.inner
             Task {
                 do {
@@ -53,7 +53,7 @@ import Testing
         let wf = try await t.createExternalWorkflow(for: "lib1")
         var o = Self.fastOptions()
         o.transport = transport
-        let client = try StampedeClient(url: t.server.baseURL, token: try t.token("lib1"), options: o)
+        let client = try LiveUpdatesClient(url: t.server.baseURL, token: try t.token("lib1"), options: o)
         try await client.connect()
         #expect(client.state.isConnected)
         try await t.publish(wf, [Self.node(1), Self.node(2)])  // before subscribing: replayed via since 0
@@ -62,7 +62,7 @@ import Testing
         try await t.publish(wf, [Self.node(3), Self.done])
         #expect(await waitUntil { c.isFinished })
         #expect(c.events.map(\.seq) == [1, 2, 3, 4])
-        #expect(c.events.last?.body.workflowStatus == .completed)
+        #expect(c.events.last?.payload == .workflowStatus(.init(status: .completed)))
         #expect(!c.failed)
         await client.close()
         try await t.stop()
@@ -71,7 +71,7 @@ import Testing
     @Test func aRefusedTokenFailsConnect() async throws {
         let t = try await TestServer.start()
         let bad = try TokenMinter(secret: "wrong").mint(user: "x")
-        let client = try StampedeClient(url: t.server.baseURL, token: bad, options: Self.fastOptions())
+        let client = try LiveUpdatesClient(url: t.server.baseURL, token: bad, options: Self.fastOptions())
         await #expect(throws: StampedeClientError.unauthorized(.tokenInvalidSignature)) { try await client.connect() }
         #expect(client.state == .unauthorized(.tokenInvalidSignature))
         await client.close()
@@ -84,7 +84,7 @@ import Testing
         var o = Self.fastOptions()
         o.pollingFallback = false  // the socket alone must recover the gap
         o.backoff = ReconnectBackoff(initial: .milliseconds(300), maximum: .milliseconds(300), jitter: 0)
-        let client = try StampedeClient(url: t.server.baseURL, token: try t.token("lib2"), options: o)
+        let client = try LiveUpdatesClient(url: t.server.baseURL, token: try t.token("lib2"), options: o)
         try await client.connect()
         let c = Collector(client.subscribe(wf))
         try await Task.sleep(for: .milliseconds(200))
@@ -119,7 +119,7 @@ import Testing
         #expect(await d.waitConnected())
         var o = Self.fastOptions()
         o.connectTimeout = .milliseconds(500)
-        let client = try StampedeClient(url: t.server.baseURL, token: try t.token("lib3"), options: o)
+        let client = try LiveUpdatesClient(url: t.server.baseURL, token: try t.token("lib3"), options: o)
         await #expect(throws: StampedeClientError.timeout) { try await client.connect() }
         let c = Collector(client.subscribe(wf, since: 0))
         try await t.publish(wf, (1...4).map(Self.node))

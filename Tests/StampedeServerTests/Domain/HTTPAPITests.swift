@@ -75,7 +75,7 @@ final class HTTPAPITests: XCTestCase {
         XCTAssertEqual(stats["transports"]?["websocket"], 1)
         let metrics = await h.hub.handle(APIRequest(method: "GET", path: "/metrics", query: [:], headers: [:], body: []))
         let text = String(decoding: metrics.body, as: UTF8.self)
-        XCTAssertTrue(text.contains("stampede_connections 1"), text)
+        XCTAssertTrue(text.contains("stampede_connections{transport=\"websocket\"} 1"), text)
         XCTAssertTrue(text.contains("stampede_events_delivered_total 3"), text)
     }
 

@@ -1,5 +1,6 @@
 import Atomics
 import Foundation
+import NIOCore
 import StampedeAuth
 import StampedeContract
 import StampedeJSON
@@ -13,6 +14,29 @@ extension Hub: APIHandler {
     /// connection's event loop, so a publish is answered in the same tick
     /// that queues its fan-out, not after the loop has written it.
     public func handleImmediately(_ request: APIRequest) -> APIResponse? {
+        let started = NIODeadline.now()
+        guard let answer = answerWithoutSuspending(request) else { return nil }
+        observe(request, answer, since: started)
+        return answer
+    }
+
+    /// Tokens whose key is in the JWKS file verify asynchronously (jwt-kit).
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        let started = NIODeadline.now()
+        let answer = await answerSuspending(request)
+        observe(request, answer, since: started)
+        return answer
+    }
+
+    /// One observation per request: its templated route and status, and
+    /// accepted publishes once more in the publish histogram.
+    private func observe(_ request: APIRequest, _ answer: APIResponse, since started: NIODeadline) {
+        let route = APIRoute(method: request.method, path: request.path)
+        stats.httpDurations.observe(route: route.template, status: answer.status, since: started)
+        if case .publishEvents = route, answer.status < 300 { stats.publishDuration.observe(since: started) }
+    }
+
+    private func answerWithoutSuspending(_ request: APIRequest) -> APIResponse? {
         let route = APIRoute(method: request.method, path: request.path)
         if journal != nil, route.touchesJournal { return nil }
         guard needsToken(route) else { return respond(route, request, auth: nil) }
@@ -20,9 +44,8 @@ extension Hub: APIHandler {
         return respond(route, request, auth: auth)
     }
 
-    /// Tokens whose key is in the JWKS file verify asynchronously (jwt-kit).
-    public func handle(_ request: APIRequest) async -> APIResponse {
-        if let r = handleImmediately(request) { return r }
+    private func answerSuspending(_ request: APIRequest) async -> APIResponse {
+        if let r = answerWithoutSuspending(request) { return r }
         let route = APIRoute(method: request.method, path: request.path)
         let token = TokenSource.bearer(request.headers)
         var auth = verifier.verifyWithoutSuspending(token)
@@ -92,10 +115,7 @@ extension Hub: APIHandler {
                 return APIResponse(status: 200, headers: [("Content-Type", "application/json")], body: PageAssets.asset("openapi.json")?.bytes ?? [])
             case .metrics:
                 return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                                   body: metrics.render(statsSnapshot, connectionCounters: [
-                                       "connection_timeouts": stats.connectionTimeouts.load(ordering: .relaxed),
-                                       "write_stall_closes": stats.writeStallCloses.load(ordering: .relaxed),
-                                       "idle_workflows_dropped": stats.idleWorkflowsDropped.load(ordering: .relaxed)]))
+                                   body: metrics.render(statsSnapshot, stats))
             case .stats:
                 if let p = principal, p.role == Role.user { throw APIError.forbidden("the stats endpoint needs an admin token") }
                 return APIResponse(status: 200, headers: [("Content-Type", "application/json")],
@@ -288,6 +308,23 @@ enum APIRoute: Equatable {
     case page(String)
     case readWorkflow(String), publishEvents(String), cancelWorkflow(String)
     case wrongMethod, unknown
+
+    /// The route as a `route` label: ids and asset paths templated, so the
+    /// label set stays bounded whatever clients send.
+    var template: String {
+        switch self {
+        case .health: return "/health"
+        case .metrics: return "/metrics"
+        case .openAPI: return "/openapi.json"
+        case .stats: return "/api/v1/websocket/stats"
+        case .createWorkflow: return "/api/v1/workflows"
+        case .page: return "/assets/{path}"
+        case .readWorkflow: return "/api/v1/workflows/{id}"
+        case .publishEvents: return "/api/v1/workflows/{id}/events"
+        case .cancelWorkflow: return "/api/v1/workflows/{id}/cancel"
+        case .wrongMethod, .unknown: return "unmatched"
+        }
+    }
 
     /// Routes that read or write workflows (the journal, in cluster mode).
     var touchesJournal: Bool {

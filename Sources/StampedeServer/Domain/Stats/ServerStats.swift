@@ -22,6 +22,12 @@ public final class ServerStats: Sendable {
     let connectionTimeouts = ManagedAtomic<Int>(0)
     let writeStallCloses = ManagedAtomic<Int>(0)
     let idleWorkflowsDropped = ManagedAtomic<Int>(0)
+    /// Publish accepted → its frames written to the last subscriber on one
+    /// event loop: one observation per (publish, loop), not per socket.
+    let eventDelivery = AtomicHistogram()
+    /// Handling of accepted `POST …/events` requests (cluster: with the commit).
+    let publishDuration = AtomicHistogram()
+    let httpDurations = RouteDurations()
 
     public init() {}
 

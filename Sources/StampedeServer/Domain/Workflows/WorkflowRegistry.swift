@@ -147,11 +147,12 @@ final class WorkflowRegistry: @unchecked Sendable {
     /// lock: the hand-off order is the delivery order. Under the lock.
     func handOff(_ batch: [StoredEvent], of r: WorkflowRecord) {
         guard !batch.isEmpty else { return }
-        r.lastActivity = .now()
+        let acceptedAt = NIODeadline.now()
+        r.lastActivity = acceptedAt
         stats.add(stats.eventsPublished, batch.count)
         guard r.subscriberCount > 0 else { return }
         for (loopID, n) in r.subscribersPerLoop where n > 0 {
-            fanouts.deliver(batch, workflowID: r.id, toLoop: loopID)
+            fanouts.deliver(batch, workflowID: r.id, acceptedAt: acceptedAt, toLoop: loopID)
         }
     }
 

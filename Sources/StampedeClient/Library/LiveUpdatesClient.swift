@@ -8,12 +8,17 @@ import StampedeContract
 /// lost or repeated) and, meanwhile, polls the HTTP API.
 ///
 /// ```swift
-/// let client = try StampedeClient(url: "http://127.0.0.1:8080", token: jwt)
-/// try await client.connect()
-/// for try await event in client.subscribe(workflowID) { print(event.type, event.seq) }
+/// let client = try LiveUpdatesClient(url: "http://127.0.0.1:8080", token: jwt)
+/// let card = try await client.startSearch("swift concurrency")
+/// for try await update in client.subscribe(card.workflowID, since: 0) {
+///     if case .nodeUpdate(let n) = update.payload { print(n.node, n.status) }
+/// }
 /// ```
-public final class StampedeClient: Sendable {
-    private let core: LiveUpdatesCore
+///
+/// Named `LiveUpdatesClient`, not after its module: a type called
+/// `StampedeClient` would shadow the module and break `StampedeClient.X`.
+public final class LiveUpdatesClient: Sendable {
+    let core: LiveUpdatesCore
 
     public convenience init(url: String, token: String, options: StampedeClientOptions = .init()) throws {
         try self.init(url: url, options: options, tokenIsFixed: true) { token }
@@ -71,16 +76,29 @@ public final class StampedeClient: Sendable {
     /// The events of one workflow in seq order, ending after its terminal
     /// `workflow_status`. `since` replays retained events after that seq
     /// (0 = from the start); without it the stream starts with live events.
-    /// A second subscription to the same workflow ends the first stream.
     /// Connects if `connect()` was not called yet.
-    public func subscribe(_ workflowID: String, since: Int64? = nil) -> AsyncThrowingStream<WorkflowEvent, Error> {
+    ///
+    /// Any number of subscriptions to one workflow may be open at once;
+    /// each gets every event from its own `since` on.
+    ///
+    /// Buffering: at most `bufferLimit` events (default
+    /// `options.subscriptionBufferLimit`) wait for a consumer. One that
+    /// falls further behind still receives every
+    /// buffered event, then the stream throws
+    /// `StampedeClientError.consumerTooSlow(workflowID:resumeSince:)`;
+    /// subscribing again with that `since` continues without a gap (the
+    /// server replays from its retained history). Nothing is dropped
+    /// silently and memory stays bounded.
+    public func subscribe(_ workflowID: String, since: Int64? = nil,
+                          bufferLimit: Int? = nil) -> AsyncThrowingStream<WorkflowUpdate, Error> {
         let core = self.core
-        return AsyncThrowingStream(bufferingPolicy: .unbounded) { cont in
+        let limit = max(1, bufferLimit ?? core.options.subscriptionBufferLimit)
+        return AsyncThrowingStream(bufferingPolicy: .bufferingOldest(limit)) { cont in
+            let sub = LiveUpdatesCore.Subscription(workflowID: workflowID, since: since, continuation: cont)
+            cont.onTermination = { _ in core.loop.execute { core.cancel(sub) } }
             core.loop.execute {
                 core.start()  // subscribing is reason enough to connect, as in a UI hook
-                core.subscribe(workflowID, since: since, continuation: cont)
-                guard let sub = core.subscriptions[workflowID] else { return }
-                cont.onTermination = { _ in core.loop.execute { core.cancel(sub) } }
+                core.subscribe(sub)
             }
         }
     }

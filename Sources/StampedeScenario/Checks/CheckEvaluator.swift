@@ -28,8 +28,24 @@ enum CheckEvaluator {
                 passed = false
                 evidence.append("nothing was observed for this check (no \(what(spec.kind)) during the run)")
             }
-            let details: JSONValue = ["violations": .int(Int64(count)), "observations": .int(Int64(checked))]
+            // `observed` names what was counted, so the report can say "12,345 deliveries checked".
+            let details: JSONValue = ["violations": .int(Int64(count)), "observations": .int(Int64(checked)),
+                                      "observed": .string(observedNoun(spec.kind))]
             return CheckResult(name: spec.kind.rawValue, passed: passed, evidence: evidence, details: details)
+        }
+    }
+
+    /// The plural of what a check counts in `checked.<kind>`, for the report's observation line.
+    static func observedNoun(_ k: CheckKind) -> String {
+        switch k {
+        case .ordering, .isolation, .terminal: "deliveries"
+        case .recovery: "events after a reconnect"
+        case .authRejected: "refused CONNECTs"
+        case .rateLimitEnforced: "spam steps over the limit"
+        case .rateLimitIsolated: "requests of clients that never spam"
+        case .heartbeat: "pings"
+        case .slowConsumerBounded: "pause_reading steps"
+        default: "samples"
         }
     }
 

@@ -112,23 +112,23 @@ struct LineChart {
         return svg
     }
 
-    /// Budget lines over the series, labels right-aligned above their line (below it at the
-    /// top edge), pushed apart so two close limits stay readable.
+    /// Budget lines over the series, labels right-aligned above their line (below it at the top
+    /// edge), stacked upwards from the lowest so two close limits never print over each other.
     private func renderThresholds(yScale: ChartScale, onScale: [ChartThreshold], plotLeft: Double, plotRight: Double,
                                   plotTop: Double, plotBottom: Double) -> String {
         var svg = ""
-        var lastLabelY = -Double.infinity
+        var above = Double.infinity
         let placed = thresholds.map { t -> (ChartThreshold, Double, Bool) in
             let inRange = onScale.contains(t)
             return (t, inRange ? yScale.pixel(t.value) : plotTop, inRange)
-        }.sorted { $0.1 < $1.1 }
+        }.sorted { $0.1 > $1.1 }
         for (t, py, inRange) in placed {
             let color = t.failed ? ChartPalette.violation : ChartPalette.budget
             let text = inRange ? t.label : "\(t.label) (above this scale)"
             svg += "<line class=\"budget\" data-budget=\"\(esc(t.label))\" x1=\"\(plotLeft)\" x2=\"\(plotRight)\" y1=\"\(f(py))\" y2=\"\(f(py))\" stroke=\"\(color)\" stroke-width=\"1.5\" stroke-dasharray=\"8 4\"/>"
-            var labelY = py - 4 < plotTop + 12 ? py + 13 : py - 4
-            labelY = Swift.min(Swift.max(labelY, lastLabelY + 13), plotBottom - 3)
-            lastLabelY = labelY
+            let preferred = py - 4 < plotTop + 12 ? py + 13 : py - 4
+            let labelY = Swift.max(Swift.min(preferred, plotBottom - 3, above - 13), plotTop + 11)
+            above = labelY
             svg += "<text class=\"budget-label\" x=\"\(f(plotRight - 4))\" y=\"\(f(labelY))\" text-anchor=\"end\" fill=\"\(color)\">\(esc(text))</text>"
         }
         return svg

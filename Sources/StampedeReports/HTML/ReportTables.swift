@@ -17,6 +17,7 @@ enum ReportTables {
                 + (r.environment.gitCommit.map { " · commit \($0)" } ?? "")),
             ("workers", String(r.environment.workers)),
         ]
+        rows.removeAll { $0.1.isEmpty }
         for name in r.counters.keys.sorted() {
             let total = r.counters[name]!
             let rate = r.durationSeconds > 0 ? " (\(n(Double(total) / r.durationSeconds))/s)" : ""

@@ -34,6 +34,9 @@ enum ReportPageProbe {
         const legend = [...svg.querySelectorAll('text.legend')].map(t => ({ t, b: t.getBBox() }));
         for (let i = 0; i < legend.length; i++) for (let j = i + 1; j < legend.length; j++)
           if (overlap(legend[i].b, legend[j].b)) problems.push(id + ': legend "' + legend[i].t.textContent + '" overlaps "' + legend[j].t.textContent + '"');
+        const budgets = [...svg.querySelectorAll('text.budget-label')].map(t => ({ t, b: t.getBBox() }));
+        for (let i = 0; i < budgets.length; i++) for (let j = i + 1; j < budgets.length; j++)
+          if (overlap(budgets[i].b, budgets[j].b)) problems.push(id + ': budget label "' + budgets[i].t.textContent + '" overlaps "' + budgets[j].t.textContent + '"');
         const swatches = [...svg.querySelectorAll('.swatch')].map(s => s.getBBox());
         for (const l of legend) for (const s of swatches) if (overlap(l.b, s)) problems.push(id + ': legend "' + l.t.textContent + '" runs into a swatch');
         const plot = svg.querySelector('rect.plot').getBBox();

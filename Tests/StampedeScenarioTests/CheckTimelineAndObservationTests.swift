@@ -35,3 +35,14 @@ import Testing
         #expect(CheckObservationLine.sentence(r[0]) == "12,345 deliveries checked, 0 violations")
     }
 }
+
+@Suite struct SummaryObservationTests {
+    /// The console summary names what each check observed, as report.html and junit.xml do.
+    @Test func theSummaryShowsEachChecksObservations() {
+        let r = RunReport(scenarioName: "s", environment: EnvironmentInfo(host: "h", cores: 1, os: "os", swiftVersion: "6", stampedeVersion: "0"),
+                          target: TargetInfo(url: "http://x", embedded: true), start: Date(), end: Date(),
+                          checks: [CheckResult(name: "ordering", passed: true,
+                                               details: ["observations": 12_345, "violations": 0, "observed": "deliveries"])])
+        #expect(ProgressPrinter.summary(r, exitCode: 0).contains("  PASS  ordering  (12,345 deliveries checked, 0 violations)\n"))
+    }
+}

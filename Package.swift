@@ -136,14 +136,17 @@ let package = Package(
         .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
         .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports", "StampedeTarget"]),
         .testTarget(name: "StampedeReportsTests", dependencies: [
-            "StampedeReports", .product(name: "Yams", package: "Yams"),   // the deploy recipes' YAML
+            "StampedeReports", "StampedeJSON", "StampedeBrowserSupport",
+            .product(name: "Yams", package: "Yams"),   // the deploy recipes' YAML
         ]),
+        // The headless-Chromium DevTools driver shared by the page tests and the report render test.
+        .target(name: "StampedeBrowserSupport", dependencies: ["StampedeJSON"], path: "Tests/BrowserSupport"),
         .testTarget(name: "StampedeClusterTests", dependencies: [
             "StampedeCluster", "StampedeServer", "StampedeClient", "StampedeAuth", "StampedeContract", "StampedeJSON",
         ]),
         .testTarget(name: "StampedePagesTests", dependencies: [
             "StampedeDashboard", "StampedeServer", "StampedeClient", "StampedeScenario", "StampedeReports",
-            "StampedeAuth", "StampedeJSON",
+            "StampedeAuth", "StampedeJSON", "StampedeBrowserSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

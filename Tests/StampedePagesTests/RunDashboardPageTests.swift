@@ -1,4 +1,5 @@
 import Foundation
+import StampedeBrowserSupport
 import StampedeDashboard
 import StampedeJSON
 import StampedeReports

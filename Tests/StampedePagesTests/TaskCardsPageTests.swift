@@ -1,5 +1,6 @@
 import Foundation
 import StampedeAuth
+import StampedeBrowserSupport
 import StampedeJSON
 import StampedeServer
 import XCTest

@@ -1,4 +1,5 @@
 import Foundation
+import StampedeBrowserSupport
 import StampedeJSON
 import StampedeServer
 import XCTest

@@ -1,9 +1,13 @@
 import Foundation
+import StampedeBrowserSupport
+import StampedeJSON
 import XCTest
 @testable import StampedeReports
 
 /// Opens report.html in headless Chromium through scripts/render-check.sh (the
-/// same check CI runs). Skips when no Chromium is installed; `.ci/run` installs it.
+/// same check CI runs), and every report variant through the DevTools driver the page
+/// tests use, measuring what a reader would see. Skips when no Chromium is installed;
+/// `.ci/run` installs it.
 final class ChromiumRenderTests: XCTestCase {
     func chromium() throws -> String {
         if let explicit = ProcessInfo.processInfo.environment["CHROMIUM"], !explicit.isEmpty { return explicit }
@@ -66,5 +70,85 @@ final class ChromiumRenderTests: XCTestCase {
         let result = try renderCheck(file, screenshot: dir.appendingPathComponent("broken.png"))
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertTrue(result.output.contains("undefinedFunction"), result.output)
+    }
+
+    /// Issue 15 item 6: every variant of the report, rendered and measured in the browser:
+    /// no text outside its chart, no legend label on another, distinct line colours, budget
+    /// lines where budgets constrain a charted metric, violation marks only where checks broke.
+    /// Each variant's screenshot is kept (report-<variant>.png) for a person to look at.
+    func testEveryReportVariantRendersLegiblyInChromium() async throws {
+        let browser = try HeadlessChromium(windowSize: (1280, 900))
+        defer { browser.shutdown() }
+        let dir = try temporaryDirectory()
+        let shots = screenshotDirectory(fallback: dir)
+        for variant in ReportVariant.allCases {
+            let report = variant.report
+            let out = dir.appendingPathComponent(variant.rawValue)
+            try ReportWriter.write(report, to: out)
+            let page = try await browser.openPage(out.appendingPathComponent("report.html").absoluteString)
+            try await page.waitFor("document.body && document.body.getAttribute('data-rendered')", "\(variant.rawValue) rendered")
+            let seen = try await page.evaluate(ReportPageProbe.script)
+            let problems = (seen["problems"]?.arrayValue ?? []).compactMap(\.stringValue)
+            XCTAssertEqual(problems, [], variant.rawValue)
+            XCTAssertEqual(page.exceptions, [], variant.rawValue)
+            let charts = ReportPageProbe.charts(seen)
+            XCTAssertEqual(charts.count, variant == .couldNotStart ? 0 : ReportCharts.all(report).count, variant.rawValue)
+            for chart in charts {
+                XCTAssertEqual(Set(chart.colors).count, chart.colors.count, "\(variant.rawValue)/\(chart.id): \(chart.colors)")
+                for (i, a) in chart.colors.enumerated() {
+                    for b in chart.colors[(i + 1)...] {
+                        XCTAssertGreaterThanOrEqual(ChartPalette.distance(a, b), 25, "\(variant.rawValue)/\(chart.id): \(a) vs \(b)")
+                    }
+                }
+                for (label, width) in chart.legendWidths {
+                    XCTAssertGreaterThanOrEqual(ChartLegend.textWidth(label) + 0.5, width, "the layout's estimate errs wide: \(label)")
+                }
+            }
+            func chart(_ id: String) -> ReportPageProbe.Chart? { charts.first { $0.id == id } }
+            switch variant {
+            case .couldNotStart:
+                XCTAssertEqual(seen["notStarted"]?.boolValue, true)
+            case .failedChecks:
+                XCTAssertEqual(chart("errors")?.violationBands, 2)
+                XCTAssertEqual(chart("latency-event_delivery")?.violationBands, 2)
+                XCTAssertTrue(chart("errors")?.colors.contains(ChartPalette.violation) ?? false, "errors chart counts violations")
+            case .failedBudgets:
+                XCTAssertEqual(chart("latency-event_delivery")?.budgetLines, 2)
+                XCTAssertEqual(chart("latency-connect")?.budgetLines, 1)
+                XCTAssertEqual(chart("events-per-second")?.budgetLines, 1)
+            case .passed, .recovery, .interrupted:
+                XCTAssertGreaterThan(charts.map(\.budgetLines).reduce(0, +), 0, variant.rawValue)
+            case .mergedShards:
+                XCTAssertGreaterThan(chart("percentile-distribution")?.legendRows ?? 0, 1)
+                XCTAssertGreaterThan(chart("stats-drift")?.legendRows ?? 0, 1)
+            case .noBudgets:
+                XCTAssertEqual(charts.map(\.budgetLines).reduce(0, +), 0, variant.rawValue)
+            }
+            if variant != .failedChecks { XCTAssertEqual(charts.map(\.violationBands).reduce(0, +), 0, variant.rawValue) }
+            try await page.screenshot(to: shots.appendingPathComponent("report-\(variant.rawValue).png"))
+        }
+    }
+
+    /// The measurements must be able to fail: a legend label run off the chart's edge, one
+    /// laid over another, and a line repeating another's colour are all reported.
+    func testTheProbeCatchesClippedAndOverlappingLegendsAndRepeatedColours() async throws {
+        let browser = try HeadlessChromium(windowSize: (1280, 900))
+        defer { browser.shutdown() }
+        var html = HTMLReportRenderer.render(ReportVariant.passed.report)
+        let broken = "<text class=\"legend\" x=\"760\" y=\"20\">a label that runs off the edge</text>"
+            + "<text class=\"legend\" x=\"760\" y=\"20\">on top</text>"
+            + "<polyline class=\"line\" stroke=\"\(ChartPalette.color(0))\" points=\"70,60 90,70\"/></svg>"
+        let first = try XCTUnwrap(html.range(of: "</svg>"))
+        html.replaceSubrange(first, with: broken)
+        let file = try temporaryDirectory().appendingPathComponent("broken.html")
+        try html.write(to: file, atomically: true, encoding: .utf8)
+        let page = try await browser.openPage(file.absoluteString)
+        try await page.waitFor("document.body && document.body.getAttribute('data-rendered')", "broken page rendered")
+        let seen = try await page.evaluate(ReportPageProbe.script)
+        let problems = (seen["problems"]?.arrayValue ?? []).compactMap(\.stringValue)
+        XCTAssertTrue(problems.contains { $0.contains("a label that runs off the edge\" is outside the chart") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.contains("overlaps \"on top\"") }, "\(problems)")
+        let colors = try XCTUnwrap(ReportPageProbe.charts(seen).first).colors
+        XCTAssertLessThan(Set(colors).count, colors.count, "the repeated colour is seen: \(colors)")
     }
 }

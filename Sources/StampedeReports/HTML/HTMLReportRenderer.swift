@@ -44,7 +44,9 @@ public enum HTMLReportRenderer {
         let failedChecks = r.checks.filter { !$0.passed }.count
         let failedBudgets = r.budgets.filter { !$0.passed }.count
         var sub = "\(r.checks.count - failedChecks)/\(r.checks.count) checks passed · \(r.budgets.count - failedBudgets)/\(r.budgets.count) budgets met · exit code \(r.exitCode)"
-        if let reason = r.abortReason { sub += " · \(reason)" }
+        // A run that could not start judged nothing: "0/0 checks" and the reason twice is noise.
+        if r.verdict == .error && r.checks.isEmpty && r.budgets.isEmpty { sub = "exit code \(r.exitCode)" }
+        else if let reason = r.abortReason { sub += " · \(reason)" }
         // What failed, by name, so the banner alone answers "why" (issue 15, item 6).
         var why: [String] = []
         if r.verdict == .error { why.append("could not start: \(r.abortReason ?? "see the log")") }

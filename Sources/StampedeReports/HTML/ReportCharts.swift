@@ -3,7 +3,7 @@
 /// rely on the set being complete.
 enum ReportCharts {
     static let maxPoints = 720
-    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    static func color(_ i: Int) -> String { ChartPalette.color(i) }
 
     /// The stable ids of the charts every page has, besides one `latency-<metric>` per metric.
     static let fixedChartIDs = ["percentile-distribution", "connections", "events-per-second", "errors"]
@@ -14,7 +14,11 @@ enum ReportCharts {
         timeCharts += [connections(report), eventsPerSecond(report), errors(report)]
         if !report.statsSamples.isEmpty { timeCharts.append(statsDrift(report)) }
         let span = [0, report.durationSeconds.rounded(.up)]
-        for i in timeCharts.indices { timeCharts[i].xExtent = span }
+        let bands = ChartAnnotations.violationBands(report)
+        for i in timeCharts.indices {
+            timeCharts[i].xExtent = span
+            timeCharts[i].bands = bands
+        }
         // The distribution sits after the per-metric charts, before the run-wide ones.
         let perMetric = timeCharts.count - (report.statsSamples.isEmpty ? 3 : 4)
         return Array(timeCharts[..<perMetric]) + [percentileDistribution(report)] + Array(timeCharts[perMetric...])
@@ -31,7 +35,7 @@ enum ReportCharts {
         var series: [ChartSeries] = []
         if let metric {
             let stats: [(String, KeyPath<SecondLatency, Double>, String)] = [
-                ("p50", \.p50, palette[0]), ("p90", \.p90, palette[2]), ("p99", \.p99, palette[1]), ("max", \.max, palette[3]),
+                ("p50", \.p50, color(0)), ("p90", \.p90, color(2)), ("p99", \.p99, color(1)), ("max", \.max, color(3)),
             ]
             for (name, path, color) in stats {
                 let points = report.timeSeries.compactMap { s -> (x: Double, y: Double)? in
@@ -45,7 +49,8 @@ enum ReportCharts {
         }
         let label = metric ?? "latency"
         return LineChart(id: "latency-\(label)", title: "\(label): latency percentiles over time",
-                         xLabel: "seconds since start", yLabel: "ms", series: series)
+                         xLabel: "seconds since start", yLabel: "ms", series: series,
+                         thresholds: metric.map { ChartAnnotations.latencyThresholds(report, metric: $0) } ?? [])
     }
 
     static func percentileDistribution(_ report: RunReport) -> LineChart {
@@ -57,7 +62,7 @@ enum ReportCharts {
             let points = histogram.percentileDistribution().map {
                 (x: min($0.percentile, cap), y: Double($0.micros) / 1000)
             }
-            return ChartSeries(name: name, color: palette[i % palette.count], points: points)
+            return ChartSeries(name: name, color: color(i), points: points)
         }
         return LineChart(id: "percentile-distribution", title: "Latency by percentile (log scale)",
                          xLabel: "percentile", yLabel: "ms", series: series, xKind: .percentile, yKind: .log)
@@ -68,9 +73,9 @@ enum ReportCharts {
         let server = report.timeSeries.compactMap { s in s.serverConnections.map { (x: Double(s.t), y: Double($0)) } }
         return LineChart(id: "connections", title: "Connections over time (generator vs server stats)",
                          xLabel: "seconds since start", yLabel: "connections", series: [
-                             ChartSeries(name: "generator", color: palette[0],
+                             ChartSeries(name: "generator", color: color(0),
                                          points: Downsample.reduce(generator, maxPoints: maxPoints, mode: .mean)),
-                             ChartSeries(name: "server stats", color: palette[1],
+                             ChartSeries(name: "server stats", color: color(1),
                                          points: Downsample.reduce(server, maxPoints: maxPoints, mode: .mean), dashed: true),
                          ])
     }
@@ -79,16 +84,24 @@ enum ReportCharts {
         let points = report.timeSeries.map { (x: Double($0.t), y: $0.eventsPerSecond) }
         return LineChart(id: "events-per-second", title: "Events received per second",
                          xLabel: "seconds since start", yLabel: "events/s", series: [
-                             ChartSeries(name: "events/s", color: palette[2],
+                             ChartSeries(name: "events/s", color: color(2),
                                          points: Downsample.reduce(points, maxPoints: maxPoints, mode: .mean)),
-                         ])
+                         ], thresholds: ChartAnnotations.eventRateThresholds(report))
     }
 
+    /// Errors and check violations per second: a broken guarantee is a failure as much as a
+    /// refused connect, so the chart counts both, violations in their own (red) line.
     static func errors(_ report: RunReport) -> LineChart {
         let points = report.timeSeries.map { (x: Double($0.t), y: Double($0.errors)) }
-        return LineChart(id: "errors", title: "Errors per second", xLabel: "seconds since start", yLabel: "errors",
-                         series: [ChartSeries(name: "errors", color: palette[3],
-                                              points: Downsample.reduce(points, maxPoints: maxPoints, mode: .max))])
+        var series = [ChartSeries(name: "errors", color: color(1),
+                                  points: Downsample.reduce(points, maxPoints: maxPoints, mode: .max))]
+        if report.timeSeries.contains(where: { $0.totalCheckViolations > 0 }) {
+            let violations = report.timeSeries.map { (x: Double($0.t), y: Double($0.totalCheckViolations)) }
+            series.append(ChartSeries(name: "check violations", color: ChartPalette.violation,
+                                      points: Downsample.reduce(violations, maxPoints: maxPoints, mode: .max)))
+        }
+        return LineChart(id: "errors", title: "Errors and check violations per second", xLabel: "seconds since start",
+                         yLabel: "per second", series: series)
     }
 
     static func statsDrift(_ report: RunReport) -> LineChart {
@@ -96,9 +109,9 @@ enum ReportCharts {
         var series: [ChartSeries] = []
         for (i, field) in fields.enumerated() {
             let samples = report.statsSamples.filter { $0.field == field }
-            series.append(ChartSeries(name: "\(field) expected", color: palette[(2 * i) % palette.count],
+            series.append(ChartSeries(name: "\(field) expected", color: color(2 * i),
                                       points: samples.map { (x: Double($0.t), y: Double($0.expected)) }))
-            series.append(ChartSeries(name: "\(field) observed", color: palette[(2 * i + 1) % palette.count],
+            series.append(ChartSeries(name: "\(field) observed", color: color(2 * i + 1),
                                       points: samples.map { (x: Double($0.t), y: Double($0.observed)) }, dashed: true))
         }
         return LineChart(id: "stats-drift", title: "Server stats: expected vs observed",

@@ -28,6 +28,7 @@ enum ReportStyles {
     svg.chart .axis { font-size: 12px; fill: var(--ink); }
     svg.chart .empty { font-size: 14px; fill: var(--muted); }
     svg.chart .line { fill: none; stroke-width: 1.6; stroke-linejoin: round; }
+    svg.chart .budget-label { font-size: 11px; font-weight: 600; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
     .muted { color: var(--muted); }
     footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
     @media print {

@@ -17,6 +17,7 @@ enum ReportTables {
                 + (r.environment.gitCommit.map { " · commit \($0)" } ?? "")),
             ("workers", String(r.environment.workers)),
         ]
+        rows.removeAll { $0.1.isEmpty }
         for name in r.counters.keys.sorted() {
             let total = r.counters[name]!
             let rate = r.durationSeconds > 0 ? " (\(n(Double(total) / r.durationSeconds))/s)" : ""
@@ -40,9 +41,11 @@ enum ReportTables {
     static func checks(_ r: RunReport) -> String {
         guard !r.checks.isEmpty else { return "<p class=\"muted\">No checks in this scenario.</p>" }
         let ordered = failuresFirst(r.checks, passed: \.passed)
-        var t = "<table id=\"checks\"><thead><tr><th>check</th><th>result</th><th>evidence</th></tr></thead><tbody>"
+        // "observed": what each check looked at, so a pass is visibly not a vacuous one.
+        var t = "<table id=\"checks\"><thead><tr><th>check</th><th>result</th><th>observed</th><th>evidence</th></tr></thead><tbody>"
         for c in ordered {
-            t += "<tr class=\"\(c.passed ? "ok" : "fail")\"><td>\(e(c.name))</td><td>\(label(c.passed))</td><td>"
+            t += "<tr class=\"\(c.passed ? "ok" : "fail")\"><td>\(e(c.name))</td><td>\(label(c.passed))</td>"
+            t += "<td class=\"observed\">\(CheckObservationLine.sentence(c).map(e) ?? "")</td><td>"
             if !c.evidence.isEmpty {
                 t += "<ul class=\"evidence\">" + c.evidence.map { "<li>\(e($0))</li>" }.joined() + "</ul>"
             }

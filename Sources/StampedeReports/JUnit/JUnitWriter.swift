@@ -1,77 +1,62 @@
 import Foundation
 
-/// junit.xml: one `<testsuite>` for checks and one for budgets, each check and
-/// budget a `<testcase>`, so CI systems list them natively and show a failure's
-/// evidence as its message.
+/// junit.xml: one `<testsuite>` for checks and one for budgets, each check and budget a
+/// `<testcase>`, so CI systems list them natively and show a failure's evidence as its message.
+/// Times come from the run's measurements: every check and budget judged the whole measured
+/// run (they observe concurrently), so each case and suite carries the run's duration; the
+/// commit is a `git_commit` property (see `GitCommit.detect` for where it comes from).
 public enum JUnitWriter {
     public static func render(_ report: RunReport) -> String {
-        let checkFailures = report.checks.filter { !$0.passed }.count
-        let budgetFailures = report.budgets.filter { !$0.passed }.count
-        let tests = report.checks.count + report.budgets.count
-        let time = seconds(report.durationSeconds)
-        let suiteName = XMLEscaping.escape("stampede.\(report.scenarioName)")
+        document(report).render()
+    }
+
+    public static func document(_ report: RunReport) -> JUnitDocument {
+        let time = report.durationSeconds
+        let suiteName = "stampede.\(report.scenarioName)"
         let stamp = ReportCoding.formatTimestamp(report.start)
 
-        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        x += "<testsuites name=\"\(suiteName)\" tests=\"\(tests)\" failures=\"\(checkFailures + budgetFailures)\" errors=\"\(report.verdict == .error ? 1 : 0)\" time=\"\(time)\">\n"
-
-        x += suiteOpen(name: "\(suiteName).checks", tests: report.checks.count, failures: checkFailures, time: time, timestamp: stamp)
-        x += properties(report)
-        for check in report.checks {
-            x += "    <testcase classname=\"\(suiteName).checks\" name=\"\(XMLEscaping.escape(check.name))\" time=\"0\">\n"
-            if !check.passed {
-                let message = check.evidence.first ?? "check \(check.name) failed"
-                x += "      <failure type=\"check\" message=\"\(XMLEscaping.escape(message))\">"
-                x += XMLEscaping.escape(check.evidence.joined(separator: "\n"))
-                x += "</failure>\n"
-            } else if !check.evidence.isEmpty {
-                x += "      <system-out>\(XMLEscaping.escape(check.evidence.joined(separator: "\n")))</system-out>\n"
+        let checks = report.checks.map { check -> JUnitDocument.Case in
+            let observed = CheckObservationLine.sentence(check)
+            if check.passed {
+                let lines = [observed].compactMap { $0 } + check.evidence
+                return .init(classname: "\(suiteName).checks", name: check.name, time: time,
+                             output: lines.isEmpty ? nil : lines.joined(separator: "\n"))
             }
-            x += "    </testcase>\n"
+            let message = check.evidence.first ?? "check \(check.name) failed"
+            return .init(classname: "\(suiteName).checks", name: check.name, time: time,
+                         outcome: .failure(type: "check", message: message,
+                                           body: (check.evidence + [observed].compactMap { $0 }).joined(separator: "\n")))
         }
-        x += "  </testsuite>\n"
-
-        x += suiteOpen(name: "\(suiteName).budgets", tests: report.budgets.count, failures: budgetFailures, time: time, timestamp: stamp)
-        for budget in report.budgets {
-            x += "    <testcase classname=\"\(suiteName).budgets\" name=\"\(XMLEscaping.escape(budget.expression))\" time=\"0\">\n"
+        let budgets = report.budgets.map { budget -> JUnitDocument.Case in
             let line = BudgetText.describe(budget)
-            if !budget.passed {
-                x += "      <failure type=\"budget\" message=\"\(XMLEscaping.escape(line))\">\(XMLEscaping.escape(line))</failure>\n"
-            } else {
-                x += "      <system-out>\(XMLEscaping.escape(line))</system-out>\n"
-            }
-            x += "    </testcase>\n"
+            return .init(classname: "\(suiteName).budgets", name: budget.expression, time: time,
+                         outcome: budget.passed ? .passed : .failure(type: "budget", message: line, body: line),
+                         output: budget.passed ? line : nil)
         }
-        x += "  </testsuite>\n"
-
+        var suites = [
+            JUnitDocument.Suite(name: "\(suiteName).checks", time: time, timestamp: stamp, properties: properties(report), cases: checks),
+            JUnitDocument.Suite(name: "\(suiteName).budgets", time: time, timestamp: stamp, cases: budgets),
+        ]
         if report.verdict == .error || report.verdict == .aborted || report.verdict == .interrupted {
             // A run that never finished must fail CI even when no check got to fail.
-            x += suiteOpen(name: "\(suiteName).run", tests: 1, failures: 0, time: time, timestamp: stamp, errors: 1)
-            x += "    <testcase classname=\"\(suiteName).run\" name=\"run\" time=\"\(time)\">\n"
             let reason = report.abortReason ?? "run \(report.verdict.rawValue)"
-            x += "      <error type=\"\(report.verdict.rawValue)\" message=\"\(XMLEscaping.escape(reason))\"/>\n"
-            x += "    </testcase>\n  </testsuite>\n"
+            suites.append(JUnitDocument.Suite(name: "\(suiteName).run", time: time, timestamp: stamp, cases: [
+                .init(classname: "\(suiteName).run", name: "run", time: time,
+                      outcome: .error(type: report.verdict.rawValue, message: reason)),
+            ]))
         }
-        x += "</testsuites>\n"
-        return x
+        return JUnitDocument(name: suiteName, suites: suites)
     }
 
-    private static func suiteOpen(name: String, tests: Int, failures: Int, time: String, timestamp: String, errors: Int = 0) -> String {
-        "  <testsuite name=\"\(name)\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"0\" time=\"\(time)\" timestamp=\"\(timestamp)\">\n"
-    }
-
-    private static func properties(_ report: RunReport) -> String {
-        var p = "    <properties>\n"
-        let items: [(String, String)] = [
+    /// What CI shows beside the results. `git_commit` is left out when it is unknown rather
+    /// than written empty, so a reader never mistakes "" for a commit.
+    static func properties(_ report: RunReport) -> [(name: String, value: String)] {
+        var items: [(name: String, value: String)] = [
             ("target", report.target.url), ("verdict", report.verdict.rawValue),
             ("stampede_version", report.environment.stampedeVersion),
-            ("git_commit", report.environment.gitCommit ?? ""),
         ]
-        for (k, v) in items {
-            p += "      <property name=\"\(k)\" value=\"\(XMLEscaping.escape(v))\"/>\n"
-        }
-        return p + "    </properties>\n"
+        if let commit = report.environment.gitCommit { items.append(("git_commit", commit)) }
+        items.append(("duration_seconds", JUnitDocument.seconds(report.durationSeconds)))
+        return items
     }
-
-    static func seconds(_ s: Double) -> String { String(format: "%.3f", s) }
 }

@@ -17,6 +17,9 @@ enum TimeSeriesMerger {
                 m.serverConnections = maxOptional(m.serverConnections, s.serverConnections)
                 m.eventsPerSecond += s.eventsPerSecond
                 m.errors += s.errors
+                if let v = s.checkViolations {
+                    m.checkViolations = (m.checkViolations ?? [:]).merging(v, uniquingKeysWith: +)
+                }
                 for (name, l) in s.latency {
                     guard let existing = m.latency[name] else {
                         m.latency[name] = l

@@ -12,21 +12,29 @@ public struct SecondSample: Codable, Sendable, Equatable {
     public var errors: Int
     /// Per latency metric, the distribution of the values recorded during this second.
     public var latency: [String: SecondLatency]
+    /// Check violations that happened during this second, by check name; nil (absent from the
+    /// JSON) for a second without any, so the report can mark *when* a guarantee broke.
+    public var checkViolations: [String: Int]?
 
     public init(t: Int, connections: Int, serverConnections: Int? = nil, eventsPerSecond: Double,
-                errors: Int, latency: [String: SecondLatency] = [:]) {
+                errors: Int, latency: [String: SecondLatency] = [:], checkViolations: [String: Int]? = nil) {
         self.t = t
         self.connections = connections
         self.serverConnections = serverConnections
         self.eventsPerSecond = eventsPerSecond
         self.errors = errors
         self.latency = latency
+        self.checkViolations = checkViolations
     }
+
+    /// All checks' violations in this second.
+    public var totalCheckViolations: Int { checkViolations?.values.reduce(0, +) ?? 0 }
 
     enum CodingKeys: String, CodingKey {
         case t, connections, errors, latency
         case serverConnections = "server_connections"
         case eventsPerSecond = "events_per_second"
+        case checkViolations = "check_violations"
     }
 }
 

@@ -26,22 +26,26 @@ enum CheckEvaluator {
             }
             if passed && checked == 0 && !vacuousPasses {
                 passed = false
-                evidence.append("nothing was observed for this check (no \(what(spec.kind)) during the run)")
+                evidence.append("nothing was observed for this check (no \(observedNoun(spec.kind)) during the run)")
             }
-            let details: JSONValue = ["violations": .int(Int64(count)), "observations": .int(Int64(checked))]
+            // `observed` names what was counted, so the report can say "12,345 deliveries checked".
+            let details: JSONValue = ["violations": .int(Int64(count)), "observations": .int(Int64(checked)),
+                                      "observed": .string(observedNoun(spec.kind))]
             return CheckResult(name: spec.kind.rawValue, passed: passed, evidence: evidence, details: details)
         }
     }
 
-    static func what(_ k: CheckKind) -> String {
+    /// The plural of what a check counts in `checked.<kind>`: the report's observation line
+    /// ("12,345 deliveries checked") and the vacuous-check message both name it.
+    static func observedNoun(_ k: CheckKind) -> String {
         switch k {
         case .ordering, .isolation, .terminal: "deliveries"
-        case .recovery: "event after a reconnect"
-        case .authRejected: "refused CONNECT"
-        case .rateLimitEnforced: "spam step that exceeded the limit"
-        case .rateLimitIsolated: "request answered to a client that never spams"
-        case .heartbeat: "ping"
-        case .slowConsumerBounded: "pause_reading step"
+        case .recovery: "events after a reconnect"
+        case .authRejected: "refused CONNECTs"
+        case .rateLimitEnforced: "spam steps over the limit"
+        case .rateLimitIsolated: "requests of clients that never spam"
+        case .heartbeat: "pings"
+        case .slowConsumerBounded: "pause_reading steps"
         default: "samples"
         }
     }

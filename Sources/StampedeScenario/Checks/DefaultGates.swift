@@ -28,7 +28,8 @@ public enum DefaultGates {
             evidence.append("set require_connected: false in the scenario if that is what it means to test")
         }
         return CheckResult(name: connectedCheckName, passed: passed, evidence: evidence,
-                           details: ["violations": .int(passed ? 0 : 1), "observations": .int(Int64(observed))])
+                           details: ["violations": .int(passed ? 0 : 1), "observations": .int(Int64(observed)),
+                                     "observed": "clients connected"])
     }
 
     /// The loud line for a scenario with no checks and no budgets of its own.

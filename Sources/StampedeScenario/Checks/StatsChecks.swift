@@ -37,7 +37,9 @@ enum StatsChecks {
             return CheckResult(name: CheckKind.statsReturnToBaseline.rawValue, passed: false, evidence: ["the stats endpoint did not answer"])
         }
         let ok = before == after
-        let evidence = ok ? [] : ["after \(String(format: "%.1f", waited))s: before \(describe(before)), after \(describe(after))"]
+        // A pass shows what it compared, as every passing check does (issue 15, item 6).
+        let evidence = ok ? ["back to the baseline (\(describe(before))) \(String(format: "%.1f", waited))s after the clients left"]
+            : ["after \(String(format: "%.1f", waited))s: before \(describe(before)), after \(describe(after))"]
         return CheckResult(name: CheckKind.statsReturnToBaseline.rawValue, passed: ok, evidence: evidence,
                            details: ["waited_seconds": .double(waited)])
     }

@@ -59,7 +59,9 @@ struct ProgressPrinter: Sendable {
         }
         out += "\nchecks\n"
         for c in r.checks {
-            out += "  \(c.passed ? "PASS" : "FAIL")  \(c.name)\n"
+            // What the check looked at, so a PASS in a CI log is visibly not a vacuous one.
+            let observed = CheckObservationLine.sentence(c).map { "  (\($0))" } ?? ""
+            out += "  \(c.passed ? "PASS" : "FAIL")  \(c.name)\(observed)\n"
             for e in c.evidence.prefix(3) { out += "        \(e)\n" }
         }
         if !r.budgets.isEmpty { out += "budgets\n" }

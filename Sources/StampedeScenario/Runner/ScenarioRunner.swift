@@ -246,6 +246,7 @@ public enum ScenarioRunner {
         let phases = plan.windows.map {
             PhaseTiming(name: $0.name, start: runStart.addingTimeInterval($0.start), end: runStart.addingTimeInterval($0.end))
         }
+        ledger.annotate(&agg.series)
         var report = RunReport(scenarioName: scenario.name, scenario: scenario.resolved,
                                environment: .current(stampedeVersion: StampedeVersion.number), target: target, start: runStart, end: Date(),
                                phases: phases, metrics: agg.totals.mapValues { MetricSummary(histogram: $0) },

@@ -106,9 +106,11 @@ struct SyntheticRun {
             counters: ["events_received": eventsTotal, "messages_sent": UInt64(seconds * 4 * included.count)],
             timeSeries: series,
             checks: [
+                // Details as the engine's CheckEvaluator writes them: what was observed, how many broke.
                 CheckResult(name: "ordering", passed: true, evidence: ["\(eventsTotal) events in order"],
-                            details: ["checked": .int(Int64(eventsTotal))]),
-                CheckResult(name: "isolation", passed: true),
+                            details: ["observations": .int(Int64(eventsTotal)), "violations": 0, "observed": "deliveries"]),
+                CheckResult(name: "isolation", passed: true,
+                            details: ["observations": .int(Int64(eventsTotal)), "violations": 0, "observed": "deliveries"]),
             ],
             budgets: budgets,
             statsSamples: stats,

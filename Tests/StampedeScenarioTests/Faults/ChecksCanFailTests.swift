@@ -57,6 +57,9 @@ extension Live {
             #expect(c?.passed == false)
             #expect(c?.evidence.first?.contains("expected seq") == true, "\(c?.evidence ?? [])")
             #expect(o.exitCode == 2)
+            // The report's timeline says when: every violation counted in some second (issue 15, item 6).
+            let perSecond = o.report.timeSeries.compactMap { $0.checkViolations?["ordering"] }.reduce(0, +)
+            #expect(Int64(perSecond) == c?.details["violations"]?.intValue, "\(o.report.timeSeries.compactMap(\.checkViolations))")
         }
 
         @Test func isolationCatchesALeak() async throws {

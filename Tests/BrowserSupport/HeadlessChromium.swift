@@ -10,9 +10,10 @@ import Glibc
 /// `--remote-debugging-pipe` (fd 3 in, fd 4 out, NUL-separated JSON): no
 /// WebSocket client and no port to race for. Tests read what the page
 /// observed (`Runtime.evaluate`) and keep screenshots (`Page.captureScreenshot`).
-final class HeadlessChromium: @unchecked Sendable {
+/// Its own target so the page tests and the report render test share one driver.
+public final class HeadlessChromium: @unchecked Sendable {
     /// `CHROMIUM`, else chromium / chromium-browser / google-chrome on PATH; skips the test when none.
-    static func executable() throws -> String {
+    public static func executable() throws -> String {
         let env = ProcessInfo.processInfo.environment
         if let explicit = env["CHROMIUM"], !explicit.isEmpty { return explicit }
         for dir in (env["PATH"] ?? "").split(separator: ":") {
@@ -24,20 +25,20 @@ final class HeadlessChromium: @unchecked Sendable {
         throw XCTSkip("chromium is not on PATH (Debian package `chromium`; .ci/run installs it)")
     }
 
-    struct Failure: Error, CustomStringConvertible { let description: String }
+    public struct Failure: Error, CustomStringConvertible { public let description: String }
 
     private let pid: pid_t
     private let input: Int32
     private let output: Int32
     private let profile: URL
-    let logFile: URL
+    public let logFile: URL
     private let lock = NSLock()
     private var nextID = 1
     private var pending: [Int: CheckedContinuation<JSONValue, Error>] = [:]
     private var events: [(session: String?, method: String, params: JSONValue)] = []
     private var ended = false
 
-    init(windowSize: (Int, Int) = (1200, 900)) throws {
+    public init(windowSize: (Int, Int) = (1200, 900)) throws {
         let exe = try Self.executable()
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("stampede-chromium-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
@@ -74,7 +75,7 @@ final class HeadlessChromium: @unchecked Sendable {
 
     deinit { shutdown() }
 
-    func shutdown() {
+    public func shutdown() {
         lock.lock()
         let first = !ended
         ended = true
@@ -125,7 +126,7 @@ final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// One DevTools command; fails after `timeout` seconds without an answer.
-    func call(_ method: String, _ params: JSONObject = [:], session: String? = nil, timeout: Double = 30) async throws -> JSONValue {
+    public func call(_ method: String, _ params: JSONObject = [:], session: String? = nil, timeout: Double = 30) async throws -> JSONValue {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<JSONValue, Error>) in
             lock.lock()
             if ended { lock.unlock(); c.resume(throwing: Failure(description: "chromium has exited")); return }
@@ -153,14 +154,14 @@ final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// Events received so far for `session` named `method`.
-    func events(_ method: String, session: String) -> [JSONValue] {
+    public func events(_ method: String, session: String) -> [JSONValue] {
         lock.lock()
         defer { lock.unlock() }
         return events.filter { $0.method == method && $0.session == session }.map(\.params)
     }
 
     /// A new tab attached with a flat session, with Runtime and Page events on.
-    func openPage(_ url: String) async throws -> ChromiumPage {
+    public func openPage(_ url: String) async throws -> ChromiumPage {
         let target = try await call("Target.createTarget", ["url": "about:blank"])
         guard let targetID = target["targetId"]?.stringValue else { throw Failure(description: "no targetId in \(target.serialized)") }
         let attached = try await call("Target.attachToTarget", ["targetId": .string(targetID), "flatten": true])
@@ -174,17 +175,17 @@ final class HeadlessChromium: @unchecked Sendable {
 }
 
 /// One tab.
-struct ChromiumPage: Sendable {
-    let browser: HeadlessChromium
-    let session: String
+public struct ChromiumPage: Sendable {
+    public let browser: HeadlessChromium
+    public let session: String
 
-    func navigate(_ url: String) async throws {
+    public func navigate(_ url: String) async throws {
         _ = try await browser.call("Page.navigate", ["url": .string(url)], session: session)
     }
 
     /// Evaluates `expression` (awaiting a promise) and returns its JSON value.
     @discardableResult
-    func evaluate(_ expression: String) async throws -> JSONValue {
+    public func evaluate(_ expression: String) async throws -> JSONValue {
         let r = try await browser.call("Runtime.evaluate", ["expression": .string(expression), "returnByValue": true,
                                                             "awaitPromise": true], session: session)
         if let e = r["exceptionDetails"] {
@@ -195,7 +196,7 @@ struct ChromiumPage: Sendable {
 
     /// Polls `expression` every 50 ms until it is truthy (not null/false/""); an expression that throws counts as not yet.
     @discardableResult
-    func waitFor(_ expression: String, timeout: Double = 20, _ what: String) async throws -> JSONValue {
+    public func waitFor(_ expression: String, timeout: Double = 20, _ what: String) async throws -> JSONValue {
         let deadline = Date().addingTimeInterval(timeout)
         var last: JSONValue = .null
         while Date() < deadline {
@@ -216,14 +217,14 @@ struct ChromiumPage: Sendable {
     }
 
     /// Exceptions the page threw (uncaught), as text.
-    var exceptions: [String] {
+    public var exceptions: [String] {
         browser.events("Runtime.exceptionThrown", session: session).map {
             $0["exceptionDetails"]?["exception"]?["description"]?.stringValue ?? $0.serialized
         }
     }
 
     /// A PNG of the whole page.
-    func screenshot(to file: URL) async throws {
+    public func screenshot(to file: URL) async throws {
         let r = try await browser.call("Page.captureScreenshot", ["format": "png", "captureBeyondViewport": true], session: session)
         guard let b64 = r["data"]?.stringValue, let data = Data(base64Encoded: b64) else {
             throw HeadlessChromium.Failure(description: "no screenshot data")

@@ -34,16 +34,30 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var overLimit = false
     }
 
+    /// Where the connection is in its current exchange, with that state's data inside the case
+    /// (the pipelining handler hands over one request at a time, so they never overlap).
+    private enum Exchange {
+        case idle
+        /// A request's head arrived; its body is being read.
+        case reading(Request)
+        /// A long-poll GET the session answers later; a close meanwhile is reported as an abort.
+        case holdingPoll(EngineIOSession, UInt64)
+        /// A streamed API body waiting for the channel to drain.
+        case streaming(any APIBodyProducer, keepAlive: Bool)
+    }
+
     private let server: EngineIOServer
     private let api: any APIHandler
     private let cors: CORSPolicy
-    private var request: Request?
-    /// The long-poll GET this connection is holding, to report an abort.
-    private var heldGET: (EngineIOSession, UInt64)?
+    private var exchange = Exchange.idle
     private var clock: HTTPConnectionClock
     private var timer: (at: NIODeadline, task: Scheduled<Void>)?
-    /// A streamed API body waiting for the channel to drain.
-    private var streaming: (producer: any APIBodyProducer, keepAlive: Bool)?
+
+    /// The request being read, if any.
+    private var reading: Request? {
+        if case .reading(let r) = exchange { return r }
+        return nil
+    }
 
     init(server: EngineIOServer, api: any APIHandler, cors: CORSPolicy) {
         self.server = server
@@ -89,9 +103,9 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 default: break
                 }
             }
-            request = r
+            exchange = .reading(r)
         case .body(var chunk):
-            guard var r = request else { return }
+            guard var r = reading else { return }
             switch r.route {
             case .discard, .handshake, .pollGET, .upgrade: return
             case .pollPOST, .api:
@@ -99,16 +113,16 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 if (r.body?.readableBytes ?? 0) + chunk.readableBytes > r.bodyLimit {
                     r.overLimit = true
                     tooLarge(r, context: context)
-                    request = r
+                    exchange = .reading(r)
                     return
                 }
                 if r.body == nil { r.body = context.channel.allocator.buffer(capacity: chunk.readableBytes) }
                 r.body!.writeBuffer(&chunk)
-                request = r
+                exchange = .reading(r)
             }
         case .end:
-            guard let r = request else { return }
-            request = nil
+            guard let r = reading else { return }
+            exchange = .idle
             clock.requestEnded(now: .now())
             armTimer(context: context)
             if !r.overLimit { finish(r, context: context) }
@@ -231,7 +245,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
             r.respond(pollingPacket: session.openPacket)
             session.start(webSocket: nil)
         case .pollGET(let session, let id):
-            heldGET = (session, id)
+            exchange = .holdingPoll(session, id)
             session.eventLoop.execute { session.pollGET(id: id, responder: r) }
         case .pollPOST(let session, let id):
             let text = request.body.map { String(buffer: $0) } ?? ""
@@ -298,17 +312,17 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if !resp.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: resp.body)))), promise: nil)
         }
-        streaming = (producer, keepAlive)
+        exchange = .streaming(producer, keepAlive: keepAlive)
         continueStreaming(context: context)
     }
 
     private static let streamPart = 64 * 1024
 
     private func continueStreaming(context: ChannelHandlerContext) {
-        guard let (producer, keepAlive) = streaming else { return }
+        guard case .streaming(let producer, let keepAlive) = exchange else { return }
         while context.channel.isWritable {
             guard let part = producer.nextPart(maxBytes: Self.streamPart) else {
-                streaming = nil
+                exchange = .idle
                 let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
                 if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
                 return
@@ -329,6 +343,8 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .end = unwrapOutboundIn(data) {
             clock.responseEnded(now: .now())
             armTimer(context: context)
+            // The held poll was answered: a later close is no abort of it.
+            if case .holdingPoll = exchange { exchange = .idle }
         }
         context.write(data, promise: promise)
     }
@@ -372,7 +388,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
             raw.writeAndFlush(NIOAny(buf)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         case .body:
-            let r = HTTPResponder(channel: context.channel, version: request?.head.version ?? .http1_1, keepAlive: false)
+            let r = HTTPResponder(channel: context.channel, version: reading?.head.version ?? .http1_1, keepAlive: false)
             r.respond(json: 408, code: "request_timeout", message: "request body made no progress", close: true)
         }
     }
@@ -380,10 +396,10 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.task.cancel()
         timer = nil
-        if let (s, id) = heldGET {
-            heldGET = nil
+        if case .holdingPoll(let s, let id) = exchange {
             s.eventLoop.execute { s.pollGETAborted(id: id) }
         }
+        exchange = .idle
         context.fireChannelInactive()
     }
 }

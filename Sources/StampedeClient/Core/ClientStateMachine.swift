@@ -33,22 +33,71 @@ public struct ClientStateMachine: Sendable {
         case protocolError(String)
     }
 
-    public private(set) var state: State = .opening
-    public private(set) var handshake: EngineIOOpenPayload?
-    public private(set) var sid: String?
+    /// What the session knows once the open packet arrived; it lives inside the phases that
+    /// have it, so no field can be read in a state where it means nothing.
+    private struct Session: Sendable {
+        var handshake: EngineIOOpenPayload
+        var sid: String?
+        /// Set when the server supports connection state recovery.
+        var pid: String?
+        /// The newest recovery offset seen (only tracked while `pid` is set, or while recovering).
+        var lastOffset: String?
+        /// Events that arrived between CONNECT and its reply (recovery replay), until taken.
+        var earlyEvents: [ReceivedEvent] = []
+    }
+
+    private enum Phase: Sendable {
+        case opening
+        case connecting(Session)
+        case connected(Session)
+        /// What was known when it closed (nil: closed before the open packet).
+        case closed(Session?)
+    }
+
+    private var phase = Phase.opening
+
+    public var state: State {
+        switch phase {
+        case .opening: .opening
+        case .connecting: .connecting
+        case .connected: .connected
+        case .closed: .closed
+        }
+    }
+
+    private var session: Session? {
+        switch phase {
+        case .opening: nil
+        case .connecting(let s), .connected(let s): s
+        case .closed(let s): s
+        }
+    }
+
+    public var handshake: EngineIOOpenPayload? { session?.handshake }
+    public var sid: String? { session?.sid }
     /// Set when the server supports connection state recovery.
-    public private(set) var pid: String?
+    public var pid: String? { session?.pid }
     /// The newest recovery offset seen (only tracked while `pid` is set).
-    public private(set) var lastOffset: String?
+    public var lastOffset: String? { session?.lastOffset }
     /// `.silent` mode: pings are no longer answered.
     public var silent = false
 
     private let connectPayload: JSONValue?
     /// The CONNECT asks to resume a session, so replayed events carry offsets.
     private var recovering: Bool { connectPayload?["pid"] != nil }
-    /// Events that arrived between CONNECT and its reply (recovery replay).
-    private var earlyEvents: [ReceivedEvent] = []
     private var nextAckID: UInt64 = 0
+
+    /// Changes the session data of the current phase (no-op before the open packet). The phase
+    /// is parked on `.opening` while its payload is changed, so the payload stays uniquely
+    /// referenced and nothing is copied (the receive path updates the offset on every event).
+    private mutating func updateSession(_ body: (inout Session) -> Void) {
+        switch phase {
+        case .opening, .closed(nil): return
+        case .connecting(var s): phase = .opening; body(&s); phase = .connecting(s)
+        case .connected(var s): phase = .opening; body(&s); phase = .connected(s)
+        case .closed(.some(var s)): phase = .opening; body(&s); phase = .closed(s)
+        }
+    }
 
     public init(connectPayload: JSONValue?) {
         self.connectPayload = connectPayload
@@ -65,7 +114,7 @@ public struct ClientStateMachine: Sendable {
             return .ping(answer: !silent)
         case UInt8(ascii: "0"): return receiveOpen(text)
         case UInt8(ascii: "1"):
-            state = .closed
+            close()
             return .serverClosed
         case UInt8(ascii: "6"), UInt8(ascii: "3"): return .none  // noop; a pong we never asked for
         default: return .protocolError("unexpected Engine.IO packet \(text.prefix(8).debugDescription)")
@@ -75,8 +124,9 @@ public struct ClientStateMachine: Sendable {
     /// The events held back until the CONNECT reply; deliver them right
     /// after `.connected`, in order.
     public mutating func takeEarlyEvents() -> [ReceivedEvent] {
-        defer { earlyEvents = [] }
-        return earlyEvents
+        let early = session?.earlyEvents ?? []
+        updateSession { $0.earlyEvents = [] }
+        return early
     }
 
     /// Reserves the id for an emit that wants an ack.
@@ -86,15 +136,17 @@ public struct ClientStateMachine: Sendable {
     }
 
     /// The caller closes the connection (any mode, or a transport loss).
-    public mutating func close() { state = .closed }
+    public mutating func close() {
+        if case .closed = phase { return }
+        phase = .closed(session)
+    }
 
     private mutating func receiveOpen(_ text: String) -> Action {
         guard state == .opening else { return .protocolError("second open packet") }
         guard let open = try? EngineIOOpenPayload(parsing: String(text.dropFirst())) else {
             return .protocolError("unreadable open packet")
         }
-        handshake = open
-        state = .connecting
+        phase = .connecting(Session(handshake: open))
         return .opened(open, connectPacket: SocketIOPacket.connect(connectPayload).engineIOPacket.textFrame)
     }
 
@@ -110,7 +162,7 @@ public struct ClientStateMachine: Sendable {
         // A recovering server may replay missed events before its CONNECT
         // reply; like the official clients, hold them until connected.
         if type == UInt8(ascii: "2"), state == .connecting {
-            if case .event(let e) = receiveEvent(text, from: u.index(after: typeIndex)) { earlyEvents.append(e) }
+            if case .event(let e) = receiveEvent(text, from: u.index(after: typeIndex)) { updateSession { $0.earlyEvents.append(e) } }
             return .none
         }
         let body = String(text.dropFirst())
@@ -119,16 +171,18 @@ public struct ClientStateMachine: Sendable {
         guard packet.namespace == "/" else { return .none }
         switch (packet.type, state) {
         case (.connect, .connecting):
-            guard let s = packet.data?["sid"]?.stringValue else { return .protocolError("CONNECT reply without sid") }
-            sid = s
-            pid = packet.data?["pid"]?.stringValue
-            state = .connected
-            return .connected(sid: s, pid: pid)
+            guard let s = packet.data?["sid"]?.stringValue, case .connecting(var known) = phase else {
+                return .protocolError("CONNECT reply without sid")
+            }
+            known.sid = s
+            known.pid = packet.data?["pid"]?.stringValue
+            phase = .connected(known)
+            return .connected(sid: s, pid: known.pid)
         case (.connectError, .connecting):
-            state = .closed
+            close()
             return .connectRefused(packet.data ?? .null)
         case (.disconnect, .connected), (.disconnect, .connecting):
-            state = .closed
+            close()
             return .serverClosed
         case (.ack, .connected):
             guard let id = packet.ackID else { return .none }
@@ -158,7 +212,7 @@ public struct ClientStateMachine: Sendable {
                                ackID: ackID, raw: raw)
         if pid != nil || (state == .connecting && recovering), let off = scanned.trailingString {
             ev.offset = off
-            lastOffset = off
+            updateSession { $0.lastOffset = off }
         }
         return .event(ev)
     }
@@ -188,7 +242,7 @@ public struct ClientStateMachine: Sendable {
                                ackID: ackID, raw: raw)
         if pid != nil || (state == .connecting && recovering), a.count >= 3, let off = a.last?.stringValue {
             ev.offset = off
-            lastOffset = off
+            updateSession { $0.lastOffset = off }
         }
         return .event(ev)
     }

@@ -8,7 +8,7 @@ extension VirtualClient: ClientConnectionDelegate {
     func connect(_ s: ConnectStep, recovery: (pid: String, offset: String)?) {
         connectStep = s
         let token = ctx.tokens.token(s.token, userIndex: userIndex)
-        var opts = ClientOptions(endpoint: ctx.node(forClient: index).endpoint, transport: ClientTransport(rawValue: s.transport.rawValue) ?? .websocket)
+        var opts = ClientOptions(endpoint: ctx.node(forClient: index + reconnects).endpoint, transport: ClientTransport(rawValue: s.transport.rawValue) ?? .websocket)
         switch s.placement {
         case .auth: opts.auth = token.map { ["token": .string($0)] } ?? .object([:])
         case .header: if let token { opts.headers = [("Authorization", "Bearer \(token)")] }
@@ -180,6 +180,7 @@ extension VirtualClient: ClientConnectionDelegate {
 
     func reconnect(_ r: ReconnectStep) {
         reconnectStartMicros = EngineClock.monotonicMicros()
+        reconnects += 1
         let recovery: (pid: String, offset: String)?
         if r.resume == .recovery, let pid, let lastOffset { recovery = (pid, lastOffset) } else { recovery = nil }
         if r.resume == .none { sequence.forgetAll(); resumeSet.removeAll() }

@@ -41,6 +41,9 @@ final class VirtualClient {
     var pid: String?
     var lastOffset: String?
     var reconnectStartMicros: UInt64 = 0
+    /// Reconnects so far: with several nodes, each one moves the client to the next node, as a
+    /// balancer may (recovery and `since` must hold on whichever node the client reaches).
+    var reconnects = 0
     var pendingResubscribes = 0
 
     /// Counted in the stats gauges (ack seen, connection still up).

@@ -90,7 +90,7 @@ let package = Package(
         // Where a run goes: --target URL(s), the scenario's target, or the embedded server
         // configured from the scenario's `server:` block (shared by run, conformance and the tests).
         .target(name: "StampedeTarget", dependencies: [
-            "StampedeScenario", "StampedeServer",
+            "StampedeScenario", "StampedeServer", "StampedeJSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "StampedeConformance", dependencies: [

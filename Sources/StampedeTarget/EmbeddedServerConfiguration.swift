@@ -1,5 +1,6 @@
 import StampedeScenario
 import Logging
+import StampedeJSON
 import StampedeServer
 
 /// The embedded server's configuration, for every caller that starts one: `stampede run`
@@ -34,6 +35,37 @@ extension ServerConfiguration {
         c.stepDelayMs = 20
         c.log = .quiet
         return c
+    }
+
+    /// `key=value` settings by their scenario names (`serve --set history_limit=50`): every
+    /// `ServerSettingKey` is a `serve` setting too, with no flag of its own to add.
+    public mutating func apply(settings: [String]) throws {
+        var values: [String: JSONValue] = [:]
+        for item in settings {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let key = ServerSettingKey(rawValue: parts[0]) else {
+                let known = ServerSettingKey.allCases.map(\.rawValue).joined(separator: ", ")
+                throw SettingError(message: "--set expects key=value with a key among \(known); got '\(item)'")
+            }
+            let text = parts[1]
+            values[key.rawValue] = Int64(text).map(JSONValue.int) ?? Double(text).map(JSONValue.double) ?? .string(text)
+            let o = ServerOptions(values)
+            let understood: Bool
+            switch key.kind {
+            case .duration: understood = o.milliseconds(key) != nil
+            case .integer: understood = o.int(key) != nil
+            case .number: understood = o.double(key) != nil
+            case .text: understood = true
+            }
+            guard understood else { throw SettingError(message: "--set \(key.rawValue): '\(text)' is not a \(key.kind)") }
+        }
+        let o = ServerOptions(values)
+        for key in ServerSettingKey.allCases where values[key.rawValue] != nil { apply(key, o) }
+    }
+
+    public struct SettingError: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
     }
 
     mutating func apply(_ key: ServerSettingKey, _ o: ServerOptions) {

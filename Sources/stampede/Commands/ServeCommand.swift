@@ -6,6 +6,7 @@ import ServiceLifecycle
 import StampedeCluster
 import StampedeReports
 import StampedeServer
+import StampedeTarget
 
 /// `stampede serve`: the workflow-updates server. Every flag also reads an
 /// environment variable (named in --help) so containers need no arguments.
@@ -34,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     var postgres: String?
     @Flag(name: .customLong("reuse-port"), help: "SO_REUSEPORT: several nodes on this machine share the port (WebSocket clients; long-polling needs a sticky balancer, see deploy/nginx.conf). (env: STAMPEDE_REUSE_PORT=1)")
     var reusePort = false
+    @Option(name: .customLong("set"), help: "Any server setting by its scenario name, key=value (repeatable), e.g. --set history_limit=50 --set ping_interval=2s. (env: STAMPEDE_SET, comma-separated)")
+    var settings: [String] = []
     @Option(name: .customLong("log-level"), help: "Server log level: trace, debug, info, notice, warning, error or critical. (env: STAMPEDE_LOG_LEVEL; default info)")
     var logLevel: Logger.Level?
 
@@ -47,6 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
         try FlagChecks.range("--step-delay", stepDelay, 0...3_600_000)
         try FlagChecks.atLeast("--max-connections-per-user", maxConnectionsPerUser, 1)
         try FlagChecks.atLeast("--history", history, 1)
+        var probe = ServerConfiguration()
+        do { try probe.apply(settings: settings) } catch { throw ValidationError("\(error)") }
         if tlsCert != nil && tlsKey == nil { throw ValidationError("--tls-cert needs --tls-key (the PEM private key)") }
         if tlsKey != nil && tlsCert == nil { throw ValidationError("--tls-key needs --tls-cert (the PEM certificate chain)") }
     }
@@ -73,6 +78,8 @@ struct ServeCommand: AsyncParsableCommand {
         c.tlsCertPath = try pick(tlsCert, "STAMPEDE_TLS_CERT", { $0 })
         c.tlsKeyPath = try pick(tlsKey, "STAMPEDE_TLS_KEY", { $0 })
         try connections.apply(to: &c, env: env)
+        let fromEnv = (env["STAMPEDE_SET"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
+        do { try c.apply(settings: fromEnv + settings) } catch { throw ValidationError("\(error)") }
         var logger = Logger(label: "stampede.server")
         logger.logLevel = try pick(logLevel, "STAMPEDE_LOG_LEVEL", { Logger.Level(rawValue: $0.lowercased()) }) ?? .info
         c.log = ServerLog(logger: logger)

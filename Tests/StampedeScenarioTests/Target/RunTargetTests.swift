@@ -58,6 +58,15 @@ import Testing
         #expect(c.pingIntervalMs == ServerConfiguration().pingIntervalMs)
     }
 
+    @Test func serveTakesEverySettingByItsScenarioName() throws {
+        var c = ServerConfiguration()
+        try c.apply(settings: ["history_limit=50", "ping_interval=2s", "rate_limit_events_per_second=12/s", "audience = aud"])
+        #expect(c.historyLimit == 50 && c.pingIntervalMs == 2000 && c.socketEventsPerSecond == 12 && c.audience == "aud")
+        #expect(throws: ServerConfiguration.SettingError.self) { try c.apply(settings: ["history=50"]) }
+        #expect(throws: ServerConfiguration.SettingError.self) { try c.apply(settings: ["history_limit=lots"]) }
+        #expect(throws: ServerConfiguration.SettingError.self) { try c.apply(settings: ["ping_interval=soon"]) }
+    }
+
     @Test func targetsAndSecretsResolveInOneOrder() throws {
         #expect(RunTarget.urls(["http://a:1,http://b:2", " http://c:3 ", ""]) == ["http://a:1", "http://b:2", "http://c:3"])
         #expect(RunTarget.secret(flag: "f", environment: ["STAMPEDE_JWT_SECRET": "e"]) == "f")

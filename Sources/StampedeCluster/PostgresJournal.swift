@@ -19,6 +19,7 @@ public final class PostgresJournal: WorkflowJournal {
     /// Events kept per workflow (`--history`), enforced in the database.
     let historyLimit: Int
     private let runner: Task<Void, Never>
+    private let committed = NIOLockedValueBox(0)
     static let channel = "stampede_events"
 
     private init(client: PostgresClient, logger: Logger, listener: JournalListener, historyLimit: Int, runner: Task<Void, Never>) {
@@ -68,7 +69,16 @@ public final class PostgresJournal: WorkflowJournal {
         }
     }
 
+    /// Events this node committed (its part of the cluster's `events_published`).
+    var committedEvents: Int { committed.withLockedValue { $0 } }
+
     public func publish(_ id: String, _ bodies: [WorkflowEventBody], ts: Double) async throws -> Result<[Int64], JournalRefusal> {
+        let result = try await commit(id, bodies, ts: ts)
+        if case .success(let seqs) = result { committed.withLockedValue { $0 += seqs.count } }
+        return result
+    }
+
+    private func commit(_ id: String, _ bodies: [WorkflowEventBody], ts: Double) async throws -> Result<[Int64], JournalRefusal> {
         let n = Int64(bodies.count)
         let status = bodies.compactMap(\.workflowStatus).last?.rawValue
         let types = bodies.map(\.type)

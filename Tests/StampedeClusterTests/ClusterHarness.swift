@@ -32,6 +32,20 @@ enum TestPostgres {
         return c.string!
     }
 
+    /// One SQL statement through psql; its unaligned, tuples-only output.
+    static func psql(_ url: String, _ sql: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["psql", url, "-qAt", "-c", sql]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw PsqlFailed(status: p.terminationStatus, sql: sql) }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     static func run(_ args: [String]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -42,6 +56,8 @@ enum TestPostgres {
         guard p.terminationStatus == 0 else { throw XCTSkip("\(args.joined(separator: " ")) failed (\(p.terminationStatus))") }
     }
 }
+
+struct PsqlFailed: Error { let status: Int32; let sql: String }
 
 /// N nodes on one fresh database, with tokens and plain HTTP calls.
 final class ClusterHarness: @unchecked Sendable {
@@ -81,6 +97,14 @@ final class ClusterHarness: @unchecked Sendable {
     }
 
     func base(_ i: Int) -> String { nodes[i].server.baseURL }
+    func sql(_ statement: String) throws -> String { try TestPostgres.psql(url, statement) }
+
+    /// The cluster's stats as one node answers them.
+    func stats(on node: Int) async throws -> JSONValue {
+        let (status, body) = try await call(node, "GET", "/api/v1/websocket/stats", token: token("ops", role: .admin))
+        XCTAssertEqual(status, 200)
+        return body
+    }
     func token(_ user: String, role: Role? = nil) -> String { try! minter.mint(user: user, role: role) }
 
     func call(_ node: Int, _ method: String, _ path: String, token: String?, body: String? = nil) async throws -> (Int, JSONValue) {

@@ -8,6 +8,9 @@ extension Hub: SocketDomain {
     public func connect(_ request: ConnectRequest, output: SocketOutput) -> EventLoopFuture<ConnectDecision> {
         let loop = output.eventLoop
         let token = TokenSource.extract(auth: request.auth, headers: request.headers, query: request.query)
+        if let shared = settings.sharedSessions, settings.limits.connectionStateRecovery, let pid = request.auth?["pid"]?.stringValue {
+            return connectRecoveringShared(shared, pid: pid, token: token, request: request, output: output)
+        }
         let verifier = self.verifier
         // HS256 (and every refusal) is decided here, on the loop: no Task.
         if let result = verifier.verifyWithoutSuspending(token) {
@@ -22,8 +25,10 @@ extension Hub: SocketDomain {
         }
     }
 
-    /// On the socket's loop: the per-user cap, then a fresh or recovered session.
-    private func decide(_ result: Result<Principal, AuthFailureCode>, request: ConnectRequest, output: SocketOutput) -> ConnectDecision {
+    /// On the socket's loop: the per-user cap, then a fresh or recovered
+    /// session (`taken`: already taken from the cluster's shared sessions).
+    func decide(_ result: Result<Principal, AuthFailureCode>, request: ConnectRequest, output: SocketOutput,
+                taken: RecoveryStore.Detached?? = nil) -> ConnectDecision {
         let principal: Principal
         switch result {
         case .failure(let code):
@@ -46,7 +51,7 @@ extension Hub: SocketDomain {
         var recoveredPID: String?
         var clientOffset: UInt64 = 0
         if csr, let pid = request.auth?["pid"]?.stringValue {
-            detached = recovery.take(pid: pid, userID: principal.userID)
+            detached = taken ?? recovery.take(pid: pid, userID: principal.userID)
             if detached != nil { recoveredPID = pid }
             clientOffset = request.auth?["offset"]?.stringValue.flatMap { UInt64($0) } ?? 0
         }
@@ -168,7 +173,8 @@ extension Hub: SocketDomain {
     public func socketEnded(_ socket: DomainSocket, reason: SocketEndReason) {
         guard let session = socket as? SocketSession, !session.ended else { return }
         session.ended = true
-        let rooms = Array(session.positions.keys)
+        let positions = session.positions
+        let rooms = Array(positions.keys)
         let fanout = fanouts.fanout(for: session.eventLoop)
         for id in rooms { fanout.remove(session, from: id) }
         registry.unsubscribe(rooms, loop: session.eventLoop)
@@ -180,7 +186,11 @@ extension Hub: SocketDomain {
         switch reason {
         case .transportLost(recoverable: true):
             if let pid = session.pid {
-                recovery.keep(pid: pid, sid: session.sid, userID: session.principal.userID, rooms: rooms)
+                if let shared = settings.sharedSessions {
+                    shared.keep(KeptSession(pid: pid, sid: session.sid, userID: session.principal.userID, rooms: positions))
+                } else {
+                    recovery.keep(pid: pid, sid: session.sid, userID: session.principal.userID, rooms: rooms)
+                }
             }
         case .serverDisconnect(.slowConsumer):
             stats.add(stats.slowConsumerDisconnects)

@@ -15,6 +15,11 @@ public struct HubSettings: Sendable {
     public var searchProvider: any SearchProvider = OfflineSearchProvider()
     /// Cluster mode: the shared journal (nil: this process is the whole truth).
     public var journal: (any WorkflowJournal)?
+    /// Cluster mode: the heartbeat table behind cluster-wide stats and the
+    /// cluster-wide per-user cap.
+    public var presence: (any ClusterPresence)?
+    /// Cluster mode: recovery sessions in the database (any node recovers them).
+    public var sharedSessions: (any SharedSessions)?
     /// The structured, throttled log the domain writes refusals and slow consumers to.
     public var log = ServerLog()
     /// Where the Engine.IO endpoint is served (`--path`), for the pages' client.

@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup(title: "Connections") var connections: ServeConnectionOptions
     @Option(name: .customLong("postgres"), help: "Cluster mode: workflows, history and fan-out shared through this PostgreSQL database (postgres://user[:password]@host[:port]/db). (env: STAMPEDE_POSTGRES_URL)")
     var postgres: String?
+    @Option(name: .customLong("node-id"), help: "Cluster mode: this node's name in the cluster's stats. (env: STAMPEDE_NODE_ID; default host:port:random)")
+    var nodeID: String?
     @Flag(name: .customLong("reuse-port"), help: "SO_REUSEPORT: several nodes on this machine share the port (WebSocket clients; long-polling needs a sticky balancer, see deploy/nginx.conf). (env: STAMPEDE_REUSE_PORT=1)")
     var reusePort = false
     @Option(name: .customLong("set"), help: "Any server setting by its scenario name, key=value (repeatable), e.g. --set history_limit=50 --set ping_interval=2s. (env: STAMPEDE_SET, comma-separated)")
@@ -107,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         if let url = try pick(postgres, "STAMPEDE_POSTGRES_URL", { $0 }) {
-            let node = try await ClusterNode.start(c, postgresURL: url)
+            let node = try await ClusterNode.start(c, postgresURL: url, nodeID: try pick(nodeID, "STAMPEDE_NODE_ID", { $0 }))
             print("listening on \(node.server.baseURL) (cluster mode, PostgreSQL)")
             fflush(nil)
             try await ServerService.runUntilSignalled(logger: c.log.logger) { try await node.shutdown() }

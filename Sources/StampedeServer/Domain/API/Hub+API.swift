@@ -39,6 +39,7 @@ extension Hub: APIHandler {
     private func answerWithoutSuspending(_ request: APIRequest) -> APIResponse? {
         let route = APIRoute(method: request.method, path: request.path)
         if journal != nil, route.touchesJournal { return nil }
+        if presence != nil, route == .stats { return nil }
         guard needsToken(route) else { return respond(route, request, auth: nil) }
         guard let auth = verifier.verifyWithoutSuspending(TokenSource.bearer(request.headers)) else { return nil }
         return respond(route, request, auth: auth)
@@ -52,6 +53,15 @@ extension Hub: APIHandler {
         if auth == nil { auth = await verifier.verify(token) }
         if journal != nil, route.touchesJournal, case .success(let p)? = auth {
             return await respondInCluster(route, request, principal: p)
+        }
+        if let presence, route == .stats {
+            switch needsToken(route) ? auth : nil {
+            case .failure(let code)?: return APIError.response(401, code.rawValue, "a valid Bearer token is required")
+            case .success(let p)?:
+                do { try mayReadStats(p) } catch { return APIError.answer(error) { APIError.response(400, "invalid_request", "\($0)") } }
+            case nil: break
+            }
+            return await clusterStatsResponse(presence)
         }
         return respond(route, request, auth: auth)
     }
@@ -115,9 +125,9 @@ extension Hub: APIHandler {
                 return APIResponse(status: 200, headers: [("Content-Type", "application/json")], body: PageAssets.asset("openapi.json")?.bytes ?? [])
             case .metrics:
                 return APIResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
-                                   body: metrics.render(statsSnapshot, stats))
+                                   body: metrics.render(statsSnapshot, stats, notificationQueueUsage: presence?.notificationQueueUsage))
             case .stats:
-                if let p = principal, p.role == Role.user { throw APIError.forbidden("the stats endpoint needs an admin token") }
+                if let p = principal { try mayReadStats(p) }
                 return APIResponse(status: 200, headers: [("Content-Type", "application/json")],
                                    body: Array((try? JSONEncoder().encode(statsSnapshot)) ?? Data()))
             case .createWorkflow:
@@ -136,6 +146,11 @@ extension Hub: APIHandler {
         } catch {
             return APIError.answer(error) { APIError.response(400, "invalid_request", "\($0)") }
         }
+    }
+
+    /// A token on the stats route must be an admin's or a service's.
+    private func mayReadStats(_ p: Principal) throws {
+        if p.role == Role.user { throw APIError.forbidden("the stats endpoint needs an admin token") }
     }
 
     private func jsonBody(_ request: APIRequest) throws -> JSONValue {

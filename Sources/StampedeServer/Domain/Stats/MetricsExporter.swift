@@ -8,10 +8,16 @@ import StampedeContract
 struct MetricsExporter: Sendable {
     let build: BuildInfo
 
-    func render(_ s: StatsSnapshot, _ stats: ServerStats) -> [UInt8] {
+    /// `notificationQueueUsage`: cluster mode only (a single node shows no
+    /// PostgreSQL figure it has no reading of).
+    func render(_ s: StatsSnapshot, _ stats: ServerStats, notificationQueueUsage: Double? = nil) -> [UInt8] {
         var w = PrometheusTextWriter()
         buildInfo(&w)
         gauges(&w, s)
+        if let usage = notificationQueueUsage {
+            w.single("stampede_postgres_notification_queue_usage", .gauge,
+                     "pg_notification_queue_usage() at this node's last heartbeat (0-1; a stuck listener anywhere fills it)", usage)
+        }
         counters(&w, s, stats)
         histograms(&w, stats)
         if let p = ProcessMetrics.current() { process(&w, p) }

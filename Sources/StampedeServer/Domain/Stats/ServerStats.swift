@@ -62,18 +62,22 @@ public final class ServerStats: Sendable {
 }
 
 /// Live sockets per user: enforces the per-user cap and answers
-/// `unique_users` without scanning sockets.
+/// `unique_users` without scanning sockets. In cluster mode the cap counts
+/// the user's sockets on the other nodes too, as of their last heartbeat
+/// (`remote`), so it holds cluster-wide within that window.
 final class UserConnections: Sendable {
     private let counts = NIOLockedValueBox<[String: Int]>([:])
+    private let remote = NIOLockedValueBox<[String: Int]>([:])
     let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
     /// Reserves a slot; false when the user is at the cap.
     func reserve(_ user: String) -> Bool {
-        counts.withLockedValue { c in
+        let elsewhere = remote.withLockedValue { $0[user, default: 0] }
+        return counts.withLockedValue { c in
             let n = c[user, default: 0]
-            guard n < limit else { return false }
+            guard n + elsewhere < limit else { return false }
             c[user] = n + 1
             return true
         }
@@ -87,4 +91,9 @@ final class UserConnections: Sendable {
     }
 
     var uniqueUsers: Int { counts.withLockedValue { $0.count } }
+    /// Sockets per user on this node (what a cluster node publishes).
+    var perUser: [String: Int] { counts.withLockedValue { $0 } }
+
+    /// The other nodes' sockets per user, from the cluster's heartbeat table.
+    func setRemote(_ m: [String: Int]) { remote.withLockedValue { $0 = m } }
 }

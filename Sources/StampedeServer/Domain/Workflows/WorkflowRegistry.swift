@@ -33,7 +33,9 @@ final class WorkflowRegistry: @unchecked Sendable {
     /// Terminal workflows, the only ones retention can drop: the sweep
     /// looks at these, never at every workflow.
     private var terminalIDs: Set<String> = []
-    private var activeCount = 0
+    /// Workflows with at least one subscriber on this node (cluster mode
+    /// publishes the set: `active_workflows` is a distinct count there).
+    private var activeIDs: Set<String> = []
     private var runningCount = 0
     let fanouts: FanoutDirectory
     let historyLimit: Int
@@ -55,7 +57,8 @@ final class WorkflowRegistry: @unchecked Sendable {
         self.stats = stats
     }
 
-    var activeWorkflows: Int { lock.withLock { activeCount } }
+    var activeWorkflows: Int { lock.withLock { activeIDs.count } }
+    var activeWorkflowIDs: Set<String> { lock.withLock { activeIDs } }
     var runningWorkflows: Int { lock.withLock { runningCount } }
     var count: Int { lock.withLock { workflows.count } }
 
@@ -207,7 +210,7 @@ final class WorkflowRegistry: @unchecked Sendable {
                 if r.subscribersPerLoop[key] == 0 { r.subscribersPerLoop[key] = nil }
                 r.subscriberCount -= 1
                 r.lastActivity = .now()
-                if r.subscriberCount == 0 { activeCount -= 1 }
+                if r.subscriberCount == 0 { activeIDs.remove(r.id) }
             }
         }
     }
@@ -216,7 +219,7 @@ final class WorkflowRegistry: @unchecked Sendable {
         r.subscribersPerLoop[ObjectIdentifier(loop), default: 0] += 1
         r.subscriberCount += 1
         r.lastActivity = .now()
-        if r.subscriberCount == 1 { activeCount += 1 }
+        if r.subscriberCount == 1 { activeIDs.insert(r.id) }
     }
 
     // MARK: retention

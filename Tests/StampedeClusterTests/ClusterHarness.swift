@@ -125,6 +125,17 @@ final class ClusterHarness: @unchecked Sendable {
         return card["workflow_id"]!.stringValue!
     }
 
+    /// A publish to any node's base URL; its HTTP status.
+    static func post(_ base: String, _ id: String, _ body: String, token: String) async throws -> Int {
+        var r = URLRequest(url: URL(string: base + "/api/v1/workflows/\(id)/events")!)
+        r.httpMethod = "POST"
+        r.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        r.httpBody = Data(body.utf8)
+        let (_, response) = try await URLSession.shared.data(for: r)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
     @discardableResult
     func publish(on node: Int, _ id: String, _ events: [String]) async throws -> (Int, JSONValue) {
         try await call(node, "POST", "/api/v1/workflows/\(id)/events", token: token("svc", role: .service),

@@ -18,7 +18,8 @@ public struct ClusterNode: Sendable {
 
     public static func start(_ configuration: ServerConfiguration, postgresURL: String, nodeID: String? = nil,
                              logger: Logger = Logger(label: "stampede.cluster")) async throws -> ClusterNode {
-        let journal = try await PostgresJournal.start(url: postgresURL, historyLimit: configuration.historyLimit, logger: logger)
+        let journal = try await PostgresJournal.start(url: postgresURL, historyLimit: configuration.historyLimit,
+                                                     publishBatch: configuration.clusterPublishBatch, logger: logger)
         let heartbeat = NodeHeartbeat(journal: journal)
         let sessions = PostgresSessions(client: journal.client, logger: logger,
                                         keepForSeconds: Double(configuration.maxDisconnectionDurationMs) / 1000)

@@ -51,6 +51,8 @@ public struct ServerConfiguration: Sendable {
     /// A workflow that never reaches a terminal status is dropped once
     /// nobody has published to or watched it for this long.
     public var idleWorkflowRetentionSeconds = 3600.0
+    /// Cluster mode: the most publishes one transaction takes (1: one each).
+    public var clusterPublishBatch = 64
 
     // Limits
     /// Unsent bytes a socket may accumulate before it is disconnected as a

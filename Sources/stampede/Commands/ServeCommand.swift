@@ -35,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     var postgres: String?
     @Option(name: .customLong("node-id"), help: "Cluster mode: this node's name in the cluster's stats. (env: STAMPEDE_NODE_ID; default host:port:random)")
     var nodeID: String?
+    @Option(name: .customLong("publish-batch"), help: "Cluster mode: the most publishes a node commits in one transaction; those arriving within ~1 ms share it (1: one transaction each). (env: STAMPEDE_PUBLISH_BATCH; default 64)")
+    var publishBatch: Int?
     @Flag(name: .customLong("reuse-port"), help: "SO_REUSEPORT: several nodes on this machine share the port (WebSocket clients; long-polling needs a sticky balancer, see deploy/nginx.conf). (env: STAMPEDE_REUSE_PORT=1)")
     var reusePort = false
     @Option(name: .customLong("set"), help: "Any server setting by its scenario name, key=value (repeatable), e.g. --set history_limit=50 --set ping_interval=2s. (env: STAMPEDE_SET, comma-separated)")
@@ -56,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         do { try probe.apply(settings: settings) } catch { throw ValidationError("\(error)") }
         if tlsCert != nil && tlsKey == nil { throw ValidationError("--tls-cert needs --tls-key (the PEM private key)") }
         if tlsKey != nil && tlsCert == nil { throw ValidationError("--tls-key needs --tls-cert (the PEM certificate chain)") }
+        try FlagChecks.atLeast("--publish-batch", publishBatch, 1)
     }
 
     func run() async throws {
@@ -77,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.stepDelayMs = try pick(stepDelay, "STAMPEDE_STEP_DELAY", { Int($0) }) ?? c.stepDelayMs
         c.maxConnectionsPerUser = try pick(maxConnectionsPerUser, "STAMPEDE_MAX_CONNECTIONS_PER_USER", { Int($0) }) ?? c.maxConnectionsPerUser
         c.historyLimit = try pick(history, "STAMPEDE_HISTORY", { Int($0) }) ?? c.historyLimit
+        c.clusterPublishBatch = try pick(publishBatch, "STAMPEDE_PUBLISH_BATCH", { Int($0) }) ?? c.clusterPublishBatch
         c.tlsCertPath = try pick(tlsCert, "STAMPEDE_TLS_CERT", { $0 })
         c.tlsKeyPath = try pick(tlsKey, "STAMPEDE_TLS_KEY", { $0 })
         try connections.apply(to: &c, env: env)
@@ -94,6 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         try FlagChecks.range("--step-delay", c.stepDelayMs, 0...3_600_000)
         try FlagChecks.atLeast("--max-connections-per-user", c.maxConnectionsPerUser, 1)
         try FlagChecks.atLeast("--history", c.historyLimit, 1)
+        try FlagChecks.atLeast("--publish-batch", c.clusterPublishBatch, 1)
         if (c.tlsCertPath == nil) != (c.tlsKeyPath == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }

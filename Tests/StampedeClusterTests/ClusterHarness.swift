@@ -125,6 +125,12 @@ final class ClusterHarness: @unchecked Sendable {
         return card["workflow_id"]!.stringValue!
     }
 
+    /// A GET's HTTP status.
+    static func get(_ url: String) async throws -> Int {
+        let (_, response) = try await URLSession.shared.data(for: URLRequest(url: URL(string: url)!))
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
     /// A publish to any node's base URL; its HTTP status.
     static func post(_ base: String, _ id: String, _ body: String, token: String) async throws -> Int {
         var r = URLRequest(url: URL(string: base + "/api/v1/workflows/\(id)/events")!)

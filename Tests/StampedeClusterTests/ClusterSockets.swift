@@ -21,11 +21,13 @@ final class RecordedSocket: ClientConnectionDelegate, @unchecked Sendable {
     var seqs: [Int64] { events.compactMap(\.seq) }
 
     /// Connects to `url` as `token`'s user, optionally recovering a session.
-    static func open(_ url: String, token: String, recovery: (pid: String, offset: String)? = nil) async throws -> RecordedSocket {
+    static func open(_ url: String, token: String, recovery: (pid: String, offset: String)? = nil,
+                     transport: ClientTransport = .websocket, localAddress: String? = nil) async throws -> RecordedSocket {
         let s = RecordedSocket()
-        var o = ClientOptions(endpoint: try ServerEndpoint(url: url), transport: .websocket, auth: ["token": .string(token)],
+        var o = ClientOptions(endpoint: try ServerEndpoint(url: url), transport: transport, auth: ["token": .string(token)],
                               connectTimeout: .seconds(5))
         o.recovery = recovery
+        o.localAddress = localAddress
         s.connection = ClientConnection.connect(o, on: group.next(), delegate: s)
         _ = await s.until { $0.connected != nil || $0.refused != nil || $0.closed }
         return s

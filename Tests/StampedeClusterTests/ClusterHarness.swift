@@ -92,9 +92,25 @@ final class ClusterHarness: @unchecked Sendable {
         return ClusterHarness(nodes: nodes, url: url)
     }
 
+    private let opened = NSLock()
+    private var sockets: [RecordedSocket] = []
+
     func stop() async {
+        for s in opened.withLock({ sockets }) { s.connection.close(.clean) }
         for n in nodes { try? await n.shutdown() }
     }
+
+    /// A recorded Socket.IO client on `node` (closed by `stop`); it must connect.
+    func socket(_ node: Int, _ user: String, recovery: (pid: String, offset: String)? = nil,
+                file: StaticString = #filePath, line: UInt = #line) async throws -> RecordedSocket {
+        let s = try await RecordedSocket.open(base(node), token: token(user), recovery: recovery)
+        XCTAssertNotNil(s.connected, "\(user) on node \(node)", file: file, line: line)
+        keep(s)
+        return s
+    }
+
+    /// Closes `s` when the harness stops.
+    func keep(_ s: RecordedSocket) { opened.withLock { sockets.append(s) } }
 
     func base(_ i: Int) -> String { nodes[i].server.baseURL }
     func sql(_ statement: String) throws -> String { try TestPostgres.psql(url, statement) }

@@ -10,11 +10,9 @@ import XCTest
 final class ClusterKillTests: XCTestCase {
     private var h: ClusterHarness!
     private var victim: ServeProcess?
-    private var sockets: [RecordedSocket] = []
 
     override func tearDown() async throws {
         victim?.kill()
-        for s in sockets { s.connection.close(.clean) }
         await h?.stop()
     }
 
@@ -30,7 +28,7 @@ final class ClusterKillTests: XCTestCase {
             XCTAssertNotNil(s.connected)
             try await s.subscribe(wf, since: 0)
             onVictim.append(s)
-            sockets.append(s)
+            h.keep(s)
         }
 
         let listed = try await eventually {
@@ -69,7 +67,7 @@ final class ClusterKillTests: XCTestCase {
             for try await s in group { all.append(s) }
             return all.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        sockets += resumed
+        resumed.forEach(h.keep)
         try await publisher.value
         try await h.publish(on: 0, wf, [#"{"type":"workflow_status","status":"completed"}"#])
         let last = Int64(try h.sql("SELECT seq FROM stampede_workflows WHERE id = '\(wf)'"))!

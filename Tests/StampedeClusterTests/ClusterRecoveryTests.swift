@@ -8,25 +8,17 @@ import XCTest
 /// node shuts down) and taken once by whichever node the client reaches.
 final class ClusterRecoveryTests: XCTestCase {
     private var h: ClusterHarness!
-    private var sockets: [RecordedSocket] = []
 
     override func tearDown() async throws {
-        for s in sockets { s.connection.close(.clean) }
         await h?.stop()
     }
 
-    private func open(_ node: Int, _ user: String, recovery: (pid: String, offset: String)? = nil) async throws -> RecordedSocket {
-        let s = try await RecordedSocket.open(h.base(node), token: h.token(user), recovery: recovery)
-        XCTAssertNotNil(s.connected, "\(user) on node \(node)")
-        sockets.append(s)
-        return s
-    }
 
     /// A subscribed socket on `node` that saw seqs 1…3, then lost its
     /// transport; returns its sid, pid and last offset once its session row
     /// is written.
     private func detachedSession(on node: Int, _ user: String, _ wf: String) async throws -> (sid: String, pid: String, offset: String) {
-        let s = try await open(node, user)
+        let s = try await h.socket(node, user)
         try await s.subscribe(wf)
         try await h.publish(on: node, wf, (1...3).map { ClusterHarness.step($0) })
         let got = await s.until { $0.events.count >= 3 }
@@ -45,7 +37,7 @@ final class ClusterRecoveryTests: XCTestCase {
         let (sid, pid, offset) = try await detachedSession(on: 0, "alice", wf)
         try await h.publish(on: 1, wf, (4...5).map { ClusterHarness.step($0) })
 
-        let back = try await open(1, "alice", recovery: (pid, offset))
+        let back = try await h.socket(1, "alice", recovery: (pid, offset))
         XCTAssertEqual(back.connected?.pid, pid, "recovered: the pid is kept")
         XCTAssertEqual(back.connected?.sid, sid, "and the sid")
         let replayed = await back.until { $0.events.count >= 2 }
@@ -58,7 +50,7 @@ final class ClusterRecoveryTests: XCTestCase {
         XCTAssertEqual(back.seqs, [4, 5, 6])
 
         // The session was taken once: a second attempt (on either node) starts afresh.
-        let again = try await open(0, "alice", recovery: (pid, offset))
+        let again = try await h.socket(0, "alice", recovery: (pid, offset))
         XCTAssertNotEqual(again.connected?.pid, pid, "a session recovers once")
         XCTAssertNotEqual(again.connected?.sid, sid)
     }
@@ -67,13 +59,13 @@ final class ClusterRecoveryTests: XCTestCase {
         h = try await ClusterHarness.start(nodes: 2)
         let wf = try await h.createWorkflow(on: 0, owner: "bob")
         let (_, pid, offset) = try await detachedSession(on: 0, "bob", wf)
-        let thief = try await open(1, "mallory", recovery: (pid, offset))
+        let thief = try await h.socket(1, "mallory", recovery: (pid, offset))
         XCTAssertNotEqual(thief.connected?.pid, pid, "another user's session is not theirs")
         XCTAssertEqual(try h.sql("SELECT count(*) FROM stampede_sessions WHERE pid = '\(pid)'"), "1", "and is still kept")
 
         // The journal re-created or restored under a new epoch: its offsets mean nothing.
         _ = try h.sql("UPDATE stampede_position SET epoch = 'another-epoch'")
-        let late = try await open(1, "bob", recovery: (pid, offset))
+        let late = try await h.socket(1, "bob", recovery: (pid, offset))
         XCTAssertNotEqual(late.connected?.pid, pid, "an offset from another epoch never recovers")
         XCTAssertEqual(try h.sql("SELECT count(*) FROM stampede_sessions WHERE pid = '\(pid)'"), "0", "and the row is gone")
     }
@@ -82,7 +74,7 @@ final class ClusterRecoveryTests: XCTestCase {
     func testSessionsOfANodeThatShutsDownRecoverElsewhere() async throws {
         h = try await ClusterHarness.start(nodes: 2)
         let wf = try await h.createWorkflow(on: 0, owner: "carol")
-        let s = try await open(1, "carol")
+        let s = try await h.socket(1, "carol")
         try await s.subscribe(wf)
         try await h.publish(on: 0, wf, [ClusterHarness.step(1)])
         let got = await s.until { $0.events.count >= 1 }
@@ -93,7 +85,7 @@ final class ClusterRecoveryTests: XCTestCase {
         XCTAssertEqual(try h.sql("SELECT count(*) FROM stampede_sessions WHERE pid = '\(pid)'"), "1",
                        "written before the node finished shutting down")
         try await h.publish(on: 0, wf, [ClusterHarness.step(2)])
-        let back = try await open(0, "carol", recovery: (pid, offset))
+        let back = try await h.socket(0, "carol", recovery: (pid, offset))
         XCTAssertEqual(back.connected?.sid, sid)
         let replayed = await back.until { $0.events.count >= 1 }
         XCTAssertTrue(replayed)

@@ -12,19 +12,11 @@ import XCTest
 /// — and the per-user socket cap holds across nodes.
 final class ClusterStatsTests: XCTestCase {
     private var h: ClusterHarness!
-    private var sockets: [RecordedSocket] = []
 
     override func tearDown() async throws {
-        for s in sockets { s.connection.close(.clean) }
         await h?.stop()
     }
 
-    private func open(_ node: Int, _ user: String) async throws -> RecordedSocket {
-        let s = try await RecordedSocket.open(h.base(node), token: h.token(user))
-        XCTAssertNotNil(s.connected, "\(user) on node \(node)")
-        sockets.append(s)
-        return s
-    }
 
     private struct Truth: Equatable {
         var connections: Int, users: Int, workflows: Int, subscriptions: Int, perNode: [Int]
@@ -59,9 +51,9 @@ final class ClusterStatsTests: XCTestCase {
         let w1 = try await h.createWorkflow(on: 0, owner: "alice")
         let w2 = try await h.createWorkflow(on: 1, owner: "bob")
         // alice ×2 and bob on node 0, alice and carol on node 1, bob on node 2.
-        let a1 = try await open(0, "alice"), _ = try await open(0, "alice"), _ = try await open(0, "bob")
-        let a3 = try await open(1, "alice"), c = try await open(1, "carol")
-        let b2 = try await open(2, "bob")
+        let a1 = try await h.socket(0, "alice"), _ = try await h.socket(0, "alice"), _ = try await h.socket(0, "bob")
+        let a3 = try await h.socket(1, "alice"), c = try await h.socket(1, "carol")
+        let b2 = try await h.socket(2, "bob")
         try await a1.subscribe(w1)
         try await a3.subscribe(w1)  // the same workflow on two nodes: one active workflow
         try await b2.subscribe(w2)
@@ -81,7 +73,7 @@ final class ClusterStatsTests: XCTestCase {
     /// and never counted (a crashed node leaves them behind).
     func testASilentNodeIsNotCountedAndItsRowsAreRemoved() async throws {
         h = try await ClusterHarness.start(nodes: 2)
-        _ = try await open(0, "alice")
+        _ = try await h.socket(0, "alice")
         _ = try h.sql("""
             INSERT INTO stampede_nodes VALUES ('ghost', clock_timestamp() - interval '10 seconds', '{"total_connections": 50}');
             INSERT INTO stampede_node_users VALUES ('ghost', 'zed', 50);
@@ -104,7 +96,7 @@ final class ClusterStatsTests: XCTestCase {
     /// A node that shuts down leaves at once: it is not counted afterwards.
     func testAGracefulShutdownLeavesTheCluster() async throws {
         h = try await ClusterHarness.start(nodes: 2)
-        _ = try await open(1, "alice")
+        _ = try await h.socket(1, "alice")
         try await h.nodes[1].shutdown()
         let s = try await h.stats(on: 0)
         XCTAssertEqual(s["nodes"]?.arrayValue?.map { $0["node_id"]?.stringValue }, [h.nodes[0].nodeID])
@@ -115,17 +107,17 @@ final class ClusterStatsTests: XCTestCase {
     /// other nodes' last heartbeat.
     func testThePerUserCapHoldsAcrossNodes() async throws {
         h = try await ClusterHarness.start(nodes: 2) { $0.maxConnectionsPerUser = 2 }
-        _ = try await open(0, "dave")
-        _ = try await open(0, "dave")
+        _ = try await h.socket(0, "dave")
+        _ = try await h.socket(0, "dave")
         // Node 1 has seen node 0's heartbeat, then beats (and reads) once more.
         let seen = try await eventually { try await h.stats(on: 1)["total_connections"] == 2 }
         XCTAssertTrue(seen)
         _ = try await h.stats(on: 1)
         let third = try await RecordedSocket.open(h.base(1), token: h.token("dave"))
-        sockets.append(third)
+        h.keep(third)
         XCTAssertNil(third.connected, "a third socket on another node is refused")
         XCTAssertEqual(third.refused?["data"]?["code"]?.stringValue, AuthFailureCode.tooManyConnections.rawValue)
-        let other = try await open(1, "erin")
+        let other = try await h.socket(1, "erin")
         XCTAssertNotNil(other.connected, "other users are not affected")
         // The metrics of each node carry the notification queue's usage.
         var r = URLRequest(url: URL(string: h.base(1) + "/metrics")!)

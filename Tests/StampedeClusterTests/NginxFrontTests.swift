@@ -12,10 +12,8 @@ final class NginxFrontTests: XCTestCase {
     private var h: ClusterHarness!
     private var nginx: Process?
     private var prefix: URL?
-    private var sockets: [RecordedSocket] = []
 
     override func tearDown() async throws {
-        for s in sockets { s.connection.close(.clean) }
         // SIGKILL: it inherits the test thread's blocked signals, so SIGTERM never arrives.
         if let nginx, nginx.isRunning { kill(nginx.processIdentifier, SIGKILL); nginx.waitUntilExit() }
         if let prefix { try? FileManager.default.removeItem(at: prefix) }
@@ -80,10 +78,12 @@ final class NginxFrontTests: XCTestCase {
         // Polling from six addresses (each sticks to one node), two upgrading, one straight WebSocket.
         let plans: [(String, ClientTransport)] = (2...7).map { ("127.0.0.\($0)", .polling) }
             + [("127.0.0.8", .upgrade), ("127.0.0.9", .upgrade), ("127.0.0.10", .websocket)]
+        var sockets: [RecordedSocket] = []
         for (address, transport) in plans {
             let s = try await RecordedSocket.open(front, token: h.token("alice"), transport: transport, localAddress: address)
             XCTAssertNotNil(s.connected, "\(transport) from \(address) through nginx")
             try await s.subscribe(wf)
+            h.keep(s)
             sockets.append(s)
         }
         for (i, node) in [1, 2, 0, 1, 2].enumerated() {

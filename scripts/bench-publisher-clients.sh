@@ -7,16 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUESTS=${1:-20000}; CONCURRENCY=${2:-16}; ROUNDS=${3:-3}
 SECRET=bench-secret
-# The server is only the counterpart (both clients meet the same one): an existing release
-# build will do unless BENCH_REBUILD is set.
-[[ -x .build/release/stampede && -z "${BENCH_REBUILD:-}" ]] || swift build -c release --product stampede >/dev/null
+# The server is only the counterpart (both clients meet the same one); SERVER_BIN may name
+# another build of it (e.g. .build/debug/stampede).
+SERVER_BIN=${SERVER_BIN:-.build/release/stampede}
+[[ "$SERVER_BIN" != .build/release/stampede ]] || swift build -c release --product stampede >/dev/null
 (cd Benchmarks/PublisherClients && swift build -c release >/dev/null)
 BENCH=Benchmarks/PublisherClients/.build/release/PublisherClients
 LOG=$(mktemp)
-.build/release/stampede serve --port 0 --jwt-secret "$SECRET" --log-level warning >"$LOG" 2>&1 &
+"$SERVER_BIN" serve --port 0 --jwt-secret "$SECRET" --log-level warning >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; rm -f "$LOG"' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$LOG" && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q "listening on" "$LOG" && break; sleep 0.1; done
 URL=$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)
 mint() {  # HS256 JWT for sub=$1 (role=$2 optional), one hour
   python3 - "$SECRET" "$1" "${2:-}" <<'PY'

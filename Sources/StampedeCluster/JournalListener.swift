@@ -15,6 +15,8 @@ import StampedeServer
 final class JournalListener: Sendable {
     enum Job: Sendable {
         case catchUp
+        /// Events a notification carried: applied at once when they follow the cursor.
+        case apply([JournaledEvent])
         case load(String, Int, @Sendable (JournaledWorkflow) -> Void, CheckedContinuation<Bool, Error>)
     }
 
@@ -24,6 +26,10 @@ final class JournalListener: Sendable {
     private let state = NIOLockedValueBox<(cursor: Int64, apply: (@Sendable ([JournaledEvent]) -> Void)?, catchUpQueued: Bool)>((0, nil, false))
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     static let batch = 2_000
+    /// Events applied straight from notifications, and catch-up reads of the table (tests and
+    /// diagnostics: with small events the first does the work).
+    let appliedFromNotifications = NIOLockedValueBox(0)
+    let catchUpReads = NIOLockedValueBox(0)
 
     var cursor: Int64 { state.withLockedValue { $0.cursor } }
 
@@ -92,6 +98,8 @@ final class JournalListener: Sendable {
                     try? await Task.sleep(for: .milliseconds(200))
                     requestCatchUp()
                 }
+            case .apply(let events):
+                applyNotified(events)
             case .load(let id, let limit, let adopt, let c):
                 do {
                     // Apply what is committed first, so the copy and the cursor agree.
@@ -104,12 +112,30 @@ final class JournalListener: Sendable {
         }
     }
 
+    /// Events from a notification: applied when they continue the cursor exactly; already
+    /// applied ones are skipped; a gap (something was missed) reads the table instead.
+    private func applyNotified(_ events: [JournaledEvent]) {
+        guard let first = events.first, let last = events.last else { return }
+        let outcome = state.withLockedValue { s -> (apply: (@Sendable ([JournaledEvent]) -> Void)?, gap: Bool) in
+            guard let apply = s.apply else { return (nil, false) }
+            if Int64(last.position) <= s.cursor { return (nil, false) }
+            if Int64(first.position) != s.cursor + 1 { return (nil, true) }
+            return (apply, false)
+        }
+        if outcome.gap { return requestCatchUp() }
+        guard let apply = outcome.apply else { return }
+        apply(events)
+        state.withLockedValue { $0.cursor = Int64(last.position) }
+        appliedFromNotifications.withLockedValue { $0 += events.count }
+    }
+
     /// Applies every committed event past the cursor, in position order.
     private func catchUp() async throws {
         while true {
             let (from, apply) = state.withLockedValue { ($0.cursor, $0.apply) }
             guard let apply else { return }
             var events: [JournaledEvent] = []
+            catchUpReads.withLockedValue { $0 += 1 }
             let rows = try await client.query("""
                 SELECT pos, workflow_id, seq, ts, type, fields FROM stampede_events
                 WHERE pos > \(from) ORDER BY pos LIMIT \(Self.batch)
@@ -169,7 +195,7 @@ final class JournalListener: Sendable {
                     try await conn.listen(on: PostgresJournal.channel) { notifications in
                         backoff = 100
                         self.requestCatchUp()
-                        for try await _ in notifications { self.requestCatchUp() }
+                        for try await n in notifications { self.notified(n.payload) }
                     }
                 }
             } catch {
@@ -177,6 +203,17 @@ final class JournalListener: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(backoff))
             backoff = min(backoff * 2, 2_000)
+        }
+    }
+
+    /// A notification's events go to the ordered worker as they are; a positions-only one
+    /// (or one this version cannot read) asks for a catch-up.
+    private func notified(_ payload: String) {
+        if case .events(let rows) = JournalNotification.parse(payload) {
+            let events = rows.map { Self.event($0.position, $0.workflowID, $0.seq, $0.ts, $0.type, $0.fields) }
+            if case .terminated = jobs.yield(.apply(events)) { return }
+        } else {
+            requestCatchUp()
         }
     }
 

@@ -132,8 +132,13 @@ final class PublishCoalescer: Sendable {
                     """, logger: logger)
             }
             // Inside the transaction: PostgreSQL delivers notifications in
-            // commit order (after commit they reorder: CLUSTER-NOTES.md).
-            try await conn.query("SELECT pg_notify(\(PostgresJournal.channel), \(String(lastPos)))", logger: logger)
+            // commit order (after commit they reorder: CLUSTER-NOTES.md). The events ride along
+            // when they fit, so the other nodes need not read them back.
+            let notified = positions.indices.map { i in
+                JournalNotification.Row(position: positions[i], workflowID: events.ids[i], seq: events.seqs[i], ts: events.ts[i],
+                                        type: events.types[i], fields: events.fields[i])
+            }
+            try await conn.query("SELECT pg_notify(\(PostgresJournal.channel), \(JournalNotification.payload(notified)))", logger: logger)
             return outcomes
         }
     }

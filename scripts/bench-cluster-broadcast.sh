@@ -10,15 +10,21 @@ set -uo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 CLIENTS=${1:-100000}; NODES=${2:-6}; WORKERS=${3:-6}; SOURCES=${4:-8}
 RAMP=${RAMP:-90s}
+# PLAIN=1 (with NODES=1): one in-memory node, no PostgreSQL — the same run without the journal.
+PLAIN=${PLAIN:-}
 bench_init
 PGPORT=${PGPORT:-55499}
-PGOUT=$(scripts/pg-scratch.sh start "$PGPORT") || { echo "no PostgreSQL (install postgresql)" >&2; exit 3; }
-PGDIR=$(echo "$PGOUT" | head -1); PG=$(echo "$PGOUT" | tail -1)
-cleanup_all() { bench_cleanup; scripts/pg-scratch.sh stop "$PGDIR" >/dev/null 2>&1 || true; }
+PGDIR=""; cluster_flags=()
+if [[ -z "$PLAIN" ]]; then
+    PGOUT=$(scripts/pg-scratch.sh start "$PGPORT") || { echo "no PostgreSQL (install postgresql)" >&2; exit 3; }
+    PGDIR=$(echo "$PGOUT" | head -1); PG=$(echo "$PGOUT" | tail -1)
+fi
+cleanup_all() { bench_cleanup; [[ -z "$PGDIR" ]] || scripts/pg-scratch.sh stop "$PGDIR" >/dev/null 2>&1 || true; }
 trap cleanup_all EXIT
 urls=(); pids=()
 for i in $(seq 1 "$NODES"); do
-    start_listening "node-$i" 900 "$STAMPEDE" serve --port 0 --postgres "$PG" --node-id "bench-$i" \
+    [[ -n "$PLAIN" ]] || cluster_flags=(--postgres "$PG" --node-id "bench-$i")
+    start_listening "node-$i" 900 "$STAMPEDE" serve --port 0 "${cluster_flags[@]}" \
         --max-connections-per-user 1000000 --jwt-secret dev-secret --log-level warning --ping-interval 60000 --ping-timeout 60000
     urls+=("$SERVER_URL"); pids+=("$SERVER_PID")
     echo "$(date +%s.%N) $(rss_kb "$SERVER_PID")" > "$BENCH_OUT/node-$i-idle-rss.txt"

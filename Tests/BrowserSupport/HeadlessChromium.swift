@@ -1,6 +1,6 @@
 import Foundation
 import StampedeJSON
-import XCTest
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +22,7 @@ public final class HeadlessChromium: @unchecked Sendable {
                 if FileManager.default.isExecutableFile(atPath: path) { return path }
             }
         }
-        throw XCTSkip("chromium is not on PATH (Debian package `chromium`; .ci/run installs it)")
+        try Test.cancel("chromium is not on PATH (Debian package `chromium`; .ci/run installs it)")
     }
 
     public struct Failure: Error, CustomStringConvertible { public let description: String }

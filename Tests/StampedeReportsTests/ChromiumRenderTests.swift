@@ -1,14 +1,15 @@
 import Foundation
 import StampedeBrowserSupport
 import StampedeJSON
-import XCTest
+import Testing
 @testable import StampedeReports
 
 /// Opens report.html in headless Chromium through scripts/render-check.sh (the
 /// same check CI runs), and every report variant through the DevTools driver the page
 /// tests use, measuring what a reader would see. Skips when no Chromium is installed;
 /// `.ci/run` installs it.
-final class ChromiumRenderTests: XCTestCase {
+@Suite(.serialized) final class ChromiumRenderTests: MakesTemporaryDirectories {
+    let temporaryDirectories = TemporaryDirectories()
     func chromium() throws -> String {
         if let explicit = ProcessInfo.processInfo.environment["CHROMIUM"], !explicit.isEmpty { return explicit }
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
@@ -17,7 +18,7 @@ final class ChromiumRenderTests: XCTestCase {
                 if FileManager.default.isExecutableFile(atPath: path) { return path }
             }
         }
-        throw XCTSkip("chromium is not on PATH (Debian package `chromium`)")
+        try Test.cancel("chromium is not on PATH (Debian package `chromium`)")
     }
 
     /// CI keeps the screenshot: `STAMPEDE_SCREENSHOT_DIR`, else reports/ci/ when `CI=true`
@@ -46,21 +47,21 @@ final class ChromiumRenderTests: XCTestCase {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    func testRenderedReportHasEveryChartAndNoConsoleErrors() throws {
+    @Test func testRenderedReportHasEveryChartAndNoConsoleErrors() throws {
         _ = try chromium()
         let dir = try temporaryDirectory()
         let report = SyntheticRun(seconds: 120, perSecondPerMetric: 10, shards: 2, keepSecondHistograms: false).report(shards: [0, 1])
         try ReportWriter.write(report, to: dir)
         let shot = screenshotDirectory(fallback: dir).appendingPathComponent("report-render.png")
         let result = try renderCheck(dir.appendingPathComponent("report.html"), screenshot: shot)
-        XCTAssertEqual(result.status, 0, result.output)
-        XCTAssertTrue(result.output.contains("\(ReportCharts.all(report).count) charts rendered"), result.output)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("\(ReportCharts.all(report).count) charts rendered"), "\(result.output)")
         let png = try Data(contentsOf: shot)
-        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
     }
 
     /// The check must be able to fail: a page whose script throws is rejected.
-    func testAScriptErrorFailsTheCheck() throws {
+    @Test func testAScriptErrorFailsTheCheck() throws {
         _ = try chromium()
         let dir = try temporaryDirectory()
         var html = HTMLReportRenderer.render(GoldenFixture.report())
@@ -68,15 +69,15 @@ final class ChromiumRenderTests: XCTestCase {
         let file = dir.appendingPathComponent("broken.html")
         try html.write(to: file, atomically: true, encoding: .utf8)
         let result = try renderCheck(file, screenshot: dir.appendingPathComponent("broken.png"))
-        XCTAssertEqual(result.status, 1, result.output)
-        XCTAssertTrue(result.output.contains("undefinedFunction"), result.output)
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("undefinedFunction"), "\(result.output)")
     }
 
     /// Issue 15 item 6: every variant of the report, rendered and measured in the browser:
     /// no text outside its chart, no legend label on another, distinct line colours, budget
     /// lines where budgets constrain a charted metric, violation marks only where checks broke.
     /// Each variant's screenshot is kept (report-<variant>.png) for a person to look at.
-    func testEveryReportVariantRendersLegiblyInChromium() async throws {
+    @Test func testEveryReportVariantRendersLegiblyInChromium() async throws {
         let browser = try HeadlessChromium(windowSize: (1280, 900))
         defer { browser.shutdown() }
         let dir = try temporaryDirectory()
@@ -89,56 +90,56 @@ final class ChromiumRenderTests: XCTestCase {
             try await page.waitFor("document.body && document.body.getAttribute('data-rendered')", "\(variant.rawValue) rendered")
             let seen = try await page.evaluate(ReportPageProbe.script)
             let problems = (seen["problems"]?.arrayValue ?? []).compactMap(\.stringValue)
-            XCTAssertEqual(problems, [], variant.rawValue)
-            XCTAssertEqual(page.exceptions, [], variant.rawValue)
+            #expect(problems == [], "\(variant.rawValue)")
+            #expect(page.exceptions == [], "\(variant.rawValue)")
             let charts = ReportPageProbe.charts(seen)
-            XCTAssertEqual(charts.count, variant == .couldNotStart ? 0 : ReportCharts.all(report).count, variant.rawValue)
+            #expect(charts.count == (variant == .couldNotStart ? 0 : ReportCharts.all(report).count), "\(variant.rawValue)")
             for chart in charts {
-                XCTAssertEqual(Set(chart.colors).count, chart.colors.count, "\(variant.rawValue)/\(chart.id): \(chart.colors)")
+                #expect(Set(chart.colors).count == chart.colors.count, "\(variant.rawValue)/\(chart.id): \(chart.colors)")
                 for (i, a) in chart.colors.enumerated() {
                     for b in chart.colors[(i + 1)...] {
-                        XCTAssertGreaterThanOrEqual(ChartPalette.distance(a, b), 25, "\(variant.rawValue)/\(chart.id): \(a) vs \(b)")
+                        #expect(ChartPalette.distance(a, b) >= 25, "\(variant.rawValue)/\(chart.id): \(a) vs \(b)")
                     }
                 }
                 for (label, width) in chart.legendWidths {
-                    XCTAssertGreaterThanOrEqual(ChartLegend.textWidth(label) + 0.5, width, "the layout's estimate errs wide: \(label)")
+                    #expect(ChartLegend.textWidth(label) + 0.5 >= width, "the layout's estimate errs wide: \(label)")
                 }
             }
             func chart(_ id: String) -> ReportPageProbe.Chart? { charts.first { $0.id == id } }
             switch variant {
             case .couldNotStart:
-                XCTAssertEqual(seen["notStarted"]?.boolValue, true)
+                #expect(seen["notStarted"]?.boolValue == true)
             case .failedChecks:
-                XCTAssertEqual(chart("errors")?.violationBands, 2)
-                XCTAssertEqual(chart("latency-event_delivery")?.violationBands, 2)
-                XCTAssertTrue(chart("errors")?.colors.contains(ChartPalette.violation) ?? false, "errors chart counts violations")
+                #expect(chart("errors")?.violationBands == 2)
+                #expect(chart("latency-event_delivery")?.violationBands == 2)
+                #expect(chart("errors")?.colors.contains(ChartPalette.violation) ?? false, "errors chart counts violations")
             case .failedBudgets:
-                XCTAssertEqual(chart("latency-event_delivery")?.budgetLines, 2)
-                XCTAssertEqual(chart("latency-connect")?.budgetLines, 1)
-                XCTAssertEqual(chart("events-per-second")?.budgetLines, 1)
+                #expect(chart("latency-event_delivery")?.budgetLines == 2)
+                #expect(chart("latency-connect")?.budgetLines == 1)
+                #expect(chart("events-per-second")?.budgetLines == 1)
             case .passed, .recovery, .interrupted:
-                XCTAssertGreaterThan(charts.map(\.budgetLines).reduce(0, +), 0, variant.rawValue)
+                #expect(charts.map(\.budgetLines).reduce(0, +) > 0, "\(variant.rawValue)")
             case .mergedShards:
-                XCTAssertGreaterThan(chart("percentile-distribution")?.legendRows ?? 0, 1)
-                XCTAssertGreaterThan(chart("stats-drift")?.legendRows ?? 0, 1)
+                #expect(chart("percentile-distribution")?.legendRows ?? 0 > 1)
+                #expect(chart("stats-drift")?.legendRows ?? 0 > 1)
             case .noBudgets:
-                XCTAssertEqual(charts.map(\.budgetLines).reduce(0, +), 0, variant.rawValue)
+                #expect(charts.map(\.budgetLines).reduce(0, +) == 0, "\(variant.rawValue)")
             }
-            if variant != .failedChecks { XCTAssertEqual(charts.map(\.violationBands).reduce(0, +), 0, variant.rawValue) }
+            if variant != .failedChecks { #expect(charts.map(\.violationBands).reduce(0, +) == 0, "\(variant.rawValue)") }
             try await page.screenshot(to: shots.appendingPathComponent("report-\(variant.rawValue).png"))
         }
     }
 
     /// The measurements must be able to fail: a legend label run off the chart's edge, one
     /// laid over another, and a line repeating another's colour are all reported.
-    func testTheProbeCatchesClippedAndOverlappingLegendsAndRepeatedColours() async throws {
+    @Test func testTheProbeCatchesClippedAndOverlappingLegendsAndRepeatedColours() async throws {
         let browser = try HeadlessChromium(windowSize: (1280, 900))
         defer { browser.shutdown() }
         var html = HTMLReportRenderer.render(ReportVariant.passed.report)
         let broken = "<text class=\"legend\" x=\"760\" y=\"20\">a label that runs off the edge</text>"
             + "<text class=\"legend\" x=\"760\" y=\"20\">on top</text>"
             + "<polyline class=\"line\" stroke=\"\(ChartPalette.color(0))\" points=\"70,60 90,70\"/></svg>"
-        let first = try XCTUnwrap(html.range(of: "</svg>"))
+        let first = try #require(html.range(of: "</svg>"))
         html.replaceSubrange(first, with: broken)
         let file = try temporaryDirectory().appendingPathComponent("broken.html")
         try html.write(to: file, atomically: true, encoding: .utf8)
@@ -146,9 +147,9 @@ final class ChromiumRenderTests: XCTestCase {
         try await page.waitFor("document.body && document.body.getAttribute('data-rendered')", "broken page rendered")
         let seen = try await page.evaluate(ReportPageProbe.script)
         let problems = (seen["problems"]?.arrayValue ?? []).compactMap(\.stringValue)
-        XCTAssertTrue(problems.contains { $0.contains("a label that runs off the edge\" is outside the chart") }, "\(problems)")
-        XCTAssertTrue(problems.contains { $0.contains("overlaps \"on top\"") }, "\(problems)")
-        let colors = try XCTUnwrap(ReportPageProbe.charts(seen).first).colors
-        XCTAssertLessThan(Set(colors).count, colors.count, "the repeated colour is seen: \(colors)")
+        #expect(problems.contains { $0.contains("a label that runs off the edge\" is outside the chart") }, "\(problems)")
+        #expect(problems.contains { $0.contains("overlaps \"on top\"") }, "\(problems)")
+        let colors = try #require(ReportPageProbe.charts(seen).first).colors
+        #expect(Set(colors).count < colors.count, "the repeated colour is seen: \(colors)")
     }
 }

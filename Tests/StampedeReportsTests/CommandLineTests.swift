@@ -1,16 +1,17 @@
 import Foundation
-import XCTest
+import Testing
 @testable import StampedeReports
 
 /// Runs the built `stampede` binary (present after `swift build --build-tests`) on
 /// real files: the exit codes CI gates on are the contract. Skips when not built.
-final class CommandLineTests: XCTestCase {
+@Suite(.serialized) final class CommandLineTests: MakesTemporaryDirectories {
+    let temporaryDirectories = TemporaryDirectories()
     func binary() throws -> URL {
         for config in ["debug", "release"] {
             let url = FixturePaths.repositoryRoot.appendingPathComponent(".build/\(config)/stampede")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
-        throw XCTSkip("the stampede executable is not built")
+        try Test.cancel("the stampede executable is not built")
     }
 
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
@@ -32,7 +33,7 @@ final class CommandLineTests: XCTestCase {
         return url.path
     }
 
-    func testCompareExitsOneOnlyBeyondTolerance() throws {
+    @Test func testCompareExitsOneOnlyBeyondTolerance() throws {
         _ = try binary()
         let dir = try temporaryDirectory()
         let baseline = SyntheticRun(seconds: 10, perSecondPerMetric: 500, shards: 1, keepSecondHistograms: false).report(shards: [0])
@@ -45,21 +46,21 @@ final class CommandLineTests: XCTestCase {
         let b = try write(baseline, "baseline.json", in: dir), c = try write(slower, "current.json", in: dir)
 
         let same = try run(["compare", b, b])
-        XCTAssertEqual(same.status, 0, same.output)
-        XCTAssertTrue(same.output.contains("no regressions"), same.output)
+        #expect(same.status == 0, "\(same.output)")
+        #expect(same.output.contains("no regressions"), "\(same.output)")
 
         let regressed = try run(["compare", b, c])
-        XCTAssertEqual(regressed.status, 1, regressed.output)
-        XCTAssertTrue(regressed.output.contains("REGRESSED"), regressed.output)
+        #expect(regressed.status == 1, "\(regressed.output)")
+        #expect(regressed.output.contains("REGRESSED"), "\(regressed.output)")
 
         let tolerated = try run(["compare", b, c, "--tolerance", "40%"])
-        XCTAssertEqual(tolerated.status, 0, tolerated.output)
+        #expect(tolerated.status == 0, "\(tolerated.output)")
 
         let perMetric = try run(["compare", b, c, "--tolerance", "40%", "--metric-tolerance", "event_delivery.p90=5%", "--min-delta-ms", "0"])
-        XCTAssertEqual(perMetric.status, 1, perMetric.output)
+        #expect(perMetric.status == 1, "\(perMetric.output)")
     }
 
-    func testMergeAndHTMLCommands() throws {
+    @Test func testMergeAndHTMLCommands() throws {
         _ = try binary()
         let dir = try temporaryDirectory()
         let run = SyntheticRun(seconds: 8, shards: 2)
@@ -68,21 +69,21 @@ final class CommandLineTests: XCTestCase {
         let out = dir.appendingPathComponent("merged/report.json")
 
         let merge = try self.run(["report", "merge", a, b, "-o", out.path, "--all"])
-        XCTAssertEqual(merge.status, 0, merge.output)
-        XCTAssertEqual(try RunReport.load(from: out).metrics, run.report(shards: [0, 1]).metrics)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("merged/report.html").path))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("merged/junit.xml").path))
+        #expect(merge.status == 0, "\(merge.output)")
+        #expect(try RunReport.load(from: out).metrics == run.report(shards: [0, 1]).metrics)
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("merged/report.html").path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("merged/junit.xml").path))
 
         let html = try self.run(["report", "html", a, "-o", dir.appendingPathComponent("a.html").path])
-        XCTAssertEqual(html.status, 0, html.output)
+        #expect(html.status == 0, "\(html.output)")
         let page = try String(contentsOf: dir.appendingPathComponent("a.html"), encoding: .utf8)
-        XCTAssertTrue(page.contains("data-chart=\"percentile-distribution\""))
+        #expect(page.contains("data-chart=\"percentile-distribution\""))
 
         let broken = try self.run(["report", "html", dir.appendingPathComponent("missing.json").path])
-        XCTAssertNotEqual(broken.status, 0)
+        #expect(broken.status != 0)
     }
 
-    func testMergeOfShardDirectoriesRefusesIncompleteSetsAndExitsWithTheVerdict() throws {
+    @Test func testMergeOfShardDirectoriesRefusesIncompleteSetsAndExitsWithTheVerdict() throws {
         _ = try binary()
         let dir = try temporaryDirectory()
         let run = SyntheticRun(seconds: 8, shards: 2)
@@ -98,17 +99,17 @@ final class CommandLineTests: XCTestCase {
         let merged = dir.appendingPathComponent("merged")
         let ok = try self.run(["report", "merge"] + paths + ["--expect-shards", "2", "--out", merged.path])
         let whole = run.report(shards: [0, 1])
-        XCTAssertEqual(ok.status, whole.exitCode, ok.output)
-        XCTAssertEqual(try RunReport.load(from: merged.appendingPathComponent("report.json")).metrics, whole.metrics)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: merged.appendingPathComponent("report.html").path))
+        #expect(ok.status == whole.exitCode, "\(ok.output)")
+        #expect(try RunReport.load(from: merged.appendingPathComponent("report.json")).metrics == whole.metrics)
+        #expect(FileManager.default.fileExists(atPath: merged.appendingPathComponent("report.html").path))
 
         let missing = try self.run(["report", "merge", paths[0], "--expect-shards", "2", "--out", merged.path])
-        XCTAssertEqual(missing.status, 64, missing.output)   // one report: a usage error
+        #expect(missing.status == 64, "\(missing.output)")   // one report: a usage error
         let missingOfThree = try self.run(["report", "merge", paths[0], paths[1], "--expect-shards", "3", "--out", merged.path])
-        XCTAssertEqual(missingOfThree.status, 3, missingOfThree.output)
-        XCTAssertTrue(missingOfThree.output.contains("--expect-shards 3"), missingOfThree.output)
+        #expect(missingOfThree.status == 3, "\(missingOfThree.output)")
+        #expect(missingOfThree.output.contains("--expect-shards 3"), "\(missingOfThree.output)")
         let duplicate = try self.run(["report", "merge", paths[0], paths[0], "--expect-shards", "2", "--out", merged.path])
-        XCTAssertEqual(duplicate.status, 3, duplicate.output)
-        XCTAssertTrue(duplicate.output.contains("appears twice"), duplicate.output)
+        #expect(duplicate.status == 3, "\(duplicate.output)")
+        #expect(duplicate.output.contains("appears twice"), "\(duplicate.output)")
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
-import XCTest
+import Testing
 @testable import StampedeReports
 
 /// Issue 15 item 3: Ctrl-C used to lose everything (exit 130, no summary, no report, workflows
 /// left running on the external server). The first SIGINT/SIGTERM now stops the load, drains,
 /// writes every report marked `interrupted`, ends the workflows it created, and exits 4;
 /// a second signal aborts at once.
-final class InterruptTests: XCTestCase {
+@Suite(.serialized) final class InterruptTests: MakesTemporaryDirectories {
+    let temporaryDirectories = TemporaryDirectories()
     static let scenario = """
     name: interrupt
     auth: { users: 4 }
@@ -24,13 +25,13 @@ final class InterruptTests: XCTestCase {
         let server = try CLIProcess(["serve", "--port", "0", "--jwt-secret", "interrupt-secret"])
         let out = server.waitFor(seconds: 30) { $0.contains("listening on ") }
         guard let line = out.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) else {
-            XCTFail("serve printed no address: \(out)")
-            throw XCTSkip("no server")
+            Issue.record("serve printed no address: \(out)")
+            try Test.cancel("no server")
         }
         return (server, String(line.dropFirst("listening on ".count)))
     }
 
-    func testFirstSignalDrainsAndWritesInterruptedReports() throws {
+    @Test func testFirstSignalDrainsAndWritesInterruptedReports() throws {
         _ = try CLIProcess.binary()
         let dir = try temporaryDirectory()
         let file = dir.appendingPathComponent("interrupt.yaml")
@@ -45,23 +46,23 @@ final class InterruptTests: XCTestCase {
         run.waitFor(seconds: 30) { $0.contains("conns") }
         run.signal(SIGINT)
         let status = run.waitForExit(seconds: 60)
-        XCTAssertEqual(status, 4, run.output)
-        XCTAssertTrue(run.output.contains("result: interrupted (exit 4)"), run.output)
+        #expect(status == 4, "\(run.output)")
+        #expect(run.output.contains("result: interrupted (exit 4)"), "\(run.output)")
 
         let report = try RunReport.load(from: out.appendingPathComponent("report.json"))
-        XCTAssertEqual(report.verdict, .interrupted)
-        XCTAssertEqual(report.exitCode, 4)
-        XCTAssertTrue(report.abortReason?.contains("interrupted by SIGINT") == true, report.abortReason ?? "")
+        #expect(report.verdict == .interrupted)
+        #expect(report.exitCode == 4)
+        #expect(report.abortReason?.contains("interrupted by SIGINT") == true, "\(report.abortReason ?? "")")
         // The four external workflows it created were ended on the server (2xx for each).
-        XCTAssertTrue(report.abortReason?.contains("ended 4 of 4 workflow(s)") == true, report.abortReason ?? "")
-        XCTAssertGreaterThan(report.metrics["event_delivery"]?.count ?? 0, 0, "the numbers so far are kept")
+        #expect(report.abortReason?.contains("ended 4 of 4 workflow(s)") == true, "\(report.abortReason ?? "")")
+        #expect(report.metrics["event_delivery"]?.count ?? 0 > 0, "the numbers so far are kept")
         let junit = try String(contentsOf: out.appendingPathComponent("junit.xml"), encoding: .utf8)
-        XCTAssertTrue(junit.contains("type=\"interrupted\""), junit)
+        #expect(junit.contains("type=\"interrupted\""), "\(junit)")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
-        XCTAssertTrue(html.contains("verdict interrupted"))
+        #expect(html.contains("verdict interrupted"))
     }
 
-    func testSecondSignalAbortsAtOnce() throws {
+    @Test func testSecondSignalAbortsAtOnce() throws {
         _ = try CLIProcess.binary()
         let dir = try temporaryDirectory()
         let file = dir.appendingPathComponent("interrupt.yaml")
@@ -74,8 +75,8 @@ final class InterruptTests: XCTestCase {
         run.waitFor(seconds: 10) { $0.contains("stopping the load") }
         run.signal(SIGTERM)
         let status = run.waitForExit(seconds: 60)
-        XCTAssertEqual(status, 128 + SIGTERM, run.output)
-        XCTAssertTrue(run.output.contains("aborted, no report written"), run.output)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("report.json").path))
+        #expect(status == 128 + SIGTERM, "\(run.output)")
+        #expect(run.output.contains("aborted, no report written"), "\(run.output)")
+        #expect(!(FileManager.default.fileExists(atPath: out.appendingPathComponent("report.json").path)))
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
-import XCTest
+import Testing
 @testable import StampedeReports
 
-final class LatencyHistogramTests: XCTestCase {
-    func testMergeEqualsRecordingEverythingIntoOne() {
+@Suite(.serialized) final class LatencyHistogramTests {
+    @Test func testMergeEqualsRecordingEverythingIntoOne() {
         var rng = SplitMix64(seed: 7)
         var whole = LatencyHistogram(), a = LatencyHistogram(), b = LatencyHistogram()
         for i in 0..<20_000 {
@@ -11,16 +11,16 @@ final class LatencyHistogramTests: XCTestCase {
             whole.record(v)
             if i % 3 == 0 { a.record(v) } else { b.record(v) }
         }
-        XCTAssertNotEqual(a, whole)
+        #expect(a != whole)
         a.merge(b)
-        XCTAssertEqual(a, whole)
-        XCTAssertEqual(a.count, 20_000)
+        #expect(a == whole)
+        #expect(a.count == 20_000)
         for p in [50.0, 90, 99, 99.9, 100] {
-            XCTAssertEqual(a.valueAtPercentile(p), whole.valueAtPercentile(p))
+            #expect(a.valueAtPercentile(p) == whole.valueAtPercentile(p))
         }
     }
 
-    func testCodableRoundTripIsLossless() throws {
+    @Test func testCodableRoundTripIsLossless() throws {
         var h = LatencyHistogram()
         var rng = SplitMix64(seed: 9)
         for _ in 0..<5_000 { h.record(rng.next() % 10_000_000) }
@@ -28,67 +28,67 @@ final class LatencyHistogramTests: XCTestCase {
         h.record(90_000_000)  // clamped
         let data = try JSONEncoder().encode(h)
         let back = try JSONDecoder().decode(LatencyHistogram.self, from: data)
-        XCTAssertEqual(back, h)
-        XCTAssertEqual(back.clampedCount, 1)
-        XCTAssertEqual(back.min, 0)
-        XCTAssertEqual(back.max, h.max)
-        XCTAssertEqual(back.mean, h.mean)
-        XCTAssertLessThan(data.count, 20_000, "the sparse encoding must stay far below the 17k-counter array")
+        #expect(back == h)
+        #expect(back.clampedCount == 1)
+        #expect(back.min == 0)
+        #expect(back.max == h.max)
+        #expect(back.mean == h.mean)
+        #expect(data.count < 20_000, "the sparse encoding must stay far below the 17k-counter array")
     }
 
-    func testValuesAboveTheRangeAreClampedNotDropped() {
+    @Test func testValuesAboveTheRangeAreClampedNotDropped() {
         var h = LatencyHistogram(highestTrackableMicros: 1_000)
         h.record(500)
         h.record(5_000_000)
-        XCTAssertEqual(h.count, 2)
-        XCTAssertEqual(h.clampedCount, 1)
-        XCTAssertTrue(h.valuesEquivalentForTest(h.max, 1_000))
+        #expect(h.count == 2)
+        #expect(h.clampedCount == 1)
+        #expect(h.valuesEquivalentForTest(h.max, 1_000))
     }
 
-    func testTinyRangesDoNotTrap() {
+    @Test func testTinyRangesDoNotTrap() {
         var h = LatencyHistogram(highestTrackableMicros: 0)
         h.record(1)
         h.record(10)
-        XCTAssertEqual(h.count, 2)
+        #expect(h.count == 2)
     }
 
-    func testEmptyHistogramReportsZeros() throws {
+    @Test func testEmptyHistogramReportsZeros() throws {
         let h = LatencyHistogram()
-        XCTAssertEqual(h.min, 0)
-        XCTAssertEqual(h.max, 0)
-        XCTAssertEqual(h.valueAtPercentile(99), 0)
-        XCTAssertTrue(h.percentileDistribution().isEmpty)
+        #expect(h.min == 0)
+        #expect(h.max == 0)
+        #expect(h.valueAtPercentile(99) == 0)
+        #expect(h.percentileDistribution().isEmpty)
         let back = try JSONDecoder().decode(LatencyHistogram.self, from: JSONEncoder().encode(h))
-        XCTAssertEqual(back, h)
+        #expect(back == h)
     }
 
-    func testPercentilesAreWithinThreeSignificantDigits() {
+    @Test func testPercentilesAreWithinThreeSignificantDigits() {
         var h = LatencyHistogram()
         for v in 1...100_000 { h.record(UInt64(v)) }
         let p50 = Double(h.valueAtPercentile(50)), p99 = Double(h.valueAtPercentile(99))
-        XCTAssertEqual(p50, 50_000, accuracy: 50_000 * 0.001 + 1)
-        XCTAssertEqual(p99, 99_000, accuracy: 99_000 * 0.001 + 1)
+        #expect(abs((p50) - (50_000)) <= 50_000 * 0.001 + 1)
+        #expect(abs((p99) - (99_000)) <= 99_000 * 0.001 + 1)
     }
 
-    func testDecodingRejectsACountThatDoesNotMatchTheBuckets() throws {
+    @Test func testDecodingRejectsACountThatDoesNotMatchTheBuckets() throws {
         var h = LatencyHistogram()
         h.record(1_000)
         var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(h)) as! [String: Any]
         object["count"] = 2
         let tampered = try JSONSerialization.data(withJSONObject: object)
-        XCTAssertThrowsError(try JSONDecoder().decode(LatencyHistogram.self, from: tampered))
+        #expect(throws: (any Error).self) { _ = try JSONDecoder().decode(LatencyHistogram.self, from: tampered) }
     }
 
-    func testSummaryIsInMillisecondsFromMicroseconds() {
+    @Test func testSummaryIsInMillisecondsFromMicroseconds() {
         var h = LatencyHistogram()
         for _ in 0..<10 { h.record(2_000) }
         let s = MetricSummary(histogram: h)
-        XCTAssertEqual(s.count, 10)
-        XCTAssertEqual(s.p50, 2.0, accuracy: 0.002)
-        XCTAssertEqual(s.max, 2.0, accuracy: 0.002)
-        XCTAssertEqual(s.statistic("p99.9"), s.p999)
-        XCTAssertNotNil(s.statistic("p42"))
-        XCTAssertNil(s.statistic("bogus"))
+        #expect(s.count == 10)
+        #expect(abs((s.p50) - (2.0)) <= 0.002)
+        #expect(abs((s.max) - (2.0)) <= 0.002)
+        #expect(s.statistic("p99.9") == s.p999)
+        #expect(s.statistic("p42") != nil)
+        #expect(s.statistic("bogus") == nil)
     }
 }
 
@@ -96,19 +96,19 @@ extension LatencyHistogram {
     func valuesEquivalentForTest(_ a: UInt64, _ b: UInt64) -> Bool { storage.valuesAreEquivalent(a, b) }
 }
 
-final class LatencyHistogramPrecisionTests: XCTestCase {
+@Suite(.serialized) final class LatencyHistogramPrecisionTests {
     /// HdrHistogram clamps percentiles to the raw min and max, so those must survive JSON.
-    func testDecodedPercentilesMatchTheOriginalExactly() throws {
+    @Test func testDecodedPercentilesMatchTheOriginalExactly() throws {
         for seed in 1...30 as ClosedRange<UInt64> {
             var rng = SplitMix64(seed: seed)
             var h = LatencyHistogram()
             for _ in 0..<(1 + Int(rng.next() % 60)) { h.record(1_000 + rng.next() % 200_000) }
             let back = try JSONDecoder().decode(LatencyHistogram.self, from: JSONEncoder().encode(h))
             for p in [0.0, 1, 50, 90, 99, 99.9, 100] {
-                XCTAssertEqual(back.valueAtPercentile(p), h.valueAtPercentile(p), "seed \(seed) p\(p)")
+                #expect(back.valueAtPercentile(p) == h.valueAtPercentile(p), "seed \(seed) p\(p)")
             }
-            XCTAssertEqual(back.min, h.min)
-            XCTAssertEqual(back, h)
+            #expect(back.min == h.min)
+            #expect(back == h)
         }
     }
 }

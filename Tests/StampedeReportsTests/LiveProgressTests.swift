@@ -1,9 +1,10 @@
 import Foundation
-import XCTest
+import Testing
 
 /// Issue 15 item 7 (the progress half): check violations are printed as they happen, the line
 /// names the metric its percentile is of, and the time left is the run's, not the phase's.
-final class LiveProgressTests: XCTestCase {
+@Suite(.serialized) final class LiveProgressTests: MakesTemporaryDirectories {
+    let temporaryDirectories = TemporaryDirectories()
     /// A wrong-audience token against a server that checks no audience: auth_rejected is violated.
     static let scenario = """
     name: progress
@@ -29,24 +30,24 @@ final class LiveProgressTests: XCTestCase {
         return (status, p.output)
     }
 
-    func testViolationsArePrintedAsTheyHappen() throws {
+    @Test func testViolationsArePrintedAsTheyHappen() throws {
         _ = try CLIProcess.binary()
         let (status, out) = try run("lines")
-        XCTAssertEqual(status, 2, out)
+        #expect(status == 2, "\(out)")
         let violation = out.split(separator: "\n").first { $0.contains("VIOLATION auth_rejected") }
-        XCTAssertNotNil(violation, out)
-        XCTAssertTrue(violation?.contains("expected CONNECT_ERROR audience_mismatch") == true, out)
+        #expect(violation != nil, "\(out)")
+        #expect(violation?.contains("expected CONNECT_ERROR audience_mismatch") == true, "\(out)")
         // The 5 s line: in the second phase, with the run's remaining time and the metric named.
         let line = out.split(separator: "\n").first { $0.hasPrefix("[   5s]") }
-        XCTAssertTrue(line?.contains("second (run: 1s left)") == true, out)
-        XCTAssertTrue(line?.contains("event_delivery p99") == true && line?.contains("violations 1") == true, out)
+        #expect(line?.contains("second (run: 1s left)") == true, "\(out)")
+        #expect(line?.contains("event_delivery p99") == true && line?.contains("violations 1") == true, "\(out)")
     }
 
-    func testJSONProgressCarriesViolations() throws {
+    @Test func testJSONProgressCarriesViolations() throws {
         _ = try CLIProcess.binary()
         let (status, out) = try run("json")
-        XCTAssertEqual(status, 2, out)
-        XCTAssertTrue(out.contains(#""violation":"auth_rejected""#), out)
-        XCTAssertTrue(out.contains(#""violations":1"#), out)
+        #expect(status == 2, "\(out)")
+        #expect(out.contains(#""violation":"auth_rejected""#), "\(out)")
+        #expect(out.contains(#""violations":1"#), "\(out)")
     }
 }

@@ -1,17 +1,17 @@
 import Foundation
-import XCTest
+import Testing
 import Yams
 
 /// deploy/kubernetes/ and deploy/github-actions/ are documentation that must run: the YAML
 /// parses, the distributed shape holds (Indexed Job with JOB_COMPLETION_INDEX and backoffLimit 0;
 /// prepare → shard matrix → merge → compare), shard counts agree, and every `stampede` flag
 /// the recipes use exists in the built CLI.
-final class RecipeTests: XCTestCase {
+@Suite(.serialized) final class RecipeTests {
     static let deploy = FixturePaths.repositoryRoot.appendingPathComponent("deploy")
 
     func documents(_ relative: String) throws -> [[String: Any]] {
         let text = try String(contentsOf: Self.deploy.appendingPathComponent(relative), encoding: .utf8)
-        return try Yams.load_all(yaml: text).map { try XCTUnwrap($0 as? [String: Any], "\(relative): a document is not a mapping") }
+        return try Yams.load_all(yaml: text).map { try #require($0 as? [String: Any], "\(relative): a document is not a mapping") }
     }
 
     func value(_ object: Any?, _ path: String) -> Any? {
@@ -30,54 +30,54 @@ final class RecipeTests: XCTestCase {
         return out
     }
 
-    func testKubernetesRecipeIsAnIndexedJobWithPrepareAndMergeSteps() throws {
-        let prepare = try XCTUnwrap(documents("kubernetes/prepare-job.yaml").first)
-        let shards = try XCTUnwrap(documents("kubernetes/shards-job.yaml").first)
-        let merge = try XCTUnwrap(documents("kubernetes/merge-job.yaml").first)
+    @Test func testKubernetesRecipeIsAnIndexedJobWithPrepareAndMergeSteps() throws {
+        let prepare = try #require(documents("kubernetes/prepare-job.yaml").first)
+        let shards = try #require(documents("kubernetes/shards-job.yaml").first)
+        let merge = try #require(documents("kubernetes/merge-job.yaml").first)
         let storage = try documents("kubernetes/storage.yaml")
-        XCTAssertEqual(storage.compactMap { $0["kind"] as? String }, ["PersistentVolumeClaim", "ConfigMap"])
-        XCTAssertEqual(value(storage[0], "spec.accessModes.0") as? String, "ReadWriteMany")
+        #expect(storage.compactMap { $0["kind"] as? String } == ["PersistentVolumeClaim", "ConfigMap"])
+        #expect(value(storage[0], "spec.accessModes.0") as? String == "ReadWriteMany")
         for job in [prepare, shards, merge] {
-            XCTAssertEqual(job["kind"] as? String, "Job")
-            XCTAssertEqual(value(job, "spec.backoffLimit") as? Int, 0, "a failed step must not be retried")
-            XCTAssertEqual(value(job, "spec.template.spec.restartPolicy") as? String, "Never")
+            #expect(job["kind"] as? String == "Job")
+            #expect(value(job, "spec.backoffLimit") as? Int == 0, "a failed step must not be retried")
+            #expect(value(job, "spec.template.spec.restartPolicy") as? String == "Never")
         }
-        XCTAssertEqual(value(shards, "spec.completionMode") as? String, "Indexed")
+        #expect(value(shards, "spec.completionMode") as? String == "Indexed")
         let container = value(shards, "spec.template.spec.containers.0")
-        let count = try XCTUnwrap(Int(env(container)["SHARDS"] ?? ""))
-        XCTAssertEqual(value(shards, "spec.completions") as? Int, count)
-        XCTAssertEqual(value(shards, "spec.parallelism") as? Int, count)
-        XCTAssertEqual(Int(env(value(merge, "spec.template.spec.containers.0"))["SHARDS"] ?? ""), count)
-        XCTAssertNotNil(value(shards, "spec.template.spec.affinity.podAntiAffinity"), "one shard per node")
+        let count = try #require(Int(env(container)["SHARDS"] ?? ""))
+        #expect(value(shards, "spec.completions") as? Int == count)
+        #expect(value(shards, "spec.parallelism") as? Int == count)
+        #expect(Int(env(value(merge, "spec.template.spec.containers.0"))["SHARDS"] ?? "") == count)
+        #expect(value(shards, "spec.template.spec.affinity.podAntiAffinity") != nil, "one shard per node")
         let shardCommand = commands(ofJob: shards).joined(separator: " ")
-        XCTAssertTrue(shardCommand.contains("--shard \"$JOB_COMPLETION_INDEX/$SHARDS\""), shardCommand)
-        XCTAssertTrue(shardCommand.contains("--start-at") && shardCommand.contains("--defer-verdict"), shardCommand)
-        XCTAssertTrue(commands(ofJob: prepare).joined().contains("--prepare-only"))
-        XCTAssertTrue(commands(ofJob: merge).joined().contains("--expect-shards \"$SHARDS\""))
+        #expect(shardCommand.contains("--shard \"$JOB_COMPLETION_INDEX/$SHARDS\""), "\(shardCommand)")
+        #expect(shardCommand.contains("--start-at") && shardCommand.contains("--defer-verdict"), "\(shardCommand)")
+        #expect(commands(ofJob: prepare).joined().contains("--prepare-only"))
+        #expect(commands(ofJob: merge).joined().contains("--expect-shards \"$SHARDS\""))
         try assertFlagsExist(in: [prepare, shards, merge].flatMap(commands(ofJob:)), source: "deploy/kubernetes")
     }
 
-    func testGitHubActionsRecipeIsPrepareShardMatrixMergeCompare() throws {
-        let workflow = try XCTUnwrap(documents("github-actions/distributed-load.yml").first)
-        let jobs = try XCTUnwrap(workflow["jobs"] as? [String: Any])
-        XCTAssertEqual(Set(jobs.keys), ["build", "prepare", "shard", "merge"])
+    @Test func testGitHubActionsRecipeIsPrepareShardMatrixMergeCompare() throws {
+        let workflow = try #require(documents("github-actions/distributed-load.yml").first)
+        let jobs = try #require(workflow["jobs"] as? [String: Any])
+        #expect(Set(jobs.keys) == ["build", "prepare", "shard", "merge"])
         func needs(_ job: String) -> [String] {
             let n = value(jobs[job], "needs")
             return (n as? [String]) ?? (n as? String).map { [$0] } ?? []
         }
-        XCTAssertEqual(needs("prepare"), ["build"])
-        XCTAssertEqual(needs("shard"), ["prepare"])
-        XCTAssertEqual(needs("merge"), ["shard"])
-        let count = try XCTUnwrap(Int(value(workflow, "env.SHARDS") as? String ?? ""))
-        XCTAssertEqual(value(jobs["shard"], "strategy.matrix.shard") as? [Int], Array(0..<count))
-        XCTAssertEqual(value(jobs["shard"], "strategy.fail-fast") as? Bool, false)
+        #expect(needs("prepare") == ["build"])
+        #expect(needs("shard") == ["prepare"])
+        #expect(needs("merge") == ["shard"])
+        let count = try #require(Int(value(workflow, "env.SHARDS") as? String ?? ""))
+        #expect(value(jobs["shard"], "strategy.matrix.shard") as? [Int] == Array(0..<count))
+        #expect(value(jobs["shard"], "strategy.fail-fast") as? Bool == false)
         let runs = ["prepare", "shard", "merge"].map { job in
             ((value(jobs[job], "steps") as? [[String: Any]]) ?? []).compactMap { $0["run"] as? String }.joined(separator: "\n")
         }
-        XCTAssertTrue(runs[0].contains("--prepare-only"))
-        XCTAssertTrue(runs[1].contains("--workflow-ids @prepared/workflows.json") && runs[1].contains("--start-at"))
-        XCTAssertTrue(runs[2].contains("report merge") && runs[2].contains("--expect-shards \"$SHARDS\""))
-        XCTAssertTrue(runs[2].contains("stampede compare"))
+        #expect(runs[0].contains("--prepare-only"))
+        #expect(runs[1].contains("--workflow-ids @prepared/workflows.json") && runs[1].contains("--start-at"))
+        #expect(runs[2].contains("report merge") && runs[2].contains("--expect-shards \"$SHARDS\""))
+        #expect(runs[2].contains("stampede compare"))
         try assertFlagsExist(in: runs, source: "deploy/github-actions")
     }
 
@@ -94,7 +94,7 @@ final class RecipeTests: XCTestCase {
     func assertFlagsExist(in scripts: [String], source: String) throws {
         guard let binary = ["debug", "release"].map({ FixturePaths.repositoryRoot.appendingPathComponent(".build/\($0)/stampede") })
             .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("the stampede executable is not built")
+            try Test.cancel("the stampede executable is not built")
         }
         var checked = 0
         for script in scripts {
@@ -109,13 +109,12 @@ final class RecipeTests: XCTestCase {
                 let help = try run(binary, sub + ["--help"])
                 for flag in words[at...] where flag.hasPrefix("--") {
                     let name = String(flag.prefix { $0 != "=" })
-                    XCTAssertTrue(help.contains(name + " ") || help.contains(name + "\n"),
-                                  "\(source): `stampede \(sub.joined(separator: " "))` has no \(name)")
+                    #expect(help.contains(name + " ") || help.contains(name + "\n"), "\(source): `stampede \(sub.joined(separator: " "))` has no \(name)")
                     checked += 1
                 }
             }
         }
-        XCTAssertGreaterThan(checked, 5, "\(source): no stampede flags found to check")
+        #expect(checked > 5, "\(source): no stampede flags found to check")
     }
 
     func run(_ binary: URL, _ arguments: [String]) throws -> String {

@@ -1,20 +1,20 @@
 import Foundation
 import StampedeJSON
-import XCTest
+import Testing
 @testable import StampedeReports
 
 /// schemas/report.schema.json must describe exactly what the writer produces.
-final class ReportSchemaTests: XCTestCase {
+@Suite(.serialized) final class ReportSchemaTests {
     func validator() throws -> MiniSchemaValidator {
         MiniSchemaValidator(root: try JSONParser.parse(String(contentsOf: FixturePaths.schema, encoding: .utf8)))
     }
 
-    func testGoldenReportIsValid() throws {
+    @Test func testGoldenReportIsValid() throws {
         let golden = try JSONParser.parse(String(contentsOf: FixturePaths.goldenReport, encoding: .utf8))
-        XCTAssertEqual(try validator().validate(golden), [])
+        #expect(try validator().validate(golden) == [])
     }
 
-    func testMergedAbortedReportIsValid() throws {
+    @Test func testMergedAbortedReportIsValid() throws {
         let run = SyntheticRun(seconds: 4, shards: 2)
         var a = run.report(shards: [0])
         a.verdict = .aborted
@@ -23,10 +23,10 @@ final class ReportSchemaTests: XCTestCase {
                                                unit: "per_second", comparison: ">="))
         let merged = try ReportMerger.merge([a, run.report(shards: [1])])
         let json = try JSONParser.parse(Array(merged.jsonData()))
-        XCTAssertEqual(try validator().validate(json), [])
+        #expect(try validator().validate(json) == [])
     }
 
-    func testShardAndMergedShardReportsAreValid() throws {
+    @Test func testShardAndMergedShardReportsAreValid() throws {
         let run = SyntheticRun(seconds: 4, shards: 2)
         var a = run.report(shards: [0])
         var info = ShardInfo(index: 0, count: 2, segment: "0:1/2", sequence: "0,1/2,1", deferredVerdict: true, host: "lab-s0")
@@ -41,21 +41,22 @@ final class ReportSchemaTests: XCTestCase {
         a.shard = info
         a.statsSamples.append(StatsSample(t: 1, expected: 3, observed: 3, field: "unique_users"))
         a.statsSamples[a.statsSamples.count - 1].members = ["u0001", "u0002", "u0003"]
-        XCTAssertEqual(try validator().validate(try JSONParser.parse(Array(a.jsonData()))), [])
-        XCTAssertEqual(try RunReport.decode(a.jsonData()), a)
+        #expect(try validator().validate(try JSONParser.parse(Array(a.jsonData()))) == [])
+        #expect(try RunReport.decode(a.jsonData()) == a)
         var merged = try ReportMerger.merge([a, run.report(shards: [1])])
         merged.shards = [info, info]
-        XCTAssertEqual(try validator().validate(try JSONParser.parse(Array(merged.jsonData()))), [])
+        #expect(try validator().validate(try JSONParser.parse(Array(merged.jsonData()))) == [])
     }
 
-    func testTheValidatorRejectsUndocumentedFields() throws {
+    @Test func testTheValidatorRejectsUndocumentedFields() throws {
         guard case .object(var object) = try JSONParser.parse(Array(GoldenFixture.report().jsonData())) else {
-            return XCTFail("report.json is not an object")
+            Issue.record("report.json is not an object")
+            return
         }
         object["surprise"] = .bool(true)
         object["verdict"] = .string("maybe")
         let errors = try validator().validate(.object(object))
-        XCTAssertTrue(errors.contains { $0.contains("unexpected property surprise") }, "\(errors)")
-        XCTAssertTrue(errors.contains { $0.contains("not in enum") }, "\(errors)")
+        #expect(errors.contains { $0.contains("unexpected property surprise") }, "\(errors)")
+        #expect(errors.contains { $0.contains("not in enum") }, "\(errors)")
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import XCTest
+import Testing
 
 /// The built `stampede` binary as a child process whose output is collected while it runs,
 /// for tests that signal it or read a line it prints before exiting (`serve`'s address).
@@ -7,20 +7,20 @@ final class CLIProcess: @unchecked Sendable {
     let process = Process()
     private let lock = NSLock()
     private var collected = Data()
+    private let pipe = Pipe()
 
     static func binary() throws -> URL {
         for config in ["debug", "release"] {
             let url = FixturePaths.repositoryRoot.appendingPathComponent(".build/\(config)/stampede")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
-        throw XCTSkip("the stampede executable is not built")
+        try Test.cancel("the stampede executable is not built")
     }
 
     init(_ arguments: [String], directory: URL? = nil) throws {
         process.executableURL = try Self.binary()
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
@@ -63,7 +63,20 @@ final class CLIProcess: @unchecked Sendable {
             process.waitUntilExit()
             return nil
         }
+        collectTheRest()
         return process.terminationStatus
+    }
+
+    /// After the exit: what the child wrote that the readability handler has not
+    /// delivered yet (it runs on its own queue, so the exit can overtake it; under
+    /// parallel tests it did, and `output` came back empty).
+    private func collectTheRest() {
+        pipe.fileHandleForReading.readabilityHandler = nil
+        try? pipe.fileHandleForWriting.close()
+        let rest = pipe.fileHandleForReading.readDataToEndOfFile()
+        lock.lock()
+        collected.append(rest)
+        lock.unlock()
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

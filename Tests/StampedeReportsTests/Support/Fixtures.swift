@@ -1,5 +1,4 @@
 import Foundation
-import XCTest
 @testable import StampedeReports
 
 /// Paths beside this file, read through #filePath so no Package.swift resources are needed.
@@ -13,14 +12,32 @@ enum FixturePaths {
 
 }
 
-extension XCTestCase {
-    /// A fresh directory removed when the test ends.
-    func temporaryDirectory(_ name: String = #function) throws -> URL {
+/// The directories one test made. Swift Testing makes one suite instance per test
+/// and releases it when the test ends, so a suite holding one of these (through
+/// `MakesTemporaryDirectories`) has its directories removed as each test ends.
+final class TemporaryDirectories {
+    private var made: [URL] = []
+
+    func make(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("stampede-reports-tests-\(name.filter(\.isLetter))-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        made.append(dir)
         return dir
+    }
+
+    deinit { for dir in made { try? FileManager.default.removeItem(at: dir) } }
+}
+
+/// A suite whose tests make scratch directories removed when each test ends.
+protocol MakesTemporaryDirectories {
+    var temporaryDirectories: TemporaryDirectories { get }
+}
+
+extension MakesTemporaryDirectories {
+    /// A fresh directory removed when the test ends.
+    func temporaryDirectory(_ name: String = #function) throws -> URL {
+        try temporaryDirectories.make(name)
     }
 }
 

@@ -1,14 +1,14 @@
 import Foundation
-import XCTest
+import Testing
 
 /// `stampede run … --dashboard [PORT]` as a user types it (the built binary; skips when not built).
-final class DashboardCommandLineTests: XCTestCase {
+@Suite(.serialized) final class DashboardCommandLineTests {
     func binary() throws -> URL {
         for config in ["debug", "release"] {
             let url = PagesTestPaths.repositoryRoot.appendingPathComponent(".build/\(config)/stampede")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
-        throw XCTSkip("the stampede executable is not built")
+        try Test.cancel("the stampede executable is not built")
     }
 
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
@@ -24,7 +24,7 @@ final class DashboardCommandLineTests: XCTestCase {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    func testARunWithADashboardServesItAndEndsNormally() throws {
+    @Test func testARunWithADashboardServesItAndEndsNormally() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dash-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -39,15 +39,15 @@ final class DashboardCommandLineTests: XCTestCase {
             checks: [ordering]
             """.write(to: scenario, atomically: true, encoding: .utf8)
         let r = try run(["run", scenario.path, "--dashboard", "0", "--progress", "quiet", "--out", dir.appendingPathComponent("out").path])
-        XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertNotNil(r.output.firstMatch(of: /dashboard: http:\/\/127\.0\.0\.1:[0-9]+\//), r.output)
-        XCTAssertTrue(r.output.contains("dashboard: verdict sent to 0 open page(s)"), r.output)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.firstMatch(of: /dashboard: http:\/\/127\.0\.0\.1:[0-9]+\//) != nil, "\(r.output)")
+        #expect(r.output.contains("dashboard: verdict sent to 0 open page(s)"), "\(r.output)")
     }
 
     /// A bare `--dashboard` (default port) is accepted even when an argument follows it.
-    func testTheDashboardPortIsOptional() throws {
+    @Test func testTheDashboardPortIsOptional() throws {
         let r = try run(["run", "/nonexistent/scenario.yaml", "--dashboard", "--progress", "quiet"])
-        XCTAssertEqual(r.status, 3, "the scenario fails to load (exit 3), not the arguments (exit 64): \(r.output)")
-        XCTAssertFalse(r.output.contains("Error: The value"), r.output)
+        #expect(r.status == 3, "the scenario fails to load (exit 3), not the arguments (exit 64): \(r.output)")
+        #expect(!(r.output.contains("Error: The value")), "\(r.output)")
     }
 }

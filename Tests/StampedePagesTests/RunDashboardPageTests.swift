@@ -5,12 +5,12 @@ import StampedeJSON
 import StampedeReports
 import StampedeScenario
 import StampedeServer
-import XCTest
+import Testing
 
 /// The live page of `stampede run --dashboard` in headless Chromium, fed by a
 /// real short run against the embedded server: the connected-clients figure
 /// rises during the ramp, and the page ends with the run's verdict.
-final class RunDashboardPageTests: XCTestCase {
+@Suite(.serialized) final class RunDashboardPageTests {
     static let scenario = """
         name: dashboard
         server: { step_delay: 20ms }
@@ -28,7 +28,7 @@ final class RunDashboardPageTests: XCTestCase {
           event_delivery.p99: 5s
         """
 
-    func testThePageShowsTheRampAndTheFinalVerdict() async throws {
+    @Test func testThePageShowsTheRampAndTheFinalVerdict() async throws {
         let browser = try HeadlessChromium(windowSize: (1280, 1400))
         defer { browser.shutdown() }
         var c = ServerConfiguration()
@@ -56,26 +56,26 @@ final class RunDashboardPageTests: XCTestCase {
         let reportHTML = dir.appendingPathComponent("report.html").path
         await dashboard.finish(DashboardSample.final(outcome.report, reportPath: reportHTML), reportHTML: reportHTML)
         let verdict = try await page.waitFor("document.body.dataset.verdict", "the final verdict")
-        XCTAssertEqual(verdict.stringValue, outcome.report.verdict.rawValue)
-        XCTAssertEqual(outcome.report.verdict, .passed, "\(outcome.report.checks)")
+        #expect(verdict.stringValue == outcome.report.verdict.rawValue)
+        #expect(outcome.report.verdict == .passed, "\(outcome.report.checks)")
 
         let clients = (try await page.evaluate("document.body.dataset.clients").stringValue ?? "").split(separator: ",").compactMap { Int($0) }
-        XCTAssertGreaterThanOrEqual(clients.count, 5, "one sample a second: \(clients)")
-        XCTAssertEqual(clients, clients.sorted(), "the client count only rises during ramp and hold: \(clients)")
-        XCTAssertLessThan(clients.first ?? 0, clients.max() ?? 0, "rising during the ramp: \(clients)")
-        XCTAssertEqual(clients.max(), 16)
+        #expect(clients.count >= 5, "one sample a second: \(clients)")
+        #expect(clients == clients.sorted(), "the client count only rises during ramp and hold: \(clients)")
+        #expect(clients.first ?? 0 < clients.max() ?? 0, "rising during the ramp: \(clients)")
+        #expect(clients.max() == 16)
         let heading = try await page.evaluate("document.getElementById('verdict-text').textContent").stringValue ?? ""
-        XCTAssertTrue(heading.hasPrefix("PASSED"), heading)
+        #expect(heading.hasPrefix("PASSED"), "\(heading)")
         // The link to the report works while the dashboard is up.
         let linked = try await page.evaluate("fetch('/report.html').then(r => r.status)")
-        XCTAssertEqual(linked, 200)
+        #expect(linked == 200)
         for chart in ["clients", "deliveries", "latency", "errors", "health"] {
             let points = try await page.evaluate("document.getElementById('chart-\(chart)').dataset.points")
-            XCTAssertGreaterThan(Int(points.stringValue ?? "") ?? 0, 0, "chart \(chart) drew points")
+            #expect(Int(points.stringValue ?? "") ?? 0 > 0, "chart \(chart) drew points")
         }
         let budgetLine = try await page.evaluate("document.querySelectorAll('#chart-latency .budget').length")
-        XCTAssertEqual(budgetLine, 1, "the event_delivery.p99 budget is drawn on the latency chart")
-        XCTAssertEqual(page.exceptions, [])
+        #expect(budgetLine == 1, "the event_delivery.p99 budget is drawn on the latency chart")
+        #expect(page.exceptions == [])
 
         let env = ProcessInfo.processInfo.environment
         let shots = env["CI"] == "true" ? PagesTestPaths.repositoryRoot.appendingPathComponent("reports/ci") : dir

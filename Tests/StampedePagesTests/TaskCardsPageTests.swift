@@ -3,12 +3,12 @@ import StampedeAuth
 import StampedeBrowserSupport
 import StampedeJSON
 import StampedeServer
-import XCTest
+import Testing
 
 /// The task-cards page of `stampede serve` in headless Chromium: the page's
 /// own Socket.IO client against the real server, through a proxy the test
 /// can cut. Skips when chromium is absent (.ci/run installs it).
-final class TaskCardsPageTests: XCTestCase {
+@Suite(.serialized) final class TaskCardsPageTests {
     var server: EmbeddedServer!
     var proxy: CuttableProxy!
     var browser: HeadlessChromium!
@@ -33,10 +33,14 @@ final class TaskCardsPageTests: XCTestCase {
         proxy = try await CuttableProxy(targetPort: server.port, refusing: refusing)
     }
 
-    override func tearDown() async throws {
+    /// Swift Testing makes one suite instance per test and releases it when the test ends:
+    /// the browser closes now, the proxy and the server shut down behind it.
+    deinit {
         browser?.shutdown()
-        try? await proxy?.shutdown()
-        try? await server?.shutdown()
+        Task { [proxy, server] in
+            try? await proxy?.shutdown()
+            try? await server?.shutdown()
+        }
     }
 
     var pageURL: String { "http://127.0.0.1:\(proxy.port)/" }
@@ -81,13 +85,12 @@ final class TaskCardsPageTests: XCTestCase {
                                "the card of \(query)")
     }
 
-    func assertCompletedOnce(_ o: Observed, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(o.status, "completed", "\(o)", file: file, line: line)
-        XCTAssertEqual(o.seqs, (1...9).map(String.init).joined(separator: ","), "every event applied once, in order: \(o)", file: file, line: line)
-        XCTAssertEqual(o.transitions, Dictionary(uniqueKeysWithValues: Self.steps.map { ($0, "executing,completed") }),
-                       "each step shown once, with each state once: \(o)", file: file, line: line)
-        XCTAssertGreaterThan(o.results, 0, "results shown: \(o)", file: file, line: line)
-        XCTAssertEqual(o.json["resultsShown"], true, file: file, line: line)
+    func assertCompletedOnce(_ o: Observed, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(o.status == "completed", "\(o)", sourceLocation: sourceLocation)
+        #expect(o.seqs == (1...9).map(String.init).joined(separator: ","), "every event applied once, in order: \(o)", sourceLocation: sourceLocation)
+        #expect(o.transitions == Dictionary(uniqueKeysWithValues: Self.steps.map { ($0, "executing,completed") }), "each step shown once, with each state once: \(o)", sourceLocation: sourceLocation)
+        #expect(o.results > 0, "results shown: \(o)", sourceLocation: sourceLocation)
+        #expect(o.json["resultsShown"] == true, sourceLocation: sourceLocation)
     }
 
     func screenshotDirectory() -> URL {
@@ -97,27 +100,27 @@ final class TaskCardsPageTests: XCTestCase {
         return FileManager.default.temporaryDirectory
     }
 
-    func testASearchStartedInThePageCompletesWithResults() async throws {
+    @Test func testASearchStartedInThePageCompletesWithResults() async throws {
         try await start()
         let page = try await openConnectedPage()
         let token = try await page.evaluate("document.getElementById('token').value").stringValue ?? ""
-        XCTAssertEqual(token.split(separator: ".").count, 3, "the dev-secret server prefills a development token")
+        #expect(token.split(separator: ".").count == 3, "the dev-secret server prefills a development token")
         try await search(page, "swift nio")
         try await page.waitFor("document.querySelector('.card').dataset.status === 'completed'", "the card to complete")
         assertCompletedOnce(try await observe(page))
         let v1 = try await page.evaluate("document.body.dataset.transport")
-        XCTAssertEqual(v1, "websocket")
+        #expect(v1 == "websocket")
         // The stats strip reads /api/v1/websocket/stats.
         try await page.waitFor("document.querySelector('[data-stat=total_connections]').textContent === '1'", "the stats strip")
-        XCTAssertEqual(page.exceptions, [])
+        #expect(page.exceptions == [])
     }
 
-    func testTheCardCompletesWithEveryStepOnceAcrossAConnectionDrop() async throws {
+    @Test func testTheCardCompletesWithEveryStepOnceAcrossAConnectionDrop() async throws {
         try await dropMidWorkflow(recovery: true, screenshot: "task-card-finished.png")
     }
 
     /// Without connection state recovery the reconnect is a new session: only `since` brings the steps back.
-    func testWithoutRecoveryTheSinceResumeStillCompletesTheCard() async throws {
+    @Test func testWithoutRecoveryTheSinceResumeStillCompletesTheCard() async throws {
         try await dropMidWorkflow(recovery: false, screenshot: nil)
     }
 
@@ -130,41 +133,41 @@ final class TaskCardsPageTests: XCTestCase {
         proxy.cut(refusingFor: 0.8)
         try await page.waitFor("document.body.dataset.connection !== 'connected'", timeout: 5, "the page to notice the drop")
         let seenAtDrop = try await observe(page).seqs?.split(separator: ",").count ?? 0
-        XCTAssertLessThan(seenAtDrop, 9, "the drop came mid-workflow")
+        #expect(seenAtDrop < 9, "the drop came mid-workflow")
         try await page.waitFor("document.querySelector('.card').dataset.status === 'completed'", timeout: 30, "the card to complete after the drop")
         let finished = try await observe(page)
         assertCompletedOnce(finished)
         try await page.waitFor("document.body.dataset.connection === 'connected'", "the page to reconnect")
         let recovered = try await page.evaluate("document.body.dataset.recovered")
-        XCTAssertEqual(recovered, .string(String(recovery)), "which path brought the session back")
+        #expect(recovered == .string(String(recovery)), "which path brought the session back")
         let resumes = Int(try await page.evaluate("document.body.dataset.resumes").stringValue ?? "") ?? 0
-        XCTAssertGreaterThanOrEqual(resumes, 2, "resumed with since after the reconnect")
+        #expect(resumes >= 2, "resumed with since after the reconnect")
         let before = finished.seqs
         try await Task.sleep(nanoseconds: 300_000_000)
         let after = try await observe(page).seqs
-        XCTAssertEqual(after, before, "nothing arrives after the terminal status")
-        XCTAssertEqual(page.exceptions, [])
+        #expect(after == before, "nothing arrives after the terminal status")
+        #expect(page.exceptions == [])
         guard let screenshot else { return }
         // The screenshot CI keeps with its artifacts (reports/ci/ under .ci/run).
         let shot = screenshotDirectory().appendingPathComponent(screenshot)
         try await page.screenshot(to: shot)
         let png = try Data(contentsOf: shot)
-        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
     }
 
-    func testWithoutWebSocketsThePageLongPolls() async throws {
+    @Test func testWithoutWebSocketsThePageLongPolls() async throws {
         try await start(refusing: .webSockets, stepDelayMs: 50)
         let page = try await openConnectedPage()
         let v3 = try await page.evaluate("document.body.dataset.transport")
-        XCTAssertEqual(v3, "polling")
+        #expect(v3 == "polling")
         try await search(page, "over long-polling")
         try await page.waitFor("document.querySelector('.card').dataset.status === 'completed'", "the card to complete over polling")
         assertCompletedOnce(try await observe(page))
-        XCTAssertEqual(page.exceptions, [])
+        #expect(page.exceptions == [])
     }
 
     /// No Socket.IO at all (both transports refused): the card still completes from GET /api/v1/workflows/{id}.
-    func testWhileSocketsAreDownTheCardFollowsThePollingEndpoint() async throws {
+    @Test func testWhileSocketsAreDownTheCardFollowsThePollingEndpoint() async throws {
         try await start(refusing: .engineIO, stepDelayMs: 150)
         let page = try await browser.openPage(pageURL)
         try await page.waitFor("document.body.dataset.ready && ['reconnecting', 'offline'].includes(document.body.dataset.connection)",
@@ -173,12 +176,12 @@ final class TaskCardsPageTests: XCTestCase {
         try await page.waitFor("document.querySelector('.card').dataset.status === 'completed'", timeout: 30, "the card to complete by polling")
         assertCompletedOnce(try await observe(page))
         let state = try await page.evaluate("document.body.dataset.connection")
-        XCTAssertNotEqual(state, "connected", "it never had a socket")
-        XCTAssertEqual(page.exceptions, [])
+        #expect(state != "connected", "it never had a socket")
+        #expect(page.exceptions == [])
     }
 
     /// A workflow fed by a publisher: the page restores it from storage, follows it live, and shows its failure.
-    func testAFailedWorkflowShowsItsErrorAndEnds() async throws {
+    @Test func testAFailedWorkflowShowsItsErrorAndEnds() async throws {
         try await start()
         let service = try TokenMinter(secret: "dev-secret").mint(user: "publisher", role: .service)
         let created = try await PagesHTTP.post(port: server.port, path: "/api/v1/workflows", token: service,
@@ -197,16 +200,16 @@ final class TaskCardsPageTests: XCTestCase {
         }
         try await page.waitFor("document.querySelector('.card').dataset.status === 'failed'", "the card to fail")
         let o = try await observe(page)
-        XCTAssertEqual(o.seqs, "1,2,3,4", "\(o)")
-        XCTAssertEqual(o.transitions, ["tool:Fetcher": "executing,failed"])
+        #expect(o.seqs == "1,2,3,4", "\(o)")
+        #expect(o.transitions == ["tool:Fetcher": "executing,failed"])
         let shown = try await page.evaluate("(() => { const e = document.querySelector('.card .error'); return e.hidden ? '' : e.textContent; })()")
-        XCTAssertEqual(shown, "the fetch failed")
+        #expect(shown == "the fetch failed")
         let cancelHidden = try await page.evaluate("document.querySelector('.card .cancel').hidden")
-        XCTAssertEqual(cancelHidden, true, "a terminal card offers no cancel")
-        XCTAssertEqual(page.exceptions, [])
+        #expect(cancelHidden == true, "a terminal card offers no cancel")
+        #expect(page.exceptions == [])
     }
 
-    func testCancelFromTheCardEndsTheWorkflow() async throws {
+    @Test func testCancelFromTheCardEndsTheWorkflow() async throws {
         try await start(stepDelayMs: 400)
         let page = try await openConnectedPage()
         try await search(page, "cancel this one")
@@ -214,12 +217,12 @@ final class TaskCardsPageTests: XCTestCase {
         try await page.evaluate("document.querySelector('.card .cancel').click(); true")
         try await page.waitFor("document.querySelector('.card').dataset.status === 'cancelled'", "the card to show cancelled")
         let o = try await observe(page)
-        XCTAssertLessThan(o.seqs?.split(separator: ",").count ?? 99, 9, "the run stopped early: \(o)")
+        #expect(o.seqs?.split(separator: ",").count ?? 99 < 9, "the run stopped early: \(o)")
         let v4 = try await page.evaluate("document.querySelector('.card .cancel').hidden")
-        XCTAssertEqual(v4, true)
+        #expect(v4 == true)
     }
 
-    func testOtherUsersCardsNeverAppear() async throws {
+    @Test func testOtherUsersCardsNeverAppear() async throws {
         try await start(stepDelayMs: 10)
         // Mallory's workflow, and the page told (through its storage) to show it to `dev`.
         let minter = TokenMinter(secret: "dev-secret")
@@ -231,11 +234,11 @@ final class TaskCardsPageTests: XCTestCase {
         try await Task.sleep(nanoseconds: 300_000_000)
         try await page.waitFor("document.body.dataset.connection === 'connected' && document.body.dataset.ready", "the reloaded page")
         let v5 = try await page.evaluate("document.querySelectorAll('.card').length")
-        XCTAssertEqual(v5, 0)
+        #expect(v5 == 0)
         // And dev's own search shows only dev's card.
         try await search(page, "mine")
         try await page.waitFor("document.querySelector('.card').dataset.status === 'completed'", "dev's card")
         let v6 = try await page.evaluate("document.querySelectorAll('.card').length")
-        XCTAssertEqual(v6, 1)
+        #expect(v6 == 1)
     }
 }

@@ -2,14 +2,14 @@ import Foundation
 import StampedeBrowserSupport
 import StampedeJSON
 import StampedeServer
-import XCTest
+import Testing
 
 /// The cards' state module (cards/workflow-store.js) exercised directly in
 /// headless Chromium: the paths a live page rarely hits on demand —
 /// duplicates from two delivery paths, a gap, a history that no longer
 /// reaches back — each give the answer the live code relies on.
-final class WorkflowStoreInBrowserTests: XCTestCase {
-    func testDuplicatesAreDroppedGapsReportedAndTruncationShown() async throws {
+@Suite(.serialized) final class WorkflowStoreInBrowserTests {
+    @Test func testDuplicatesAreDroppedGapsReportedAndTruncationShown() async throws {
         let browser = try HeadlessChromium()
         defer { browser.shutdown() }
         var c = ServerConfiguration()
@@ -43,16 +43,16 @@ final class WorkflowStoreInBrowserTests: XCTestCase {
               return out;
             })()
             """)
-        XCTAssertEqual(r["first"], "applied")
-        XCTAssertEqual(r["again"], "duplicate")
-        XCTAssertEqual(r["gap"], "gap", "seq 3 before 2: the live code resubscribes with since")
-        XCTAssertEqual(r["fill"], "applied")
-        XCTAssertEqual(r["after"], "applied")
-        XCTAssertEqual(r["seqs"], "1,2,3")
-        XCTAssertEqual(r["duplicates"], 4, "one live repeat and three from the polling view")
-        XCTAssertEqual(r["transitions"], "executing,completed")
-        XCTAssertEqual(r["duration"], 1)
-        XCTAssertEqual(r["truncated"], [true, "11,12", "completed", true])
+        #expect(r["first"] == "applied")
+        #expect(r["again"] == "duplicate")
+        #expect(r["gap"] == "gap", "seq 3 before 2: the live code resubscribes with since")
+        #expect(r["fill"] == "applied")
+        #expect(r["after"] == "applied")
+        #expect(r["seqs"] == "1,2,3")
+        #expect(r["duplicates"] == 4, "one live repeat and three from the polling view")
+        #expect(r["transitions"] == "executing,completed")
+        #expect(r["duration"] == 1)
+        #expect(r["truncated"] == [true, "11,12", "completed", true])
         try await server.shutdown()
     }
 }

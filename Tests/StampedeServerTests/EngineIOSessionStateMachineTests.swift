@@ -1,105 +1,147 @@
 import SocketIOWire
 @testable import StampedeServer
-import XCTest
+import Foundation
+import Testing
 
-/// The Engine.IO session rules as a pure value: no sockets, no clocks.
-final class EngineIOSessionStateMachineTests: XCTestCase {
-    typealias M = EngineIOSessionStateMachine
+extension ServerSuites {
+    /// The Engine.IO session rules as a pure value: no sockets, no clocks.
+    @Suite(.serialized) final class EngineIOSessionStateMachineTests {
+        typealias M = EngineIOSessionStateMachine
 
-    func testSecondGETWhilePendingClosesForOverlap() {
-        var m = M(startedOn: .polling)
-        XCTAssertEqual(m.pollGET(id: 1), .hold)
-        XCTAssertEqual(m.pollGET(id: 2), .closeForOverlap(pending: 1))
-        XCTAssertEqual(m.pendingGET, nil)
-    }
+        @Test func testSecondGETWhilePendingClosesForOverlap() {
+            var m = M(startedOn: .polling)
+            let outcome0 = m.pollGET(id: 1)
+            #expect(outcome0 == .hold)
+            let outcome1 = m.pollGET(id: 2)
+            #expect(outcome1 == .closeForOverlap(pending: 1))
+            #expect(m.pendingGET == nil)
+        }
 
-    func testSecondPOSTWhilePendingClosesForOverlap() {
-        var m = M(startedOn: .polling)
-        XCTAssertEqual(m.pollPOSTBegan(id: 1), .accept)
-        XCTAssertEqual(m.pollPOSTBegan(id: 2), .closeForOverlap)
-        XCTAssertFalse(m.pollPOSTEnded(id: 1), "the overlapped POST is stale")
-    }
+        @Test func testSecondPOSTWhilePendingClosesForOverlap() {
+            var m = M(startedOn: .polling)
+            let outcome2 = m.pollPOSTBegan(id: 1)
+            #expect(outcome2 == .accept)
+            let outcome3 = m.pollPOSTBegan(id: 2)
+            #expect(outcome3 == .closeForOverlap)
+            let outcome4 = m.pollPOSTEnded(id: 1)
+            #expect(!outcome4, "the overlapped POST is stale")
+        }
 
-    func testPollingOnAWebSocketSessionIsBadRequest() {
-        var m = M(startedOn: .websocket)
-        XCTAssertEqual(m.pollGET(id: 1), .reject(.badRequest))
-        XCTAssertEqual(m.pollPOSTBegan(id: 2), .reject(.badRequest))
-        XCTAssertFalse(m.probeAttached(), "a WebSocket session takes no second WebSocket")
-    }
+        @Test func testPollingOnAWebSocketSessionIsBadRequest() {
+            var m = M(startedOn: .websocket)
+            let outcome5 = m.pollGET(id: 1)
+            #expect(outcome5 == .reject(.badRequest))
+            let outcome6 = m.pollPOSTBegan(id: 2)
+            #expect(outcome6 == .reject(.badRequest))
+            let outcome7 = m.probeAttached()
+            #expect(!outcome7, "a WebSocket session takes no second WebSocket")
+        }
 
-    func testClosedSessionRejectsWithUnknownSid() {
-        var m = M(startedOn: .polling)
-        XCTAssertTrue(m.close())
-        XCTAssertFalse(m.close(), "closes once")
-        XCTAssertEqual(m.pollGET(id: 1), .reject(.unknownSessionID))
-    }
+        @Test func testClosedSessionRejectsWithUnknownSid() {
+            var m = M(startedOn: .polling)
+            let outcome8 = m.close()
+            #expect(outcome8)
+            let outcome9 = m.close()
+            #expect(!outcome9, "closes once")
+            let outcome10 = m.pollGET(id: 1)
+            #expect(outcome10 == .reject(.unknownSessionID))
+        }
 
-    func testUpgradeProbePingThenUpgradeSwitchesTransport() {
-        var m = M(startedOn: .polling)
-        XCTAssertEqual(m.pollGET(id: 7), .hold)
-        XCTAssertTrue(m.probeAttached())
-        XCTAssertFalse(m.probeAttached(), "one probe at a time")
-        XCTAssertEqual(m.probeReceived(.probePing), .answerProbe(pendingGET: 7))
-        XCTAssertEqual(m.pollGET(id: 8), .holdDuringUpgrade, "GETs after 3probe wait for the check interval or the 5")
-        XCTAssertEqual(m.probeReceived(.upgrade), .completeUpgrade(pendingGET: 8))
-        XCTAssertTrue(m.isWebSocket)
-        XCTAssertEqual(m.pollGET(id: 9), .reject(.badRequest))
-        XCTAssertFalse(m.probeAttached(), "a second WebSocket after the upgrade is refused")
-    }
+        @Test func testUpgradeProbePingThenUpgradeSwitchesTransport() {
+            var m = M(startedOn: .polling)
+            let outcome11 = m.pollGET(id: 7)
+            #expect(outcome11 == .hold)
+            let outcome12 = m.probeAttached()
+            #expect(outcome12)
+            let outcome13 = m.probeAttached()
+            #expect(!outcome13, "one probe at a time")
+            let outcome14 = m.probeReceived(.probePing)
+            #expect(outcome14 == .answerProbe(pendingGET: 7))
+            let outcome15 = m.pollGET(id: 8)
+            #expect(outcome15 == .holdDuringUpgrade, "GETs after 3probe wait for the check interval or the 5")
+            let outcome16 = m.probeReceived(.upgrade)
+            #expect(outcome16 == .completeUpgrade(pendingGET: 8))
+            #expect(m.isWebSocket)
+            let outcome17 = m.pollGET(id: 9)
+            #expect(outcome17 == .reject(.badRequest))
+            let outcome18 = m.probeAttached()
+            #expect(!outcome18, "a second WebSocket after the upgrade is refused")
+        }
 
-    func testOtherPacketBeforeUpgradeClosesOnlyTheProbe() {
-        var m = M(startedOn: .polling)
-        XCTAssertTrue(m.probeAttached())
-        XCTAssertEqual(m.probeReceived(.probePing), .answerProbe(pendingGET: nil))
-        XCTAssertEqual(m.probeReceived(.message("hi")), .closeProbe)
-        XCTAssertEqual(m.transport, .polling(.none))
-        XCTAssertFalse(m.isClosed)
-        XCTAssertTrue(m.probeAttached(), "a new probe may try again")
-        m.probeEnded()
-        XCTAssertEqual(m.transport, .polling(.none))
-    }
+        @Test func testOtherPacketBeforeUpgradeClosesOnlyTheProbe() {
+            var m = M(startedOn: .polling)
+            let outcome19 = m.probeAttached()
+            #expect(outcome19)
+            let outcome20 = m.probeReceived(.probePing)
+            #expect(outcome20 == .answerProbe(pendingGET: nil))
+            let outcome21 = m.probeReceived(.message("hi"))
+            #expect(outcome21 == .closeProbe)
+            #expect(m.transport == .polling(.none))
+            #expect(!(m.isClosed))
+            let outcome22 = m.probeAttached()
+            #expect(outcome22, "a new probe may try again")
+            m.probeEnded()
+            #expect(m.transport == .polling(.none))
+        }
 
-    func testUpgradeWithoutProbePingClosesProbe() {
-        var m = M(startedOn: .polling)
-        XCTAssertTrue(m.probeAttached())
-        XCTAssertEqual(m.probeReceived(.upgrade), .closeProbe)
-    }
+        @Test func testUpgradeWithoutProbePingClosesProbe() {
+            var m = M(startedOn: .polling)
+            let outcome23 = m.probeAttached()
+            #expect(outcome23)
+            let outcome24 = m.probeReceived(.upgrade)
+            #expect(outcome24 == .closeProbe)
+        }
 
-    func testClientPingIsAnErrorAndPongOnlyCountsWhenAwaited() {
-        var m = M(startedOn: .websocket)
-        XCTAssertEqual(m.received(.pong), .none, "an unsolicited pong is ignored")
-        XCTAssertTrue(m.pingDue())
-        XCTAssertTrue(m.pongDeadlinePassed())
-        XCTAssertEqual(m.received(.pong), .pongReceived)
-        XCTAssertFalse(m.pongDeadlinePassed())
-        XCTAssertEqual(m.received(.ping), .close(.protocolError))
-    }
+        @Test func testClientPingIsAnErrorAndPongOnlyCountsWhenAwaited() {
+            var m = M(startedOn: .websocket)
+            let outcome25 = m.received(.pong)
+            #expect(outcome25 == .none, "an unsolicited pong is ignored")
+            let outcome26 = m.pingDue()
+            #expect(outcome26)
+            let outcome27 = m.pongDeadlinePassed()
+            #expect(outcome27)
+            let outcome28 = m.received(.pong)
+            #expect(outcome28 == .pongReceived)
+            let outcome29 = m.pongDeadlinePassed()
+            #expect(!outcome29)
+            let outcome30 = m.received(.ping)
+            #expect(outcome30 == .close(.protocolError))
+        }
 
-    func testPacketsRouteByType() {
-        var m = M(startedOn: .websocket)
-        XCTAssertEqual(m.received(.message("40")), .deliver)
-        XCTAssertEqual(m.received(.noop), .none)
-        XCTAssertEqual(m.received(.close), .close(.clientClose))
-        XCTAssertEqual(m.received(.upgrade), .close(.protocolError))
-        _ = m.close()
-        XCTAssertEqual(m.received(.message("40")), .none, "nothing is delivered after close")
-        XCTAssertFalse(m.pingDue())
-    }
+        @Test func testPacketsRouteByType() {
+            var m = M(startedOn: .websocket)
+            let outcome31 = m.received(.message("40"))
+            #expect(outcome31 == .deliver)
+            let outcome32 = m.received(.noop)
+            #expect(outcome32 == .none)
+            let outcome33 = m.received(.close)
+            #expect(outcome33 == .close(.clientClose))
+            let outcome34 = m.received(.upgrade)
+            #expect(outcome34 == .close(.protocolError))
+            _ = m.close()
+            let outcome35 = m.received(.message("40"))
+            #expect(outcome35 == .none, "nothing is delivered after close")
+            let outcome36 = m.pingDue()
+            #expect(!outcome36)
+        }
 
-    func testAbortedGETClosesOnlyWhenItIsThePendingOne() {
-        var m = M(startedOn: .polling)
-        XCTAssertEqual(m.pollGET(id: 1), .hold)
-        XCTAssertFalse(m.pollGETAborted(id: 99))
-        XCTAssertTrue(m.pollGETAborted(id: 1))
-    }
+        @Test func testAbortedGETClosesOnlyWhenItIsThePendingOne() {
+            var m = M(startedOn: .polling)
+            let outcome37 = m.pollGET(id: 1)
+            #expect(outcome37 == .hold)
+            let outcome38 = m.pollGETAborted(id: 99)
+            #expect(!outcome38)
+            let outcome39 = m.pollGETAborted(id: 1)
+            #expect(outcome39)
+        }
 
-    func testEndReasonsSplitRecoverableFromDeliberate() {
-        XCTAssertEqual(SocketIOConnection.endReason(.transportClosed), .transportLost(recoverable: true))
-        XCTAssertEqual(SocketIOConnection.endReason(.pingTimeout), .transportLost(recoverable: true))
-        XCTAssertEqual(SocketIOConnection.endReason(.shutdown), .transportLost(recoverable: true))
-        XCTAssertEqual(SocketIOConnection.endReason(.clientClose), .transportLost(recoverable: true),
-                       "an Engine.IO close is a transport close; only 41 is deliberate")
-        XCTAssertEqual(SocketIOConnection.endReason(.parseError), .serverDisconnect(.protocolError))
-        XCTAssertEqual(SocketIOConnection.endReason(.server(.slowConsumer)), .serverDisconnect(.slowConsumer))
+        @Test func testEndReasonsSplitRecoverableFromDeliberate() {
+            #expect(SocketIOConnection.endReason(.transportClosed) == .transportLost(recoverable: true))
+            #expect(SocketIOConnection.endReason(.pingTimeout) == .transportLost(recoverable: true))
+            #expect(SocketIOConnection.endReason(.shutdown) == .transportLost(recoverable: true))
+            #expect(SocketIOConnection.endReason(.clientClose) == .transportLost(recoverable: true), "an Engine.IO close is a transport close; only 41 is deliberate")
+            #expect(SocketIOConnection.endReason(.parseError) == .serverDisconnect(.protocolError))
+            #expect(SocketIOConnection.endReason(.server(.slowConsumer)) == .serverDisconnect(.slowConsumer))
+        }
     }
 }

@@ -5,7 +5,8 @@ import SocketIOWire
 import StampedeAuth
 import StampedeContract
 import StampedeJSON
-import XCTest
+import Foundation
+import Testing
 
 @testable import StampedeServer
 

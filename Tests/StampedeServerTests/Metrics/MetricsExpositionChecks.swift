@@ -1,5 +1,5 @@
 import Foundation
-import XCTest
+import Testing
 
 /// Reads a Prometheus text exposition back and checks what scrapers rely
 /// on: every sample's family has `# HELP` and `# TYPE` before it, histogram
@@ -47,8 +47,8 @@ struct MetricsExposition {
     /// Each label set of a histogram: buckets ascend in `le` and in count,
     /// end with `+Inf`, and `+Inf` equals `_count`. Returns the label sets.
     @discardableResult
-    func checkHistogram(_ name: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {
-        XCTAssertEqual(types[name], "histogram", file: file, line: line)
+    func checkHistogram(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
+        #expect(types[name] == "histogram", sourceLocation: sourceLocation)
         var byLabels: [String: [(le: Double, count: Double)]] = [:]
         var order: [String] = []
         for s in samples where s.name == name + "_bucket" {
@@ -61,11 +61,11 @@ struct MetricsExposition {
         }
         for labels in order {
             let buckets = byLabels[labels]!
-            XCTAssertEqual(buckets.last?.le, .infinity, "\(name){\(labels)} ends with +Inf", file: file, line: line)
-            XCTAssertEqual(buckets.map(\.le), buckets.map(\.le).sorted(), "\(name){\(labels)} le ascends", file: file, line: line)
-            XCTAssertEqual(buckets.map(\.count), buckets.map(\.count).sorted(), "\(name){\(labels)} cumulative", file: file, line: line)
-            XCTAssertEqual(buckets.last?.count, value(name + "_count", labels), "\(name){\(labels)} +Inf == _count", file: file, line: line)
-            XCTAssertNotNil(value(name + "_sum", labels), "\(name){\(labels)} has _sum", file: file, line: line)
+            #expect(buckets.last?.le == .infinity, "\(name){\(labels)} ends with +Inf", sourceLocation: sourceLocation)
+            #expect(buckets.map(\.le) == buckets.map(\.le).sorted(), "\(name){\(labels)} le ascends", sourceLocation: sourceLocation)
+            #expect(buckets.map(\.count) == buckets.map(\.count).sorted(), "\(name){\(labels)} cumulative", sourceLocation: sourceLocation)
+            #expect(buckets.last?.count == value(name + "_count", labels), "\(name){\(labels)} +Inf == _count", sourceLocation: sourceLocation)
+            #expect(value(name + "_sum", labels) != nil, "\(name){\(labels)} has _sum", sourceLocation: sourceLocation)
         }
         return order
     }

@@ -5,7 +5,7 @@ import StampedeAuth
 import StampedeContract
 import StampedeJSON
 import StampedeServer
-import XCTest
+import Testing
 
 /// The real server (the `Hub` behind the transport) on an ephemeral port,
 /// with tokens minted from its secret and raw clients: what hostile or
@@ -55,7 +55,7 @@ final class HubServerHarness: @unchecked Sendable {
     /// An external workflow of `owner`, created over HTTP.
     func createWorkflow(owner: String) async throws -> String {
         let r = try await request("POST", "/api/v1/workflows", token: token(owner), body: #"{"type":"external"}"#)
-        XCTAssertEqual(r.status, 202, r.text)
+        #expect(r.status == 202, "\(r.text)")
         return try JSONParser.parse(r.text)["workflow_id"]!.stringValue!
     }
 
@@ -68,7 +68,7 @@ final class HubServerHarness: @unchecked Sendable {
             let events = (0..<n).map { i in #"{"type":"node_update","node":"n\#(sent + i)","status":"executing","message":"\#(filler)"}"# }
             let r = try await request("POST", "/api/v1/workflows/\(id)/events", token: token("svc", role: .service),
                                       body: "[" + events.joined(separator: ",") + "]")
-            XCTAssertEqual(r.status, 201, r.text)
+            #expect(r.status == 201, "\(r.text)")
             sent += n
         }
     }
@@ -79,7 +79,7 @@ final class HubServerHarness: @unchecked Sendable {
         _ = try await ws.nextText()  // open
         try await ws.sendText(#"40{"token":"\#(token(user))"\#(extra)}"#)
         let reply = try await ws.nextText() ?? ""
-        XCTAssertTrue(reply.hasPrefix("40{"), reply)
+        #expect(reply.hasPrefix("40{"), "\(reply)")
         return (ws, reply)
     }
 
@@ -95,7 +95,7 @@ final class HubServerHarness: @unchecked Sendable {
         let ws = try await RawWebSocket.connect(port: port, group: clientGroup, sid: sid)
         try await ws.sendText("2probe")
         let pong = try await ws.nextText()
-        XCTAssertEqual(pong, "3probe")
+        #expect(pong == "3probe")
         return ws
     }
 

@@ -129,13 +129,13 @@ final class RawWebSocket: @unchecked Sendable {
     func close() { channel.close(promise: nil) }
 }
 
-import XCTest
+import Testing
 
 extension RawWebSocket {
     /// Sends `text` and asserts the server closes the connection for it.
-    func assertClosed(after text: String, timeout: Double = 2, file: StaticString = #filePath, line: UInt = #line) async throws {
+    func assertClosed(after text: String, timeout: Double = 2, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await sendText(text)
         let closed = await waitClosed(timeout: timeout)
-        XCTAssertTrue(closed, "still open after \(text)", file: file, line: line)
+        #expect(closed, "still open after \(text)", sourceLocation: sourceLocation)
     }
 }

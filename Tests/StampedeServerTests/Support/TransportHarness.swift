@@ -4,7 +4,7 @@ import NIOPosix
 import SocketIOWire
 import StampedeJSON
 import StampedeServer
-import XCTest
+import Testing
 
 /// A server on an ephemeral loopback port with the test domain behind it,
 /// plus raw clients that speak packets.
@@ -53,8 +53,8 @@ final class TransportHarness: @unchecked Sendable {
     /// A polling handshake: the sid and the open packet's JSON.
     func pollingHandshake(query: String = "") async throws -> (sid: String, open: JSONValue) {
         let r = try await request("GET", Self.pollPath() + (query.isEmpty ? "" : "&" + query))
-        XCTAssertEqual(r.status, 200)
-        XCTAssertTrue(r.text.hasPrefix("0"), r.text)
+        #expect(r.status == 200)
+        #expect(r.text.hasPrefix("0"), "\(r.text)")
         let open = try JSONParser.parse(String(r.text.dropFirst()))
         return (open["sid"]!.stringValue!, open)
     }
@@ -76,7 +76,7 @@ final class TransportHarness: @unchecked Sendable {
     func webSocket(query: String = "") async throws -> (RawWebSocket, JSONValue) {
         let ws = try await RawWebSocket.connect(port: port, group: clientGroup, query: query)
         guard case .text(let t)? = await ws.next(), t.hasPrefix("0") else {
-            XCTFail("no open packet")
+            Issue.record("no open packet")
             throw RawHTTPError.noResponse
         }
         return (ws, try JSONParser.parse(String(t.dropFirst())))
@@ -88,7 +88,7 @@ final class TransportHarness: @unchecked Sendable {
         try await ws.send(SocketIOPacket.connect(auth))
         let reply = try await ws.nextText()
         guard let reply, reply.hasPrefix("40") else {
-            XCTFail("no CONNECT reply: \(reply ?? "nil")")
+            Issue.record("no CONNECT reply: \(reply ?? "nil")")
             throw RawHTTPError.noResponse
         }
         return (ws, try JSONParser.parse(String(reply.dropFirst(2))))

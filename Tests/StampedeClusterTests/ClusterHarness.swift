@@ -8,7 +8,7 @@ import StampedeCluster
 import StampedeContract
 import StampedeJSON
 import StampedeServer
-import XCTest
+import Testing
 
 /// A real PostgreSQL for the cluster tests: `STAMPEDE_TEST_POSTGRES_URL`
 /// (CI starts a throwaway cluster with scripts/pg-scratch.sh and sets it),
@@ -23,7 +23,7 @@ enum TestPostgres {
 
     static func freshDatabase() async throws -> String {
         guard let base = serverURL else {
-            throw XCTSkip("no PostgreSQL: set STAMPEDE_TEST_POSTGRES_URL (scripts/pg-scratch.sh start prints one; .ci/run does this)")
+            try Test.cancel("no PostgreSQL: set STAMPEDE_TEST_POSTGRES_URL (scripts/pg-scratch.sh start prints one; .ci/run does this)")
         }
         let name = "stampede_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         try run(["psql", base, "-q", "-c", "CREATE DATABASE \(name)"])
@@ -53,7 +53,7 @@ enum TestPostgres {
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw XCTSkip("\(args.joined(separator: " ")) failed (\(p.terminationStatus))") }
+        guard p.terminationStatus == 0 else { try Test.cancel("\(args.joined(separator: " ")) failed (\(p.terminationStatus))") }
     }
 }
 
@@ -102,9 +102,9 @@ final class ClusterHarness: @unchecked Sendable {
 
     /// A recorded Socket.IO client on `node` (closed by `stop`); it must connect.
     func socket(_ node: Int, _ user: String, recovery: (pid: String, offset: String)? = nil,
-                file: StaticString = #filePath, line: UInt = #line) async throws -> RecordedSocket {
+                sourceLocation: SourceLocation = #_sourceLocation) async throws -> RecordedSocket {
         let s = try await RecordedSocket.open(base(node), token: token(user), recovery: recovery)
-        XCTAssertNotNil(s.connected, "\(user) on node \(node)", file: file, line: line)
+        #expect(s.connected != nil, "\(user) on node \(node)", sourceLocation: sourceLocation)
         keep(s)
         return s
     }
@@ -118,7 +118,7 @@ final class ClusterHarness: @unchecked Sendable {
     /// The cluster's stats as one node answers them.
     func stats(on node: Int) async throws -> JSONValue {
         let (status, body) = try await call(node, "GET", "/api/v1/websocket/stats", token: token("ops", role: .admin))
-        XCTAssertEqual(status, 200)
+        #expect(status == 200)
         return body
     }
     func token(_ user: String, role: Role? = nil) -> String { try! minter.mint(user: user, role: role) }
@@ -137,7 +137,7 @@ final class ClusterHarness: @unchecked Sendable {
 
     func createWorkflow(on node: Int, owner: String) async throws -> String {
         let (status, card) = try await call(node, "POST", "/api/v1/workflows", token: token(owner), body: #"{"type":"external"}"#)
-        XCTAssertEqual(status, 202)
+        #expect(status == 202)
         return card["workflow_id"]!.stringValue!
     }
 

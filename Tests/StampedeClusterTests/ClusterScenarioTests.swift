@@ -1,47 +1,49 @@
 import Foundation
 import StampedeReports
 import StampedeScenario
-import XCTest
+import Testing
 
-/// Issue 11's `scenarios/cluster/`, run through the engine against three real nodes on one
-/// PostgreSQL: clients spread over the nodes (`--target A,B,C`), each workflow published on its
-/// own node, every reconnect landing on the next node; ordering, isolation, recovery and the
-/// cluster-wide stats judged by the same checks as on one server.
-final class ClusterScenarioTests: XCTestCase {
-    static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios/cluster")
+extension ClusterSuites {
+    /// Issue 11's `scenarios/cluster/`, run through the engine against three real nodes on one
+    /// PostgreSQL: clients spread over the nodes (`--target A,B,C`), each workflow published on its
+    /// own node, every reconnect landing on the next node; ordering, isolation, recovery and the
+    /// cluster-wide stats judged by the same checks as on one server.
+    @Suite(.serialized) final class ClusterScenarioTests {
+        static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scenarios/cluster")
 
-    func run(_ file: String) async throws -> RunOutcome {
-        let h = try await ClusterHarness.start(nodes: 3)
-        var scenario = try ScenarioLoader.load(path: Self.scenarios.appendingPathComponent(file).path)
-        // The checks are the subject here; latency budgets are for `stampede run` on a quiet
-        // machine (a test must not fail on how loaded the machine is).
-        scenario.budgets = scenario.budgets.filter { !$0.expression.contains(".p") }
-        var o = RunOptions(baseURL: h.base(0), jwtSecret: ClusterHarness.secret, embedded: false)
-        o.additionalBaseURLs = [h.base(1), h.base(2)]
-        o.progress = .quiet
-        o.eventLoopThreads = 2
-        let outcome = await ScenarioRunner.run(scenario, options: o)
-        await h.stop()
-        return outcome
-    }
+        func run(_ file: String) async throws -> RunOutcome {
+            let h = try await ClusterHarness.start(nodes: 3)
+            var scenario = try ScenarioLoader.load(path: Self.scenarios.appendingPathComponent(file).path)
+            // The checks are the subject here; latency budgets are for `stampede run` on a quiet
+            // machine (a test must not fail on how loaded the machine is).
+            scenario.budgets = scenario.budgets.filter { !$0.expression.contains(".p") }
+            var o = RunOptions(baseURL: h.base(0), jwtSecret: ClusterHarness.secret, embedded: false)
+            o.additionalBaseURLs = [h.base(1), h.base(2)]
+            o.progress = .quiet
+            o.eventLoopThreads = 2
+            let outcome = await ScenarioRunner.run(scenario, options: o)
+            await h.stop()
+            return outcome
+        }
 
-    func failures(_ o: RunOutcome) -> String {
-        (o.report.checks.filter { !$0.passed }.map { "\($0.name): \($0.evidence.prefix(3))" }
-            + o.report.budgets.filter { !$0.passed }.map { "\($0.expression): \(String(describing: $0.actual))" }).joined(separator: "; ")
-    }
+        func failures(_ o: RunOutcome) -> String {
+            (o.report.checks.filter { !$0.passed }.map { "\($0.name): \($0.evidence.prefix(3))" }
+                + o.report.budgets.filter { !$0.passed }.map { "\($0.expression): \(String(describing: $0.actual))" }).joined(separator: "; ")
+        }
 
-    func testFanOutAcrossThreeNodesKeepsOrderIsolationAndClusterStats() async throws {
-        let o = try await run("fanout.yaml")
-        XCTAssertEqual(o.exitCode, 0, failures(o) + " \(o.report.errorsByCode)")
-        XCTAssertEqual(o.report.target.url.split(separator: ",").count, 3, "the report names every node")
-        XCTAssertGreaterThan(o.report.counters["checked.ordering"] ?? 0, 1000)
-    }
+        @Test func testFanOutAcrossThreeNodesKeepsOrderIsolationAndClusterStats() async throws {
+            let o = try await run("fanout.yaml")
+            #expect(o.exitCode == 0, "\(failures(o) + " \(o.report.errorsByCode)")")
+            #expect(o.report.target.url.split(separator: ",").count == 3, "the report names every node")
+            #expect(o.report.counters["checked.ordering"] ?? 0 > 1000)
+        }
 
-    func testReconnectsOnAnotherNodeRecoverAndResume() async throws {
-        let o = try await run("recovery.yaml")
-        XCTAssertEqual(o.exitCode, 0, failures(o) + " \(o.report.errorsByCode)")
-        XCTAssertGreaterThan(o.report.counters["recovery.restored"] ?? 0, 0, "sessions recovered on a node that did not hold them")
-        XCTAssertEqual(o.report.counters["recovery.fallbacks"] ?? 0, 0)
+        @Test func testReconnectsOnAnotherNodeRecoverAndResume() async throws {
+            let o = try await run("recovery.yaml")
+            #expect(o.exitCode == 0, "\(failures(o) + " \(o.report.errorsByCode)")")
+            #expect(o.report.counters["recovery.restored"] ?? 0 > 0, "sessions recovered on a node that did not hold them")
+            #expect(o.report.counters["recovery.fallbacks"] ?? 0 == 0)
+        }
     }
 }

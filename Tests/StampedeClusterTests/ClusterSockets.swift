@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 import StampedeClient
 import StampedeJSON
-import XCTest
+import Testing
 
 /// A low-level Socket.IO client on a cluster node, recording what it gets:
 /// the CONNECT answer (sid, pid) or refusal, and events with their offsets.

@@ -1,5 +1,5 @@
 import Foundation
-import XCTest
+import Testing
 
 /// A real `stampede serve --postgres` node as a child process (the built
 /// executable), for the faults only a separate process can show: `kill -9`.
@@ -16,7 +16,7 @@ final class ServeProcess: @unchecked Sendable {
     /// Starts a node and waits for its "listening on" line.
     static func start(postgres url: String, nodeID: String, secret: String) throws -> ServeProcess {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("\(binary.path) is not built (swift build)")
+            try Test.cancel("\(binary.path) is not built (swift build)")
         }
         let s = ServeProcess()
         s.process.executableURL = binary

@@ -97,6 +97,8 @@ let package = Package(
             "StampedeScenario", "StampedeReports", "StampedeClient", "StampedeAuth", "StampedeContract", "SocketIOWire", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .target(name: "StampedeDashboard", dependencies: [
@@ -121,8 +123,16 @@ let package = Package(
             "StampedeContract", "StampedeAuth", "StampedeJSON",
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
+        // The tests' shared support: the real server on a loopback port (HubServerHarness), the raw
+        // HTTP client and hostile frame bytes, and the one polling wait; the raw WebSocket and the
+        // async inbox it shares with the conformance probes live in StampedeConformance.
+        .target(name: "StampedeTestSupport", dependencies: [
+            "StampedeServer", "StampedeConformance", "StampedeAuth", "StampedeContract", "StampedeJSON",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], path: "Tests/StampedeTestSupport"),
         .testTarget(name: "StampedeServerTests", dependencies: [
-            "StampedeServer", "StampedeClient", "StampedeAuth", "SocketIOWire", "StampedeContract", "StampedeJSON",
+            "StampedeTestSupport", "StampedeConformance", "StampedeServer", "StampedeClient", "StampedeAuth", "SocketIOWire", "StampedeContract", "StampedeJSON",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -133,7 +143,7 @@ let package = Package(
         .testTarget(name: "StampedeFuzzTests", dependencies: [
             "SocketIOWire", "StampedeJSON", "StampedeContract", "StampedeAuth", "StampedeServer",
         ], exclude: ["FuzzCorpus"]),
-        .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth"]),
+        .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth", "StampedeTestSupport"]),
         .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports", "StampedeTarget"]),
         .testTarget(name: "StampedeReportsTests", dependencies: [
             "StampedeReports", "StampedeJSON", "StampedeBrowserSupport",

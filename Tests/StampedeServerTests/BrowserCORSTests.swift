@@ -1,7 +1,9 @@
 import Foundation
 import NIOCore
+import StampedeConformance
 import StampedeJSON
 import StampedeServer
+import StampedeTestSupport
 import Testing
 
 extension ServerSuites {

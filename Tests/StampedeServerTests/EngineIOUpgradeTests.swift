@@ -1,4 +1,5 @@
 import SocketIOWire
+import StampedeConformance
 import StampedeJSON
 import Foundation
 import Testing

@@ -1,6 +1,8 @@
 import SocketIOWire
+import StampedeConformance
 import StampedeJSON
 import Foundation
+import StampedeTestSupport
 import Testing
 
 extension ServerSuites {

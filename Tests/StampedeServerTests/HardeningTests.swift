@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import SocketIOWire
 import StampedeJSON
+import StampedeTestSupport
 import Testing
 
 @testable import StampedeServer

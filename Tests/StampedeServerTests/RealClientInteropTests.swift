@@ -1,7 +1,9 @@
 import Foundation
 import NIOCore
 import SocketIOWire
+import StampedeConformance
 import StampedeJSON
+import StampedeTestSupport
 import Testing
 
 @testable import StampedeServer
@@ -81,7 +83,7 @@ extension ServerSuites {
             try await c.send(RawFrames.upgradeRequest(path: "/socket.io/?EIO=4&transport=websocket&sid=\(sid)", port: h.port))
             let head = await c.readHead()
             #expect(head?.hasPrefix("HTTP/1.1 101") ?? false, "the third request of the connection upgrades: \(head ?? "nil")")
-            try await c.send(RawFrames.frame(opcode: 0x1, payload: Array("2probe".utf8)))
+            try await c.send(RawFrames.frame(opcode: 0x1, payload: Array(EngineIOPacket.probePing.textFrame.utf8)))
             let (bytes, _) = await c.collect(timeout: 1)
             #expect(String(decoding: bytes, as: UTF8.self).contains("3probe"))
         }

@@ -1,6 +1,7 @@
 import SocketIOWire
 import StampedeJSON
 import Foundation
+import StampedeTestSupport
 import Testing
 
 extension ServerSuites {

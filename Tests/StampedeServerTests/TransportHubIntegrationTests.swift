@@ -1,9 +1,11 @@
 import NIOPosix
 import SocketIOWire
 import StampedeAuth
+import StampedeConformance
 import StampedeJSON
 import StampedeServer
 import Foundation
+import StampedeTestSupport
 import Testing
 
 extension ServerSuites {

@@ -1,84 +1,150 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOPosix
+import NIOWebSocket
+import SocketIOWire
 import StampedeClient
 
-/// A WebSocket that speaks whatever it is told: the conformance probes send
-/// malformed, out-of-order and rule-breaking packets on purpose, which no
-/// well-behaved client (ours included) would send. The handshake and the
-/// framing are done by hand on a plain TCP channel so nothing between the
-/// probe and the server second-guesses it.
-public final class RawWebSocket: @unchecked Sendable {
-    public enum Frame: Equatable, Sendable {
+/// A WebSocket that speaks whatever it is told: the conformance probes and the
+/// server tests send malformed, out-of-order and rule-breaking Engine.IO and
+/// Socket.IO packets on purpose, which no well-behaved client (ours included)
+/// would send. NIO does the handshake and the RFC 6455 framing (its typed client
+/// upgrader); the packets inside the frames are the caller's. Frames arrive in an
+/// `AsyncInbox`, so a reader waits for the frame itself, never on a poll.
+/// The one raw client of the probes and the tests (StampedeTestSupport).
+public final class RawWebSocket: Sendable {
+    public enum Frame: Sendable, Equatable {
         case text(String)
         case binary([UInt8])
-        case close
+        /// A close frame (with its status code, if any), or the connection gone.
+        case close(UInt16?)
     }
 
-    private let channel: Channel
-    private let inbox: FrameInbox
+    public let channel: Channel
+    public let inbox: AsyncInbox<Frame>
 
-    /// Connects and upgrades; throws when the server refuses the upgrade
-    /// (with the HTTP status it answered).
-    public static func connect(_ endpoint: ServerEndpoint, target: String, headers: [(String, String)] = [],
-                               group: EventLoopGroup, timeout: TimeAmount = .seconds(5)) async throws -> RawWebSocket {
-        let inbox = FrameInbox()
-        let loop = group.next()
-        let upgraded = loop.makePromise(of: Void.self)
-        var request = "GET \(target) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\nUpgrade: websocket\r\n"
-        request += "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        for (k, v) in headers { request += "\(k): \(v)\r\n" }
-        request += "\r\n"
-        let decoder = RawFrameDecoder(inbox: inbox, upgraded: upgraded)
-        let channel = try await ClientBootstrap(group: loop)
-            .connectTimeout(timeout)
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { ch in
-                ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(decoder) }
-            }
-            .connect(host: endpoint.host, port: endpoint.port).get()
-        channel.closeFuture.whenComplete { _ in
-            inbox.push(.close)
-            upgraded.fail(RawProbeError.upgradeRefused(status: decoder.status))
-        }
-        try await channel.writeAndFlush(ByteBuffer(string: request))
-        let timer = loop.scheduleTask(in: timeout) { upgraded.fail(RawProbeError.timeout) }
-        defer { timer.cancel() }
-        try await upgraded.futureResult.get()
-        return RawWebSocket(channel: channel, inbox: inbox)
-    }
-
-    private init(channel: Channel, inbox: FrameInbox) {
+    private init(channel: Channel, inbox: AsyncInbox<Frame>) {
         self.channel = channel
         self.inbox = inbox
     }
 
-    public func send(_ text: String) { write(opcode: 0x1, Array(text.utf8)) }
-    public func sendBinary(_ bytes: [UInt8]) { write(opcode: 0x2, bytes) }
-
-    /// A masked client frame (RFC 6455 §5.3).
-    private func write(opcode: UInt8, _ payload: [UInt8]) {
-        var buf = channel.allocator.buffer(capacity: payload.count + 14)
-        buf.writeInteger(UInt8(0x80 | opcode))
-        let n = payload.count
-        if n < 126 {
-            buf.writeInteger(UInt8(0x80 | n))
-        } else if n <= 0xFFFF {
-            buf.writeInteger(UInt8(0x80 | 126))
-            buf.writeInteger(UInt16(n))
-        } else {
-            buf.writeInteger(UInt8(0x80 | 127))
-            buf.writeInteger(UInt64(n))
-        }
-        let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
-        buf.writeBytes(mask)
-        buf.writeBytes(payload.enumerated().map { $0.element ^ mask[$0.offset & 3] })
-        channel.writeAndFlush(buf, promise: nil)
+    /// Opens `/socket.io/?EIO=4&transport=websocket` (plus `sid`/extra query) on a loopback port.
+    public static func connect(port: Int, group: EventLoopGroup, sid: String? = nil, query: String = "",
+                               headers: [(String, String)] = []) async throws -> RawWebSocket {
+        var path = "/socket.io/?EIO=4&transport=websocket"
+        if let sid { path += "&sid=\(sid)" }
+        if !query.isEmpty { path += "&" + query }
+        return try await connect(host: "127.0.0.1", port: port, target: path,
+                                 headers: headers + [("Content-Length", "0")], group: group, timeout: .seconds(10))
     }
+
+    /// Connects and upgrades; throws when the server refuses the upgrade
+    /// (with the HTTP status it answered) or does not answer within `timeout`.
+    public static func connect(_ endpoint: ServerEndpoint, target: String, headers: [(String, String)] = [],
+                               group: EventLoopGroup, timeout: TimeAmount = .seconds(5)) async throws -> RawWebSocket {
+        try await connect(host: endpoint.host, port: endpoint.port, target: target, headers: headers, group: group, timeout: timeout)
+    }
+
+    private enum Upgrade: Sendable {
+        case upgraded(Channel)
+        case refused(EventLoopFuture<Int?>)
+    }
+
+    private static func connect(host: String, port: Int, target: String, headers: [(String, String)],
+                                group: EventLoopGroup, timeout: TimeAmount) async throws -> RawWebSocket {
+        let inbox = AsyncInbox<Frame>()
+        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: 1 << 24) { channel, _ in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(FrameCollector(inbox))
+                return Upgrade.upgraded(channel)
+            }
+        }
+        var h = HTTPHeaders(headers)
+        h.add(name: "Host", value: "\(host):\(port)")
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: target, headers: h)
+        let config = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
+            upgradeRequestHead: head, upgraders: [upgrader],
+            notUpgradingCompletionHandler: { ch in
+                ch.eventLoop.makeCompletedFuture {
+                    let catcher = RefusalCatcher(ch.eventLoop.makePromise(of: Int?.self))
+                    try ch.pipeline.syncOperations.addHandler(catcher)
+                    return Upgrade.refused(catcher.status.futureResult)
+                }
+            })
+        let (tcp, result) = try await ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port) { ch in
+                ch.eventLoop.makeCompletedFuture {
+                    // The open packet may share a TCP read with the 101: keep those bytes.
+                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: config)
+                    pipeline.leftOverBytesStrategy = .forwardBytes
+                    return (ch, try ch.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline))
+                }
+            }
+        let timedOut = NIOLockedValueBox(false)
+        let timer = tcp.eventLoop.scheduleTask(in: timeout) {
+            timedOut.withLockedValue { $0 = true }
+            tcp.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        let upgrade: Upgrade
+        do {
+            upgrade = try await result.get()
+        } catch {
+            // The connection closed (or the timer closed it) before any answer.
+            throw timedOut.withLockedValue { $0 } ? RawProbeError.timeout : RawProbeError.upgradeRefused(status: nil)
+        }
+        switch upgrade {
+        case .upgraded(let ch):
+            // A close that races the upgrade reaches no collector: the channel's own end finishes the inbox.
+            ch.closeFuture.whenComplete { _ in inbox.finish() }
+            return RawWebSocket(channel: ch, inbox: inbox)
+        case .refused(let status):
+            let code = try? await status.get()
+            tcp.close(promise: nil)
+            throw RawProbeError.upgradeRefused(status: code ?? nil)
+        }
+    }
+
+    // MARK: Sending
+
+    public func sendText(_ text: String) async throws {
+        try await channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text)))
+    }
+
+    public func sendBinary(_ bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: ByteBuffer(bytes: bytes)))
+    }
+
+    public func send(_ packet: EngineIOPacket) async throws {
+        if case .binary(let b) = packet.payload { try await sendBinary(b) } else { try await sendText(packet.textFrame) }
+    }
+
+    public func send(_ packet: SocketIOPacket) async throws { try await send(packet.engineIOPacket) }
+
+    /// A text frame, not waited for: a probe that breaks a rule sends and then
+    /// watches what the server does, and a write to a connection the server
+    /// already closed is part of what it watches.
+    public func send(_ text: String) {
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text)), promise: nil)
+    }
+
+    /// A binary frame, not waited for (as `send(_:)`).
+    public func send(binary bytes: [UInt8]) {
+        channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: ByteBuffer(bytes: bytes)), promise: nil)
+    }
+
+    // MARK: Receiving
+
+    /// The next frame, or nil when closed / nothing within `timeout` seconds.
+    public func next(timeout: Double) async -> Frame? { await inbox.next(timeout: timeout) }
 
     /// The next frame, `.close` once the connection is gone, nil on timeout.
     public func next(within timeout: Duration = .seconds(3)) async -> Frame? {
-        await inbox.next(within: timeout)
+        if let f = await inbox.next(within: timeout) { return f }
+        return inbox.isFinished || !channel.isActive ? .close(nil) : nil
     }
 
     /// The next text frame that satisfies `match`, skipping others.
@@ -95,17 +161,45 @@ public final class RawWebSocket: @unchecked Sendable {
         return nil
     }
 
-    /// True when the server closed the connection within `timeout`.
+    /// The next text frame, skipping heartbeat pings (answered with pongs when `answerPings`).
+    public func nextText(timeout: Double = 5, answerPings: Bool = true) async throws -> String? {
+        while let f = await inbox.next(timeout: timeout) {
+            guard case .text(let t) = f else { continue }
+            if t == "2" {
+                if answerPings { try await sendText("3") }
+                continue
+            }
+            return t
+        }
+        return nil
+    }
+
+    /// True when the server sent a close frame or closed the connection within `timeout`.
     public func closes(within timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard let f = await next(within: deadline - ContinuousClock.now) else { return false }
-            if f == .close { return true }
+            if case .close = f { return true }
         }
         return false
     }
 
+    /// True when the server closed the TCP connection within `timeout` seconds (a close
+    /// frame alone is not enough). The inbox finishes when the channel closes, so this
+    /// waits on that, reading past any frames still arriving.
+    public func waitClosed(timeout: Double = 5) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while !inbox.isFinished, channel.isActive, ContinuousClock.now < deadline {
+            _ = await inbox.next(within: deadline - ContinuousClock.now)
+        }
+        return inbox.isFinished || !channel.isActive
+    }
+
     public var isOpen: Bool { channel.isActive }
+
+    public func setReading(_ on: Bool) {
+        channel.setOption(ChannelOptions.autoRead, value: on).whenComplete { _ in }
+    }
 
     public func close() { channel.close(promise: nil) }
 }
@@ -122,108 +216,61 @@ public enum RawProbeError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// Frames received, handed to one waiting reader at a time.
-final class FrameInbox: Sendable {
-    private let state = NIOLockedValueBox<[RawWebSocket.Frame]>([])
-
-    func push(_ f: RawWebSocket.Frame) {
-        state.withLockedValue { s in
-            guard s.last != .close else { return }
-            s.append(f)
-        }
-    }
-
-    func next(within timeout: Duration) async -> RawWebSocket.Frame? {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let f: RawWebSocket.Frame? = state.withLockedValue { s in
-                guard let first = s.first else { return nil }
-                if first != .close { s.removeFirst() }  // .close stays for later readers
-                return first
-            }
-            if let f { return f }
-            if ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-    }
-}
-
-/// Parses the `101` response, then unmasked server frames; answers pings.
-private final class RawFrameDecoder: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    let inbox: FrameInbox
-    let upgraded: EventLoopPromise<Void>
-    private var buffer = ByteBuffer()
-    private var handshakeDone = false
-    private(set) var status: Int?
-
-    init(inbox: FrameInbox, upgraded: EventLoopPromise<Void>) {
-        self.inbox = inbox
-        self.upgraded = upgraded
-    }
+/// Frames off NIO's decoder into the inbox; WebSocket pings answered, as a client must.
+private final class FrameCollector: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+    let inbox: AsyncInbox<RawWebSocket.Frame>
+    init(_ inbox: AsyncInbox<RawWebSocket.Frame>) { self.inbox = inbox }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var incoming = unwrapInboundIn(data)
-        buffer.writeBuffer(&incoming)
-        if !handshakeDone {
-            let view = buffer.readableBytesView
-            guard let end = view.firstRange(of: [13, 10, 13, 10]) else { return }
-            let head = String(decoding: view[view.startIndex..<end.lowerBound], as: UTF8.self)
-            buffer.moveReaderIndex(to: end.upperBound)
-            status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-            guard status == 101 else {
-                upgraded.fail(RawProbeError.upgradeRefused(status: status))
-                context.close(promise: nil)
-                return
-            }
-            handshakeDone = true
-            upgraded.succeed(())
+        let f = unwrapInboundIn(data)
+        var d = f.unmaskedData
+        switch f.opcode {
+        case .text: inbox.push(.text(String(buffer: d)))
+        case .binary: inbox.push(.binary(d.readBytes(length: d.readableBytes) ?? []))
+        case .connectionClose: inbox.push(.close(d.readInteger(as: UInt16.self)))
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: d)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        default: break
         }
-        while let (fin, opcode, payload) = nextFrame() {
-            _ = fin
-            switch opcode {
-            case 0x1: inbox.push(.text(String(decoding: payload, as: UTF8.self)))
-            case 0x2: inbox.push(.binary(payload))
-            case 0x8:
-                inbox.push(.close)
-                context.close(promise: nil)
-            case 0x9:
-                var pong = context.channel.allocator.buffer(capacity: payload.count + 6)
-                pong.writeBytes([0x8A, UInt8(0x80 | min(payload.count, 125)), 0, 0, 0, 0])
-                pong.writeBytes(payload.prefix(125))
-                context.writeAndFlush(NIOAny(pong), promise: nil)
-            default: break
-            }
-        }
-        buffer.discardReadBytes()
-    }
-
-    private func nextFrame() -> (Bool, UInt8, [UInt8])? {
-        guard buffer.readableBytes >= 2, let b0 = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-              let b1 = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) else { return nil }
-        var offset = 2
-        var length = Int(b1 & 0x7F)
-        if length == 126 {
-            guard let l = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt16.self) else { return nil }
-            length = Int(l)
-            offset = 4
-        } else if length == 127 {
-            guard let l = buffer.getInteger(at: buffer.readerIndex + 2, as: UInt64.self) else { return nil }
-            length = Int(l)
-            offset = 10
-        }
-        guard buffer.readableBytes >= offset + length else { return nil }
-        buffer.moveReaderIndex(forwardBy: offset)
-        let payload = buffer.readBytes(length: length) ?? []
-        return (b0 & 0x80 != 0, b0 & 0x0F, payload)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        inbox.push(.close)
+        inbox.finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
+}
+
+/// After a refused upgrade: the status line of the answer the server gave instead.
+private final class RefusalCatcher: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    let status: EventLoopPromise<Int?>
+    private var answered = false
+    init(_ status: EventLoopPromise<Int?>) { self.status = status }
+
+    private func answer(_ code: Int?) {
+        guard !answered else { return }
+        answered = true
+        status.succeed(code)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = unwrapInboundIn(data) { answer(Int(head.status.code)) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { answer(nil) }
+    func channelInactive(context: ChannelHandlerContext) {
+        answer(nil)
         context.fireChannelInactive()
     }
 }
 
 /// Channel handlers live on their channel's loop only, as NIO's own do.
 @available(*, unavailable)
-extension RawFrameDecoder: Sendable {}
+extension FrameCollector: Sendable {}
+@available(*, unavailable)
+extension RefusalCatcher: Sendable {}

@@ -47,7 +47,7 @@ enum SocketIOChecks {
             let (ws, _) = try await c.connectedSocket()
             defer { ws.close() }
             ws.send(#"451-9["upload",{"_placeholder":true,"num":0}]"#)
-            ws.sendBinary([1, 2, 3])
+            ws.send(binary: [1, 2, 3])
             let ack = await ws.next(where: { $0.hasPrefix("43") })
             try expect(ack?.hasPrefix("439[") == true, "a binary event with ack id 9 answered \(ack ?? "nothing")")
             return .pass
@@ -74,7 +74,7 @@ enum SocketIOChecks {
             while ContinuousClock.now < deadline {
                 guard let f = await ws.next(within: .milliseconds(200)) else { continue }
                 if f == .text("2") { ws.send("3") }
-                if f == .close { return .pass }
+                if case .close = f { return .pass }
             }
             throw ProbeFailure("no namespace joined, yet the session was still open after \(timeout * 2 + 1000) ms")
         },

@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import StampedeJSON
+import StampedeTestSupport
 import Testing
 @testable import StampedeClient
 

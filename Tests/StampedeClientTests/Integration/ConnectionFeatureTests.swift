@@ -2,6 +2,7 @@ import Foundation
 import StampedeClient
 import StampedeContract
 import StampedeJSON
+import StampedeTestSupport
 import Testing
 
 /// Recovery, TLS, source addresses and slow consumers, against the real server.

@@ -1,5 +1,6 @@
 import StampedeClient
 import StampedeJSON
+import StampedeTestSupport
 import Testing
 
 /// Long-polling and the polling → WebSocket upgrade against the real server.

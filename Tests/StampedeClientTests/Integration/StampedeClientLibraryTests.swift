@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import StampedeAuth
 import StampedeContract
 import StampedeJSON
+import StampedeTestSupport
 import Testing
 @testable import StampedeClient
 

@@ -1,6 +1,7 @@
 import StampedeClient
 import StampedeContract
 import StampedeJSON
+import StampedeTestSupport
 import Testing
 
 /// The client core against the real server over loopback WebSockets.
@@ -89,13 +90,4 @@ import Testing
         await #expect(throws: ClientError.self) { try await c.request("subscribe", [["workflow_id": "x"]]) }
         try await t.stop()
     }
-}
-
-func waitUntil(seconds: Double = 5, _ condition: @Sendable () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
 }

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import SocketIOWire
 import StampedeClient
 import StampedeJSON
+import StampedeTestSupport
 
 /// Records every delegate call of a connection and lets a test await a
 /// condition over what was recorded, with a deadline so a broken client
@@ -38,14 +39,9 @@ final class RecordingDelegate: ClientConnectionDelegate, @unchecked Sendable {
 
     private func record(_ c: Call) { box.withLockedValue { $0.append(c) } }
 
-    /// Polls until `condition` holds over the calls; false after `seconds`.
+    /// True once `condition` holds over the calls; false after `seconds`.
     func wait(seconds: Double = 5, until condition: ([Call]) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if condition(calls) { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition(calls)
+        await waitUntil(seconds: seconds) { condition(calls) }
     }
 
     func waitConnected(seconds: Double = 5) async -> Bool {

@@ -1,6 +1,8 @@
 import Logging
 import NIOConcurrencyHelpers
 @testable import StampedeServer
+import StampedeConformance
+import StampedeTestSupport
 import Testing
 
 /// The server logs what an operator asks about after an incident — refused connections, slow

@@ -1,5 +1,6 @@
 import Foundation
 import StampedeContract
+import StampedeTestSupport
 import Testing
 
 @testable import StampedeServer

@@ -2,8 +2,10 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SocketIOWire
+import StampedeConformance
 import StampedeJSON
 import StampedeServer
+import StampedeTestSupport
 import Testing
 
 /// A server on an ephemeral loopback port with the test domain behind it,
@@ -75,7 +77,7 @@ final class TransportHarness: @unchecked Sendable {
     /// A WebSocket session: the socket and its open packet's JSON.
     func webSocket(query: String = "") async throws -> (RawWebSocket, JSONValue) {
         let ws = try await RawWebSocket.connect(port: port, group: clientGroup, query: query)
-        guard case .text(let t)? = await ws.next(), t.hasPrefix("0") else {
+        guard case .text(let t)? = await ws.next(timeout: 5), t.hasPrefix("0") else {
             Issue.record("no open packet")
             throw RawHTTPError.noResponse
         }

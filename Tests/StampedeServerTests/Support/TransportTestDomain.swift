@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import SocketIOWire
+import StampedeConformance
 import StampedeJSON
 @testable import StampedeServer
 

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import StampedeConformance
 import StampedeAuth
 import StampedeContract
 import StampedeJSON
@@ -10,16 +11,16 @@ import Testing
 /// The real server (the `Hub` behind the transport) on an ephemeral port,
 /// with tokens minted from its secret and raw clients: what hostile or
 /// foreign clients see.
-final class HubServerHarness: @unchecked Sendable {
-    static let secret = "hardening-secret"
-    let server: EmbeddedServer
-    let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    let minter = TokenMinter(secret: HubServerHarness.secret)
-    var port: Int { server.port }
+package final class HubServerHarness: @unchecked Sendable {
+    package static let secret = "hardening-secret"
+    package let server: EmbeddedServer
+    package let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    package let minter = TokenMinter(secret: HubServerHarness.secret)
+    package var port: Int { server.port }
 
     private init(server: EmbeddedServer) { self.server = server }
 
-    static func start(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> HubServerHarness {
+    package static func start(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> HubServerHarness {
         var c = ServerConfiguration()
         c.port = 0
         c.eventLoopThreads = 2
@@ -29,20 +30,20 @@ final class HubServerHarness: @unchecked Sendable {
         return HubServerHarness(server: try await EmbeddedServer.start(c))
     }
 
-    func stop() async {
+    package func stop() async {
         try? await server.shutdown()
         try? await clientGroup.shutdownGracefully()
     }
 
-    func token(_ user: String, role: Role? = nil) -> String {
+    package func token(_ user: String, role: Role? = nil) -> String {
         try! minter.mint(user: user, role: role)
     }
 
-    func connection() async throws -> RawHTTPConnection {
+    package func connection() async throws -> RawHTTPConnection {
         try await RawHTTPConnection.connect(port: port, group: clientGroup)
     }
 
-    func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil,
+    package func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil,
                  headers: [(String, String)] = []) async throws -> RawHTTPConnection.Response {
         let c = try await connection()
         defer { c.close() }
@@ -53,14 +54,14 @@ final class HubServerHarness: @unchecked Sendable {
     }
 
     /// An external workflow of `owner`, created over HTTP.
-    func createWorkflow(owner: String) async throws -> String {
+    package func createWorkflow(owner: String) async throws -> String {
         let r = try await request("POST", "/api/v1/workflows", token: token(owner), body: #"{"type":"external"}"#)
         #expect(r.status == 202, "\(r.text)")
         return try JSONParser.parse(r.text)["workflow_id"]!.stringValue!
     }
 
     /// Publishes `count` events of about `size` bytes each, in requests of 50.
-    func publish(_ id: String, count: Int, size: Int) async throws {
+    package func publish(_ id: String, count: Int, size: Int) async throws {
         let filler = String(repeating: "x", count: size)
         var sent = 0
         while sent < count {
@@ -74,7 +75,7 @@ final class HubServerHarness: @unchecked Sendable {
     }
 
     /// A joined WebSocket socket of `user`.
-    func joinedWebSocket(user: String, auth extra: String = "") async throws -> (RawWebSocket, String) {
+    package func joinedWebSocket(user: String, auth extra: String = "") async throws -> (RawWebSocket, String) {
         let ws = try await RawWebSocket.connect(port: port, group: clientGroup)
         _ = try await ws.nextText()  // open
         try await ws.sendText(#"40{"token":"\#(token(user))"\#(extra)}"#)
@@ -84,14 +85,14 @@ final class HubServerHarness: @unchecked Sendable {
     }
 
     /// A fresh polling session: its sid and its polling path.
-    func pollingSession() async throws -> (sid: String, path: String) {
+    package func pollingSession() async throws -> (sid: String, path: String) {
         let open = try await request("GET", "/socket.io/?EIO=4&transport=polling")
         let sid = try JSONParser.parse(String(open.text.dropFirst()))["sid"]!.stringValue!
         return (sid, "/socket.io/?EIO=4&transport=polling&sid=\(sid)")
     }
 
     /// An upgrade probe for `sid` that got its `3probe`.
-    func answeredProbe(sid: String) async throws -> RawWebSocket {
+    package func answeredProbe(sid: String) async throws -> RawWebSocket {
         let ws = try await RawWebSocket.connect(port: port, group: clientGroup, sid: sid)
         try await ws.sendText("2probe")
         let pong = try await ws.nextText()
@@ -99,12 +100,12 @@ final class HubServerHarness: @unchecked Sendable {
         return ws
     }
 
-    func isHealthy() async -> Bool {
+    package func isHealthy() async -> Bool {
         (try? await request("GET", "/health").status) == 200
     }
 
     /// A counter from `/metrics` (0 when absent).
-    func metric(_ name: String) async throws -> Double {
+    package func metric(_ name: String) async throws -> Double {
         let text = try await request("GET", "/metrics").text
         for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
             return Double(line.split(separator: " ").last ?? "") ?? 0

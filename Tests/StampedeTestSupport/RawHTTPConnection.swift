@@ -1,17 +1,18 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import StampedeConformance
 
 /// One TCP connection speaking HTTP/1.1 by hand, so tests control every byte
 /// (partial bodies, held long-polls, refused upgrades) and see every byte of
 /// the answer.
-final class RawHTTPConnection: @unchecked Sendable {
-    struct Response: Sendable {
-        var status: Int
-        var headers: [String: String]
-        var body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var contentType: String? { headers["content-type"] }
+package final class RawHTTPConnection: @unchecked Sendable {
+    package struct Response: Sendable {
+        package var status: Int
+        package var headers: [String: String]
+        package var body: [UInt8]
+        package var text: String { String(decoding: body, as: UTF8.self) }
+        package var contentType: String? { headers["content-type"] }
     }
 
     private final class Collector: ChannelInboundHandler, @unchecked Sendable {
@@ -26,10 +27,10 @@ final class RawHTTPConnection: @unchecked Sendable {
         func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
     }
 
-    let channel: Channel
+    package let channel: Channel
     private var pending: [UInt8] = []
-    let host: String
-    let port: Int
+    package let host: String
+    package let port: Int
 
     private init(channel: Channel, host: String, port: Int) {
         self.channel = channel
@@ -37,7 +38,7 @@ final class RawHTTPConnection: @unchecked Sendable {
         self.port = port
     }
 
-    static func connect(port: Int, group: EventLoopGroup, host: String = "127.0.0.1") async throws -> RawHTTPConnection {
+    package static func connect(port: Int, group: EventLoopGroup, host: String = "127.0.0.1") async throws -> RawHTTPConnection {
         let inbox = AsyncInbox<[UInt8]>()
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { ch in
@@ -52,15 +53,15 @@ final class RawHTTPConnection: @unchecked Sendable {
     private var source: AsyncInbox<[UInt8]>!
     private func adopt(_ i: AsyncInbox<[UInt8]>) { source = i }
 
-    func send(_ bytes: [UInt8]) async throws {
+    package func send(_ bytes: [UInt8]) async throws {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }
 
-    func send(_ text: String) async throws { try await send(Array(text.utf8)) }
+    package func send(_ text: String) async throws { try await send(Array(text.utf8)) }
 
     /// Sends a request head (+ body). `contentLength` lets a test announce
     /// more body than it sends.
-    func sendRequest(_ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil,
+    package func sendRequest(_ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil,
                      contentLength: Int? = nil) async throws {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
@@ -69,7 +70,7 @@ final class RawHTTPConnection: @unchecked Sendable {
         try await send(head + (body ?? ""))
     }
 
-    func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil,
+    package func request(_ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil,
                  timeout: Double = 5) async throws -> Response {
         try await sendRequest(method, path, headers: headers, body: body)
         guard let r = try await readResponse(timeout: timeout) else { throw RawHTTPError.noResponse }
@@ -78,7 +79,7 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// The next whole response; nil if the connection closed or nothing came
     /// within `timeout`.
-    func readResponse(timeout: Double = 5) async throws -> Response? {
+    package func readResponse(timeout: Double = 5) async throws -> Response? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let (r, used) = try Self.parse(pending) {
@@ -92,7 +93,7 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// True when the server closed the connection within `timeout`.
-    func waitClosed(timeout: Double = 5) async -> Bool {
+    package func waitClosed(timeout: Double = 5) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while deadline.timeIntervalSinceNow > 0 {
             if source.isFinished { return true }
@@ -101,18 +102,18 @@ final class RawHTTPConnection: @unchecked Sendable {
         return source.isFinished
     }
 
-    func close() { channel.close(promise: nil) }
+    package func close() { channel.close(promise: nil) }
 
     /// Every byte until the server closes (or `timeout`), including what an
     /// earlier read left; and whether it closed.
-    func collect(timeout: Double = 5) async -> (bytes: [UInt8], closed: Bool) {
+    package func collect(timeout: Double = 5) async -> (bytes: [UInt8], closed: Bool) {
         let closed = await waitClosed(timeout: timeout)
         defer { pending = [] }
         return (pending, closed)
     }
 
     /// Reads until `bytes` holds the end of a response head (a 101 has no body).
-    func readHead(timeout: Double = 5) async -> String? {
+    package func readHead(timeout: Double = 5) async -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let end = (0..<max(0, pending.count - 3)).first(where: { pending[$0..<$0 + 4].elementsEqual([13, 10, 13, 10]) }) {
@@ -126,11 +127,11 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
-    func setReading(_ on: Bool) {
+    package func setReading(_ on: Bool) {
         channel.setOption(ChannelOptions.autoRead, value: on).whenComplete { _ in }
     }
 
-    static func parse(_ b: [UInt8]) throws -> (Response, Int)? {
+    package static func parse(_ b: [UInt8]) throws -> (Response, Int)? {
         let sep: [UInt8] = [13, 10, 13, 10]
         guard b.count >= 4, let end = (0...(b.count - 4)).first(where: { Array(b[$0..<$0 + 4]) == sep }) else { return nil }
         let headText = String(decoding: b[0..<end], as: UTF8.self)
@@ -149,4 +150,4 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 }
 
-enum RawHTTPError: Error { case noResponse, malformed(String), notUpgraded }
+package enum RawHTTPError: Error { case noResponse, malformed(String), notUpgraded }

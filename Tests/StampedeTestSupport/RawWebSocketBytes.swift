@@ -3,10 +3,10 @@ import NIOCore
 /// WebSocket frames built byte by byte, so tests can send what no proper
 /// client would (unmasked, RSV bits, reserved opcodes, bad UTF-8) and read
 /// what comes back without a decoder's help.
-enum RawFrames {
-    static let upgradeKey = "dGhlIHNhbXBsZSBub25jZQ=="
+package enum RawFrames {
+    package static let upgradeKey = "dGhlIHNhbXBsZSBub25jZQ=="
 
-    static func upgradeRequest(path: String = "/socket.io/?EIO=4&transport=websocket", port: Int,
+    package static func upgradeRequest(path: String = "/socket.io/?EIO=4&transport=websocket", port: Int,
                                key: String? = upgradeKey, version: String = "13", extra: [(String, String)] = []) -> String {
         var s = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         if let key { s += "Sec-WebSocket-Key: \(key)\r\n" }
@@ -16,7 +16,7 @@ enum RawFrames {
     }
 
     /// One frame; `mask` nil sends it unmasked.
-    static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true, rsv: UInt8 = 0,
+    package static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true, rsv: UInt8 = 0,
                       mask: [UInt8]? = [1, 2, 3, 4]) -> [UInt8] {
         var out: [UInt8] = [(fin ? 0x80 : 0) | (rsv << 4) | opcode]
         let m: UInt8 = mask == nil ? 0 : 0x80
@@ -33,7 +33,7 @@ enum RawFrames {
     }
 
     /// The close code of the first close frame (server frames are unmasked).
-    static func closeCode(in bytes: [UInt8]) -> UInt16? {
+    package static func closeCode(in bytes: [UInt8]) -> UInt16? {
         var i = 0
         while i + 2 <= bytes.count {
             let opcode = bytes[i] & 0x0F

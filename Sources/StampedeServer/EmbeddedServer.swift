@@ -73,6 +73,14 @@ public final class EmbeddedServer: Sendable {
     /// Live Engine.IO sessions (diagnostics and tests).
     public var sessionCount: Int { engine.registry.count }
 
+    /// The long-poll requests session `sid` holds unanswered, read on the session's loop;
+    /// nil when there is no such session. Tests wait on this before acting on a held
+    /// request (a second GET, a close) instead of sleeping and hoping it arrived.
+    public func heldPollingRequests(sid: String) async -> HeldPollingRequests? {
+        guard let s = engine.registry.session(sid) else { return nil }
+        return try? await s.eventLoop.submit { s.heldPollingRequests }.get()
+    }
+
     /// Graceful: stop accepting, send every Engine.IO session its close
     /// packet, give polling clients a moment to collect it, cut whatever is
     /// left, all within `shutdownGraceSeconds` (5 s).
@@ -91,4 +99,11 @@ public final class EmbeddedServer: Sendable {
         (domain as? Hub)?.stop()
         if ownsGroup { try await eventLoopGroup.shutdownGracefully() }
     }
+}
+
+/// What a polling session holds unanswered: a GET waiting for packets, a POST whose
+/// body is still arriving.
+public struct HeldPollingRequests: Sendable, Equatable {
+    public var get: Bool
+    public var post: Bool
 }

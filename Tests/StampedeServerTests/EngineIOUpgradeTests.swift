@@ -21,7 +21,7 @@ extension ServerSuites {
             #expect(v1)
             let getter = try await h.connection()
             try await getter.sendRequest("GET", TransportHarness.pollPath(sid))
-            try await Task.sleep(nanoseconds: 100_000_000)
+            try await h.waitUntilHolding(sid, .get)
 
             let ws = try await RawWebSocket.connect(port: h.port, group: h.clientGroup, sid: sid)
             try await ws.sendText("2probe")

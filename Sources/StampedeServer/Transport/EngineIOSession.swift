@@ -43,6 +43,8 @@ final class EngineIOSession: @unchecked Sendable {
     }
 
     var isClosed: Bool { machine.isClosed }
+    /// The long-poll requests held unanswered right now (see `EmbeddedServer.heldPollingRequests`).
+    var heldPollingRequests: HeldPollingRequests { HeldPollingRequests(get: pendingGET != nil, post: machine.pendingPOST != nil) }
     var isWebSocket: Bool { machine.isWebSocket }
     var openPacket: EngineIOPacket { server.openPayload(sid: sid, transport: handshake.transport).packet }
 

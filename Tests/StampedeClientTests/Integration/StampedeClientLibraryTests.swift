@@ -59,7 +59,7 @@ import Testing
         #expect(client.state.isConnected)
         try await t.publish(wf, [Self.node(1), Self.node(2)])  // before subscribing: replayed via since 0
         let c = Collector(client.subscribe(wf, since: 0))
-        try await Task.sleep(for: .milliseconds(200))
+        try await t.waitForSubscriptions(1)
         try await t.publish(wf, [Self.node(3), Self.done])
         #expect(await waitUntil { c.isFinished })
         #expect(c.events.map(\.seq) == [1, 2, 3, 4])
@@ -88,7 +88,7 @@ import Testing
         let client = try LiveUpdatesClient(url: t.server.baseURL, token: try t.token("lib2"), options: o)
         try await client.connect()
         let c = Collector(client.subscribe(wf))
-        try await Task.sleep(for: .milliseconds(200))
+        try await t.waitForSubscriptions(1)
         try await t.publish(wf, (1...3).map(Self.node))
         #expect(await waitUntil { c.events.count == 3 })
         let states = client.states

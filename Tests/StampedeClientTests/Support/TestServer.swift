@@ -6,6 +6,7 @@ import StampedeClient
 import StampedeContract
 import StampedeJSON
 import StampedeServer
+import StampedeTestSupport
 
 /// The real server on an ephemeral loopback port, real HS256 tokens, and an
 /// HTTP client for the REST side — what every integration test starts from.
@@ -50,6 +51,21 @@ struct TestServer {
                                            bearer: try token("svc", role: .service), json: JSONValue.array(events).serialized)
         guard r.status == 201 else { throw ClientError.http(status: r.status, body: r.text) }
         return (try r.json()["seq"]?.arrayValue ?? []).compactMap(\.intValue)
+    }
+
+    /// Socket subscriptions the server holds: its `stampede_subscriptions` gauge on /metrics.
+    func subscriptionCount() async throws -> Int {
+        let text = try await http.requestJSON("GET", "/metrics").text
+        let line = text.split(separator: "\n").first { $0.hasPrefix("stampede_subscriptions ") }
+        return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+    }
+
+    /// Returns once the server holds `count` subscriptions (the one a test just asked for
+    /// is in its fan-out, so a publish now reaches it); throws after `seconds`. What a test
+    /// waits on before publishing to a fresh subscription, instead of sleeping.
+    func waitForSubscriptions(_ count: Int, seconds: Double = 5) async throws {
+        let reached = await waitUntil(seconds: seconds) { ((try? await subscriptionCount()) ?? 0) >= count }
+        guard reached else { throw ClientError.http(status: 0, body: "the server never held \(count) subscription(s)") }
     }
 
     func options(_ transport: ClientTransport = .websocket, token: String?) -> ClientOptions {

@@ -48,6 +48,24 @@ final class TransportHarness: @unchecked Sendable {
         return try await c.request(method, path, headers: headers, body: body, timeout: timeout)
     }
 
+    enum HeldRequest { case get, post }
+
+    struct NotHeld: Error, CustomStringConvertible {
+        let sid: String
+        let request: HeldRequest
+        var description: String { "the server never held \(request) for session \(sid)" }
+    }
+
+    /// Returns once the server holds `sid`'s long-poll GET (or its unfinished POST),
+    /// as its session says; throws after `seconds`. Before this, tests slept and hoped.
+    func waitUntilHolding(_ sid: String, _ request: HeldRequest, seconds: Double = 5) async throws {
+        let held = await waitUntil(seconds: seconds) {
+            guard let r = await server.heldPollingRequests(sid: sid) else { return false }
+            return request == .get ? r.get : r.post
+        }
+        guard held else { throw NotHeld(sid: sid, request: request) }
+    }
+
     static func pollPath(_ sid: String? = nil) -> String {
         "/socket.io/?EIO=4&transport=polling" + (sid.map { "&sid=\($0)" } ?? "")
     }

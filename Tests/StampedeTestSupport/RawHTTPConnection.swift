@@ -29,13 +29,12 @@ package final class RawHTTPConnection: @unchecked Sendable {
 
     package let channel: Channel
     private var pending: [UInt8] = []
-    package let host: String
-    package let port: Int
+    /// `host:port`, the Host header of every request.
+    private let hostHeader: String
 
-    private init(channel: Channel, host: String, port: Int) {
+    private init(channel: Channel, hostHeader: String) {
         self.channel = channel
-        self.host = host
-        self.port = port
+        self.hostHeader = hostHeader
     }
 
     package static func connect(port: Int, group: EventLoopGroup, host: String = "127.0.0.1") async throws -> RawHTTPConnection {
@@ -45,7 +44,7 @@ package final class RawHTTPConnection: @unchecked Sendable {
                 ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(Collector(inbox)) }
             }
             .connect(host: host, port: port).get()
-        let c = RawHTTPConnection(channel: channel, host: host, port: port)
+        let c = RawHTTPConnection(channel: channel, hostHeader: "\(host):\(port)")
         c.adopt(inbox)
         return c
     }
@@ -63,7 +62,7 @@ package final class RawHTTPConnection: @unchecked Sendable {
     /// more body than it sends.
     package func sendRequest(_ method: String, _ path: String, headers: [(String, String)] = [], body: String? = nil,
                      contentLength: Int? = nil) async throws {
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\n"
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         if let body { head += "Content-Length: \(contentLength ?? body.utf8.count)\r\n" }
         head += "\r\n"

@@ -8,7 +8,7 @@
 # one process — the generator runs against a separate `stampede serve`.
 
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STAMPEDE="$BENCH_ROOT/.build/release/stampede"
+STAMPEDE="${STAMPEDE:-$BENCH_ROOT/.build/release/stampede}"
 BENCH_PIDS=()
 
 bench_init() {

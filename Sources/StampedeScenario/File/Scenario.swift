@@ -115,7 +115,8 @@ public struct PublisherSpec: Sendable, Equatable {
     public var perWorkflow: Bool
     public var event: String
     public var payloadBytes: Int
-    /// Events per HTTP request (the API accepts up to 100).
+    /// Events per HTTP request (the API accepts up to 100): every request carries exactly
+    /// this many, at `rate` events per second in all (so rate / batch requests per second).
     public var batch: Int
     /// Phase names during which it publishes; empty = all phases.
     public var phases: [String]

@@ -1,7 +1,8 @@
 import StampedeReports
 
 /// One event loop's measurements for the current second. Touched only on its loop, so the
-/// hot path records with one histogram write and one dictionary bump — no lock, no hop.
+/// hot path records with one histogram write and one dictionary bump — no lock, no hop; the
+/// figures of every delivered event go to typed fields (no String hashed per event).
 final class LoopRecorder {
     var histograms: [String: LatencyHistogram] = [:]
     var counters: [String: UInt64] = [:]
@@ -18,6 +19,38 @@ final class LoopRecorder {
     var clockSamples = 0
 
     var clockTicks = 0
+
+    /// Per-delivered-event figures, typed: counted as `events_received`, `event_delivery` and
+    /// `event_replay` were through the dictionaries (which hashed the name per event), and
+    /// folded into them under those names when the second is handed over.
+    private var eventsReceived: UInt64 = 0
+    private var eventDelivery: LatencyHistogram?
+    private var eventReplay: LatencyHistogram?
+
+    @inline(__always) func eventReceived() { eventsReceived &+= 1 }
+
+    /// One delivered event's latency: `event_replay` when it arrived by replay.
+    @inline(__always) func recordDelivery(micros: UInt64, replayed: Bool) {
+        if replayed {
+            if eventReplay == nil { eventReplay = LatencyHistogram() }
+            eventReplay!.record(max(1, micros))
+        } else {
+            if eventDelivery == nil { eventDelivery = LatencyHistogram() }
+            eventDelivery!.record(max(1, micros))
+        }
+    }
+
+    /// The typed fields into the named dictionaries (only what was recorded, as before).
+    private func foldTypedFigures() {
+        if eventsReceived > 0 { counters["events_received", default: 0] &+= eventsReceived }
+        for (name, h) in [(MetricName.eventDelivery, eventDelivery), (MetricName.eventReplay, eventReplay)] {
+            guard let h else { continue }
+            if histograms[name] == nil { histograms[name] = h } else { histograms[name]!.merge(h) }
+        }
+        eventsReceived = 0
+        eventDelivery = nil
+        eventReplay = nil
+    }
 
     /// True for one delivered event in eight: the ones whose `ts` the clock estimate reads.
     @inline(__always) func clockTick() -> Bool {
@@ -57,6 +90,7 @@ final class LoopRecorder {
 
     /// Hands the second's data to the aggregator and starts a fresh second.
     func rotate() -> LoopSecond {
+        foldTypedFigures()
         defer { histograms = [:]; counters = [:]; observations = CheckObservations(); errors = [:] }
         return LoopSecond(histograms: histograms, counters: counters, observations: observations, errors: errors, connected: connected,
                           subscriptions: subscriptions, subscribersByWorkflow: subscribersByWorkflow,

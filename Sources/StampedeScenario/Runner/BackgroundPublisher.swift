@@ -2,7 +2,8 @@ import NIOCore
 import StampedeClient
 
 /// Scenario-level publishers: a steady rate per workflow (or in total), on one event loop,
-/// scheduled from the run's zero so drift never accumulates. Each event carries `sent_at_us`.
+/// scheduled from the start of their active stretch so drift never accumulates, `batch` events
+/// per request. Each event carries `sent_at_us` (the time its request left).
 /// Confined to its loop: the orchestrator holds it through an `NIOLoopBound`.
 final class BackgroundPublisher {
     let spec: PublisherSpec
@@ -60,22 +61,25 @@ final class BackgroundPublisher {
         }
         let elapsed = now - activeSince!
         let perWorkflowRate = spec.perWorkflow ? spec.rate : spec.rate / Double(n)
+        let k = spec.batch
         for w in owned {
-            // Workflow w runs w/n of a period ahead, so the workflows' sends are spread evenly
-            // over each period instead of all falling due on the same tick (a synchronized
+            // Workflow w runs w/n of a request's period ahead, so the workflows' sends are spread
+            // evenly over each period instead of all falling due on the same tick (a synchronized
             // burst of n requests every period, each waiting behind the others' fan-out).
-            let due = sentAtActivation[w] + Int(perWorkflowRate * elapsed + Double(w) / Double(n))
-            guard due > sentPerWorkflow[w] else { continue }
+            let due = sentAtActivation[w] + Int(perWorkflowRate * elapsed + Double(k) * Double(w) / Double(n))
+            // `batch: K` sends K events per request at the stated rate (rate / K requests per
+            // second): a workflow's events wait until K are due, so the events of a request
+            // meet the server — and each subscriber's socket — together.
             var pending = due - sentPerWorkflow[w]
-            // Never let a stalled server turn into an unbounded backlog burst: cap one tick's catch-up.
-            pending = min(pending, spec.batch * 10)
-            while pending > 0 {
-                let k = min(spec.batch, pending)
+            guard pending >= k else { continue }
+            // Never let a stalled server turn into an unbounded backlog burst: cap one tick's
+            // catch-up at ten requests.
+            pending = min(pending, k * 10)
+            for _ in 0..<(pending / k) {
                 send(w, count: k)
-                pending -= k
                 sentPerWorkflow[w] += k
             }
-            sentPerWorkflow[w] = max(sentPerWorkflow[w], due - spec.batch * 10)
+            sentPerWorkflow[w] = max(sentPerWorkflow[w], due - k * 10)
         }
     }
 

@@ -7,7 +7,7 @@ import StampedeClient
 extension VirtualClient {
     func connection(_ c: ClientConnection, didReceive event: ReceivedEvent) {
         guard c === connection, !finished else { return }
-        rec.count("events_received")
+        rec.eventReceived()
         guard let w = event.workflowID else {
             if event.name == "error" { receivedErrorEvent(event) }
             return
@@ -47,7 +47,7 @@ extension VirtualClient {
         guard let sent = event.sentAtMicros else { return }
         let now = EngineClock.wallMicros()
         let replayed = sent < (liveSince[w] ?? 0)
-        rec.record(replayed ? MetricName.eventReplay : MetricName.eventDelivery, micros: now > sent ? now - sent : 1)
+        rec.recordDelivery(micros: now > sent ? now - sent : 1, replayed: replayed)
         // The server's clock against ours (shards on other hosts: skew biases event_delivery);
         // one event in eight is plenty for a minimum and keeps the hot path cheap.
         if rec.clockTick(), let ts = event.tsMicros {

@@ -57,8 +57,8 @@ extension Hub: SocketDomain {
         }
         // A recovered session keeps its sid and its pid: an unchanged pid is
         // how clients know the session (rooms, missed events) came back.
-        let session = SocketSession(output: output, principal: principal, sid: detached?.sid ?? Hub.newID(),
-                                    pid: csr ? (recoveredPID ?? Hub.newID()) : nil, transport: request.transport,
+        let session = SocketSession(output: output, principal: principal, sid: detached?.sid ?? SessionID.make(),
+                                    pid: csr ? (recoveredPID ?? SessionID.make()) : nil, transport: request.transport,
                                     limits: settings.limits)
         let stats = self.stats
         session.onDelivered = { stats.add(stats.eventsDelivered, $0) }

@@ -61,10 +61,4 @@ public final class Hub: Sendable {
         stats.snapshot(uniqueUsers: users.uniqueUsers, activeWorkflows: registry.activeWorkflows,
                        runningWorkflows: registry.runningWorkflows)
     }
-
-    static func newID() -> String {
-        var g = SystemRandomNumberGenerator()
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-        return String((0..<20).map { _ in alphabet[Int(g.next() % 64)] })
-    }
 }

@@ -23,7 +23,7 @@ final class EngineIOServer: Sendable {
 
     /// Creates and registers a session living on `eventLoop`. Call on that loop.
     func openSession(on eventLoop: EventLoop, handshake: Handshake) -> EngineIOSession {
-        let s = EngineIOSession(sid: SessionRegistry.newSessionID(), eventLoop: eventLoop, server: self, handshake: handshake)
+        let s = EngineIOSession(sid: SessionID.make(), eventLoop: eventLoop, server: self, handshake: handshake)
         registry.add(s)
         return s
     }

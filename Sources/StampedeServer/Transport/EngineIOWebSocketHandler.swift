@@ -55,6 +55,8 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closedWithError else { return }
+        // Replies flush once, at the end of the read (`channelReadComplete`).
+        link?.beginRead()
         let frame = unwrapInboundIn(data)
         if let code = Self.violation(frame) { return fail(code) }
         switch frame.opcode {
@@ -145,6 +147,7 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
             pendingPong = nil
             if context.channel.isWritable { link?.writeAndFlush(WebSocketFraming.serverControlFrame(opcode: 0xA, payload: p)) }
         }
+        link?.endRead()
         context.fireChannelReadComplete()
     }
 

@@ -22,13 +22,4 @@ final class SessionRegistry: Sendable {
     /// Ids for HTTP requests, so a session can tell a stale GET/POST from
     /// the one it is holding.
     func nextRequestID() -> UInt64 { requestCounter.wrappingIncrementThenLoad(ordering: .relaxed) }
-
-    /// 20 URL-safe random characters, like the reference's base64id.
-    static func newSessionID() -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var rng = SystemRandomNumberGenerator()
-        var out = [UInt8](repeating: 0, count: 20)
-        for i in out.indices { out[i] = alphabet[Int(rng.next() % 64)] }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

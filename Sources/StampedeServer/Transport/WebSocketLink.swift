@@ -30,9 +30,28 @@ final class WebSocketLink: @unchecked Sendable {
         }
     }
 
+    /// While the Engine.IO handler is inside a read: flushes wait for the
+    /// read's end (`endRead`), so the replies one read causes — a CONNECT
+    /// answer with a recovery's replay, a subscribe ack with its `since`
+    /// events, several acks — leave in one write. Only touched on the
+    /// channel's loop.
+    private var inRead = false
+    private var flushDeferred = false
+
+    func beginRead() { inRead = true }
+
+    /// The read ended: one flush for whatever it wrote.
+    func endRead() {
+        inRead = false
+        if flushDeferred {
+            flushDeferred = false
+            encoderContext.flush()
+        }
+    }
+
     func flush() {
         if channel.eventLoop.inEventLoop {
-            encoderContext.flush()
+            if inRead { flushDeferred = true } else { encoderContext.flush() }
         } else {
             channel.eventLoop.execute { self.encoderContext.flush() }
         }

@@ -42,6 +42,7 @@ final class RecordingOutput: SocketOutput, @unchecked Sendable {
     }
     var errorEvents: [JSONValue] { packets.filter { $0.eventName == "error" }.map { $0.eventArguments[0] } }
     var disconnects: [ServerDisconnectCause] { state.withLockedValue { $0.disconnects } }
+    var flushes: Int { state.withLockedValue { $0.flushes } }
 }
 
 /// A hub on a real two-loop group with tokens minted from its secret.

@@ -51,19 +51,24 @@ final class SocketSession: DomainSocket, @unchecked Sendable {
     }
 
     /// Writes the events of the batch this socket has not seen yet; returns
-    /// how many it wrote. Skipping `seq <= position` is what makes a replay
+    /// how many it wrote. No flush: the loop's fan-out flushes each written
+    /// socket once at the end of the loop turn, so the events of several
+    /// publishes share one write. Skipping `seq <= position` is what makes a replay
     /// racing a live batch, or a repeated subscribe, never duplicate. While
     /// a replay is still being paced out, live events queue behind it (they
-    /// must not overtake it), within the slow-consumer bound.
+    /// must not overtake it), within the slow-consumer bound. One hash of
+    /// `workflowID` per call: the position is read and written through its index
+    /// (unless a write ended the socket, which invalidates it).
     func deliver(_ batch: [StoredEvent], workflowID: String) -> Int {
-        guard !ended, var position = positions[workflowID] else { return 0 }
+        guard !ended, let slot = positions.index(forKey: workflowID) else { return 0 }
+        var position = positions.values[slot]
         if !backlog.isEmpty {
             for e in batch where e.seq > position {
                 backlog.append(.init(event: e, live: true))
                 backlogLiveBytes += e.frame.readableBytes
                 position = e.seq
             }
-            positions[workflowID] = position
+            positions.values[slot] = position
             if backlogLiveBytes > outboundLimit, !closing {
                 closing = true
                 output.disconnect(.slowConsumer)
@@ -76,11 +81,15 @@ final class SocketSession: DomainSocket, @unchecked Sendable {
             position = e.seq
             written += 1
         }
-        guard written > 0 else { return 0 }
-        positions[workflowID] = position
-        output.flush()
+        // A write past the outbound bound ends the socket at once (slow consumer), and
+        // ending it empties `positions`: the index is stale then, and nothing is owed.
+        guard written > 0, !ended else { return written }
+        positions.values[slot] = position
         return written
     }
+
+    /// Set while the socket waits in its loop's end-of-turn flush list.
+    var flushPending = false
 
     /// Queues replayed events (`since`: encoded without offsets, so a replay
     /// never moves the client's recovery offset backwards; recovery: with

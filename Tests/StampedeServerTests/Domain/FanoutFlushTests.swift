@@ -1,0 +1,46 @@
+import Dispatch
+import StampedeJSON
+import XCTest
+
+@testable import StampedeServer
+
+/// Events that meet a socket in one loop turn share its flush: the fan-out
+/// writes each publish's frames and flushes every written socket once when
+/// the turn's queued tasks have run — across publishes, not only within one
+/// batch.
+final class FanoutFlushTests: XCTestCase {
+    func testPublishesQueuedInOneLoopTurnShareOneFlushPerSocket() async throws {
+        let h = try DomainHarness()
+        let id = await h.createExternal(owner: "alice")
+        let (out, socket, _) = try await h.connect("alice", loop: 0)
+        let (other, otherSocket, _) = try await h.connect("alice", loop: 0)
+        _ = try await h.request(out, socket!, "subscribe", ["workflow_id": .string(id)])
+        _ = try await h.request(other, otherSocket!, "subscribe", ["workflow_id": .string(id)])
+        // Hold the sockets' loop so both publishes' batches queue in one turn.
+        let gate = DispatchSemaphore(value: 0)
+        let loop = out.eventLoop
+        loop.execute { gate.wait() }
+        await h.publish(id, [DomainHarness.node(1)])
+        await h.publish(id, [DomainHarness.node(2), DomainHarness.node(3)])
+        gate.signal()
+        try await h.drain()
+        XCTAssertEqual(out.seqs, [1, 2, 3])
+        XCTAssertEqual(other.seqs, [1, 2, 3])
+        XCTAssertEqual(out.flushes, 1, "two publishes in one turn: one flush")
+        XCTAssertEqual(other.flushes, 1)
+        XCTAssertEqual(h.hub.statsSnapshot.eventsDelivered, 6)
+    }
+
+    func testAPublishInALaterTurnFlushesAgain() async throws {
+        let h = try DomainHarness()
+        let id = await h.createExternal(owner: "alice")
+        let (out, socket, _) = try await h.connect("alice")
+        _ = try await h.request(out, socket!, "subscribe", ["workflow_id": .string(id)])
+        await h.publish(id, [DomainHarness.node(1)])
+        try await h.drain()
+        await h.publish(id, [DomainHarness.node(2)])
+        try await h.drain()
+        XCTAssertEqual(out.seqs, [1, 2])
+        XCTAssertEqual(out.flushes, 2)
+    }
+}

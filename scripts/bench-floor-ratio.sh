@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Stampede's fan-out as a ratio to the kernel's floor, measured in one run
+# (issue 14). Release builds, loopback, every process under `timeout`:
+#   1. scripts/floor/loopback-floor.c (built here with gcc): one 200-byte frame
+#      written to each of CLIENTS loopback sockets and read on the other side
+#      (µs of CPU per write and per read), and ten frames per write;
+#   2. for each stampede binary given: `stampede serve` in one process and
+#      `stampede run scenarios/bench/fanout-floor.yaml --target` in another,
+#      with publishers sending BATCH events per request (and BATCH2 in a
+#      second round if set);
+#   3. the floor again (the machine is shared: the two floor runs bracket it).
+# Server CPU per delivery is compared with the floor's writer per write,
+# generator CPU per delivery with the floor's reader per read.
+#   scripts/bench-floor-ratio.sh [BINARY...]     (default .build/release/stampede)
+#   CLIENTS=10000 WORKFLOWS=100 RATE=2/s BATCH=1 BATCH2=10 RATE2=20/s
+set -uo pipefail
+source "$(dirname "$0")/bench-lib.sh"
+CLIENTS=${CLIENTS:-10000}
+WORKFLOWS=${WORKFLOWS:-100}
+RATE=${RATE:-2/s}
+BATCH=${BATCH:-1}
+bins=("$@")
+[[ ${#bins[@]} -gt 0 ]] || bins=("$STAMPEDE")
+STAMPEDE=${bins[0]}   # bench_init builds the release binary only when none was given
+bench_init
+FLOOR="$BENCH_OUT/loopback-floor"
+gcc -O2 -Wall -o "$FLOOR" scripts/floor/loopback-floor.c || exit 3
+
+floor_round() {  # floor_round TAG
+    for per in 1 10; do
+        timeout 120 "$FLOOR" "$CLIENTS" 5 "$per" | sed "s/^{/{\"tag\":\"$1\",/" | tee -a "$BENCH_OUT/floor.jsonl" >&2
+    done
+}
+
+: > "$BENCH_OUT/floor.jsonl"
+: > "$BENCH_OUT/runs.txt"
+floor_round before
+rounds=("$RATE:$BATCH")
+[[ -n "${BATCH2:-}" ]] && rounds+=("${RATE2:-$RATE}:$BATCH2")
+for i in "${!bins[@]}"; do
+    STAMPEDE=${bins[$i]}
+    for r in "${rounds[@]}"; do
+        name="bin$i-rate${r%%:*}-batch${r##*:}"; name=${name//\//per}
+        start_stampede_server "server-$name"
+        head -1 /proc/stat > "$BENCH_OUT/$name.stat-start"
+        run_load "$name" scenarios/bench/fanout-floor.yaml --set "clients=$CLIENTS" --set "workflows=$WORKFLOWS" \
+            --set "rate=${r%%:*}" --set "batch=${r##*:}"
+        head -1 /proc/stat > "$BENCH_OUT/$name.stat-end"
+        stop_server
+        echo "$name ${bins[$i]}" >> "$BENCH_OUT/runs.txt"
+    done
+done
+floor_round after
+
+python3 - "$BENCH_OUT" "$(machine_line)" <<'PY' | tee "$BENCH_OUT/floor-ratio.md"
+import json, os, sys
+from datetime import datetime
+out, machine = sys.argv[1], sys.argv[2]
+tck = os.sysconf("SC_CLK_TCK")
+epoch = lambda iso: datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+floors = [json.loads(l) for l in open(f"{out}/floor.jsonl")]
+def fmean(per, key):
+    v = [f[key] for f in floors if f["frames_per_write"] == per]
+    return sum(v) / len(v)
+w1, r1 = fmean(1, "writer_cpu_us_per_write"), fmean(1, "reader_cpu_us_per_read")
+w10, r10 = fmean(10, "writer_cpu_us_per_frame"), fmean(10, "reader_cpu_us_per_frame")
+sirq1 = fmean(1, "machine_softirq_us_per_frame")
+print(f"Machine: {machine}; load average at start {open('/proc/loadavg').read().split()[0]} (shared)\n")
+print("| floor (mean of the runs before and after) | writer µs CPU | reader µs CPU | machine softirq µs |")
+print("|---|---|---|---|")
+print(f"| one 200-byte frame per write, {floors[0]['sockets']} sockets | {w1:.2f} per write | {r1:.2f} per read | {sirq1:.2f} per frame |")
+print(f"| ten frames per write | {w10:.2f} per frame | {r10:.2f} per frame | {fmean(10, 'machine_softirq_us_per_frame'):.2f} per frame |")
+for f in floors:
+    print(f"<!-- {f['tag']}: {json.dumps(f)} -->")
+print()
+# A run publishing one event per request is held against one frame per write; a batched
+# run (several events reach a socket together) against ten frames per write.
+print("| run | binary | deliveries/s (steady) | server µs/delivery | ÷ floor write | generator µs/delivery | ÷ floor read | floor used | machine softirq share | event_delivery p50 / p99 | errors | exit |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+for line in open(f"{out}/runs.txt"):
+    name, binary = line.split(maxsplit=1)
+    d = f"{out}/{name}"
+    rep = json.load(open(f"{d}/report.json"))
+    ph = rep["phases"]; run0 = epoch(ph[0]["start"])
+    st = next(p for p in ph if p["name"] == "steady")
+    a, b = epoch(st["start"]) + 2, epoch(st["end"])   # skip the first 2 s (publishers starting)
+    def cpu(path):
+        rows = [l.split() for l in open(path)]
+        rows = [(float(r[0]), int(r[2])) for r in rows if len(r) > 2 and a <= float(r[0]) <= b]
+        return (rows[-1][1] - rows[0][1]) / tck * 1e6, rows[0][0], rows[-1][0]
+    scpu, t0, t1 = cpu(f"{d}/server-rss.txt")
+    gcpu, g0, g1 = cpu(f"{d}/generator-rss.txt")
+    secs = [s for s in rep.get("time_series", []) if t0 - run0 < s["t"] <= t1 - run0]
+    deliveries = sum(s["events_per_second"] for s in secs) * (t1 - t0) / max(len(secs), 1)
+    s0 = list(map(int, open(f"{d}.stat-start").read().split()[1:9])) if os.path.exists(f"{d}.stat-start") else None
+    s1 = list(map(int, open(f"{d}.stat-end").read().split()[1:9]))
+    share = (s1[6] - s0[6]) / max(sum(s1) - sum(s0), 1) if s0 else float("nan")
+    e = rep.get("metrics", {}).get("event_delivery", {})
+    per_s = deliveries / (t1 - t0)
+    su, gu = scpu / deliveries, gcpu / deliveries
+    errors = sum(rep.get("errors_by_code", {}).values())
+    batched = not name.endswith("-batch1")
+    fw, fr, used = (w10, r10, "10 frames/write") if batched else (w1, r1, "1 frame/write")
+    print(f"| {name} | {binary.strip()} | {per_s:,.0f} | {su:.2f} | {su / fw:.2f}× | {gu:.2f} | {gu / fr:.2f}× | {used} | {share:.1%} | "
+          f"{e.get('p50', 0):.2f} / {e.get('p99', 0):.2f} ms | {errors} | {rep.get('exit_code')} |")
+PY
+echo "raw outputs: $BENCH_OUT" >&2

@@ -21,6 +21,11 @@ final class LiveUpdatesCore: @unchecked Sendable {
         /// Whether `lastSeq` is meaningful as `since` (an explicit `since`,
         /// a delivered event, or the subscribe ack's latest seq).
         var hasBaseline: Bool
+        /// Joined a running feed with an older `since`: its replay is on the way, so a live event
+        /// ahead of `lastSeq + 1` is not for it yet (taking it would make the replay look like
+        /// duplicates and lose what lies between). Cleared by the first event it takes, or by a
+        /// subscribe ack saying the history no longer reaches back that far.
+        var awaitingReplay = false
         let continuation: Continuation
 
         init(workflowID: String, since: Int64?, continuation: Continuation) {
@@ -164,6 +169,7 @@ final class LiveUpdatesCore: @unchecked Sendable {
             sub.hasBaseline = true
         }
         let needsReplay = sub.hasBaseline && sub.lastSeq < (feed.since ?? .max)
+        sub.awaitingReplay = needsReplay
         feed.consumers.append(sub)
         guard needsReplay, connection?.isConnected == true else { return }
         // The server never replays twice to one socket subscription: drop it
@@ -180,6 +186,9 @@ final class LiveUpdatesCore: @unchecked Sendable {
             guard feeds[workflowID] === feed else { return }
             guard case .success(let args) = result, let reply = args.first else { return }  // resent on reconnect
             if reply["ok"] == true {
+                // A truncated replay starts past some consumers' positions: that gap is the
+                // server's answer (the history is gone), not an event ahead of a replay.
+                if reply["truncated"]?.boolValue == true { for sub in feed.consumers { sub.awaitingReplay = false } }
                 if let latest = reply["seq"]?.intValue {
                     for sub in feed.consumers where !sub.hasBaseline {
                         sub.lastSeq = max(sub.lastSeq, latest)
@@ -209,6 +218,8 @@ final class LiveUpdatesCore: @unchecked Sendable {
         guard let feed = feeds[event.workflowID] else { return }
         var update: WorkflowUpdate?
         for sub in feed.consumers where event.seq > sub.lastSeq || !sub.hasBaseline {
+            if sub.awaitingReplay && sub.hasBaseline && event.seq > sub.lastSeq + 1 { continue }
+            sub.awaitingReplay = false
             let u = update ?? WorkflowUpdate(event)
             update = u
             switch sub.continuation.yield(u) {
@@ -225,7 +236,13 @@ final class LiveUpdatesCore: @unchecked Sendable {
                 break
             }
         }
-        if event.body.workflowStatus?.isTerminal == true { end(event.workflowID, throwing: nil) }
+        guard event.body.workflowStatus?.isTerminal == true else { return }
+        // The workflow ended: every stream ends after it — except a late consumer still waiting
+        // for its replay, which ends when the replay brings it the terminal event in turn.
+        let waiting = feed.consumers.filter { $0.awaitingReplay && $0.lastSeq < event.seq }
+        guard !waiting.isEmpty else { return end(event.workflowID, throwing: nil) }
+        for sub in feed.consumers where !waiting.contains(where: { $0 === sub }) { sub.continuation.finish() }
+        feed.consumers = waiting
     }
 
     /// Ends every consumer of a workflow and the socket subscription.

@@ -153,7 +153,7 @@ let package = Package(
         .target(name: "StampedeBrowserSupport", dependencies: ["StampedeJSON"], path: "Tests/BrowserSupport"),
         .testTarget(name: "StampedeClusterTests", dependencies: [
             "StampedeCluster", "StampedeServer", "StampedeClient", "StampedeAuth", "StampedeContract", "StampedeJSON",
-            "StampedeScenario", "StampedeReports",
+            "StampedeScenario", "StampedeReports", "StampedeTestSupport",
         ]),
         .testTarget(name: "StampedePagesTests", dependencies: [
             "StampedeDashboard", "StampedeServer", "StampedeClient", "StampedeScenario", "StampedeReports",

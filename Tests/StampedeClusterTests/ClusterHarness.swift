@@ -8,6 +8,7 @@ import StampedeCluster
 import StampedeContract
 import StampedeJSON
 import StampedeServer
+import StampedeTestSupport
 import Testing
 
 /// A real PostgreSQL for the cluster tests: `STAMPEDE_TEST_POSTGRES_URL`
@@ -75,13 +76,7 @@ final class ClusterHarness: @unchecked Sendable {
                       _ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> ClusterHarness {
         let url: String
         if let databaseURL { url = databaseURL } else { url = try await TestPostgres.freshDatabase() }
-        var c = ServerConfiguration()
-        c.port = 0
-        c.eventLoopThreads = 2
-        c.jwtSecret = secret
-        c.stepDelayMs = 5
-        tweak(&c)
-        let config = c
+        let config = HubServerHarness.configuration(secret: secret, tweak)
         // Started together: their schema migrations race on one database.
         let nodes = try await withThrowingTaskGroup(of: (Int, ClusterNode).self) { group in
             for i in 0..<n { group.addTask { (i, try await ClusterNode.start(config, postgresURL: url)) } }

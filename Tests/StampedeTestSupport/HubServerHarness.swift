@@ -20,14 +20,20 @@ package final class HubServerHarness: @unchecked Sendable {
 
     private init(server: EmbeddedServer) { self.server = server }
 
-    package static func start(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> HubServerHarness {
+    /// What every test server runs with: an ephemeral port, two loops, the given secret and
+    /// short search steps; `tweak` adjusts it per test.
+    package static func configuration(secret: String, _ tweak: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
         var c = ServerConfiguration()
         c.port = 0
         c.eventLoopThreads = 2
         c.jwtSecret = secret
         c.stepDelayMs = 5
         tweak(&c)
-        return HubServerHarness(server: try await EmbeddedServer.start(c))
+        return c
+    }
+
+    package static func start(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) async throws -> HubServerHarness {
+        HubServerHarness(server: try await EmbeddedServer.start(configuration(secret: secret, tweak)))
     }
 
     package func stop() async {

@@ -1,4 +1,5 @@
 import Foundation
+import StampedeContract
 
 // The built-in event types of the contract (PROTOCOL §4), as Decodable
 // values an app can switch over. They live in this module, not in
@@ -50,17 +51,9 @@ public struct ToolUpdate: Sendable, Equatable, Decodable {
 
 /// `search_results`: what the search found and its synthesis.
 public struct SearchResults: Sendable, Equatable, Decodable {
-    public struct Result: Sendable, Equatable, Decodable {
-        public var title: String
-        public var url: String
-        public var snippet: String
-
-        public init(title: String, url: String, snippet: String) {
-            self.title = title
-            self.url = url
-            self.snippet = snippet
-        }
-    }
+    /// One hit (title, url, snippet): the contract's own type, so the client and the server
+    /// cannot disagree on its shape.
+    public typealias Result = StampedeContract.SearchResult
 
     public var query: String
     public var results: [Result]

@@ -1,28 +1,12 @@
 import Foundation
+import StampedeBrowserSupport
 import Testing
 
 /// `stampede run … --dashboard [PORT]` as a user types it (the built binary; skips when not built).
 @Suite(.serialized) final class DashboardCommandLineTests {
-    func binary() throws -> URL {
-        for config in ["debug", "release"] {
-            let url = PagesTestPaths.repositoryRoot.appendingPathComponent(".build/\(config)/stampede")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        try Test.cancel("the stampede executable is not built")
-    }
+    func binary() throws -> URL { try BuiltCLI.binary() }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) { try BuiltCLI.stampede(arguments) }
 
     @Test func testARunWithADashboardServesItAndEndsNormally() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dash-cli-\(UUID().uuidString)")

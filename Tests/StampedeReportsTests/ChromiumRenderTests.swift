@@ -32,19 +32,9 @@ import Testing
 
     func renderCheck(_ html: URL, screenshot: URL) throws -> (status: Int32, output: String) {
         let browser = try chromium()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [FixturePaths.renderCheck.path, html.path, screenshot.path]
         var env = ProcessInfo.processInfo.environment
         env["CHROMIUM"] = browser
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try BuiltCLI.run(URL(fileURLWithPath: "/bin/bash"), [FixturePaths.renderCheck.path, html.path, screenshot.path], environment: env)
     }
 
     @Test func testRenderedReportHasEveryChartAndNoConsoleErrors() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import StampedeBrowserSupport
 import Testing
 @testable import StampedeReports
 
@@ -6,26 +7,9 @@ import Testing
 /// real files: the exit codes CI gates on are the contract. Skips when not built.
 @Suite(.serialized) final class CommandLineTests: MakesTemporaryDirectories {
     let temporaryDirectories = TemporaryDirectories()
-    func binary() throws -> URL {
-        for config in ["debug", "release"] {
-            let url = FixturePaths.repositoryRoot.appendingPathComponent(".build/\(config)/stampede")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        try Test.cancel("the stampede executable is not built")
-    }
+    func binary() throws -> URL { try BuiltCLI.binary() }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) { try BuiltCLI.stampede(arguments) }
 
     func write(_ report: RunReport, _ name: String, in dir: URL) throws -> String {
         let url = dir.appendingPathComponent(name)

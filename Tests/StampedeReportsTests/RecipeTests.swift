@@ -1,4 +1,5 @@
 import Foundation
+import StampedeBrowserSupport
 import Testing
 import Yams
 
@@ -117,16 +118,5 @@ import Yams
         #expect(checked > 5, "\(source): no stampede flags found to check")
     }
 
-    func run(_ binary: URL, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    func run(_ binary: URL, _ arguments: [String]) throws -> String { try BuiltCLI.run(binary, arguments).output }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import StampedeBrowserSupport
 import Testing
 
 /// The built `stampede` binary as a child process whose output is collected while it runs,
@@ -9,13 +10,7 @@ final class CLIProcess: @unchecked Sendable {
     private var collected = Data()
     private let pipe = Pipe()
 
-    static func binary() throws -> URL {
-        for config in ["debug", "release"] {
-            let url = FixturePaths.repositoryRoot.appendingPathComponent(".build/\(config)/stampede")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        try Test.cancel("the stampede executable is not built")
-    }
+    static func binary() throws -> URL { try BuiltCLI.binary() }
 
     init(_ arguments: [String], directory: URL? = nil) throws {
         process.executableURL = try Self.binary()

@@ -210,11 +210,28 @@ public struct ClientStateMachine: Sendable {
         var ev = ReceivedEvent(name: scanned.name, workflowID: scanned.workflowID, seq: scanned.seq, ts: scanned.ts,
                                tsMicros: scanned.tsMicros, status: scanned.status, sentAtMicros: scanned.sentAtMicros,
                                ackID: ackID, raw: raw)
-        if pid != nil || (state == .connecting && recovering), let off = scanned.trailingString {
-            ev.offset = off
-            updateSession { $0.lastOffset = off }
-        }
+        ev.offset = keepOffset(scanned.trailingString)
         return .event(ev)
+    }
+
+    /// The recovery offset trailing an event, kept as `lastOffset` when this session tracks
+    /// offsets (it has a pid, or its CONNECT is recovering one). Runs per event: one switch,
+    /// the phase's payload changed in place.
+    private mutating func keepOffset(_ trailing: String?) -> String? {
+        guard let offset = trailing else { return nil }
+        switch phase {
+        case .connected(var s) where s.pid != nil:
+            phase = .opening
+            s.lastOffset = offset
+            phase = .connected(s)
+        case .connecting(var s) where recovering:
+            phase = .opening
+            s.lastOffset = offset
+            phase = .connecting(s)
+        default:
+            return nil
+        }
+        return offset
     }
 
     private static func millisAsMicros(_ ms: Double) -> UInt64? {
@@ -240,10 +257,7 @@ public struct ClientStateMachine: Sendable {
                                status: obj?["status"]?.stringValue,
                                sentAtMicros: obj?["sent_at_us"]?.intValue.flatMap { $0 >= 0 ? UInt64($0) : nil },
                                ackID: ackID, raw: raw)
-        if pid != nil || (state == .connecting && recovering), a.count >= 3, let off = a.last?.stringValue {
-            ev.offset = off
-            updateSession { $0.lastOffset = off }
-        }
+        ev.offset = keepOffset(a.count >= 3 ? a.last?.stringValue : nil)
         return .event(ev)
     }
 }

@@ -56,18 +56,18 @@ struct SequenceCheck {
     /// A reconnect without resuming starts every workflow afresh.
     mutating func forgetAll() { last.removeAll() }
 
+    /// Runs per delivered event: the workflow is hashed once for its last seq (read and written
+    /// through one index), and the resumed set only looked into while it holds anything.
     mutating func observe(_ workflow: String, seq: Int64) -> Outcome {
-        guard let previous = last[workflow] else {
+        guard let i = last.index(forKey: workflow) else {
             last[workflow] = seq
             return .first
         }
-        let afterReconnect = resumed.remove(workflow) != nil
-        if seq == previous + 1 {
-            last[workflow] = seq
-            return .next(afterReconnect: afterReconnect)
-        }
+        let previous = last.values[i]
+        let afterReconnect = !resumed.isEmpty && resumed.remove(workflow) != nil
         if seq <= previous { return .repeated(expected: previous + 1, seen: seq) }
-        last[workflow] = seq
-        return .gap(expected: previous + 1, seen: seq, afterReconnect: afterReconnect)
+        last.values[i] = seq
+        return seq == previous + 1 ? .next(afterReconnect: afterReconnect)
+            : .gap(expected: previous + 1, seen: seq, afterReconnect: afterReconnect)
     }
 }

@@ -25,7 +25,7 @@ struct TerminalCheck {
     }
 
     mutating func observe(_ workflow: String, event: String, seq: Int64?, status: String?) -> Outcome {
-        if ended.contains(workflow) { return .afterTerminal(event: event, seq: seq) }
+        if !ended.isEmpty && ended.contains(workflow) { return .afterTerminal(event: event, seq: seq) }
         guard event == "workflow_status", let status, Self.isTerminal(status) else { return .live }
         ended.insert(workflow)
         return .becameTerminal

@@ -27,6 +27,13 @@ enum JournalNotification: Equatable {
     /// The payload for these rows (non-empty, in position order).
     static func payload(_ rows: [Row]) -> String {
         let last = rows.last?.position ?? 0
+        // The fields alone past the limit: positions only, without serializing what would be
+        // thrown away (a batch of large events is exactly the case that does not fit).
+        var fieldBytes = 0
+        for r in rows {
+            fieldBytes += r.fields.utf8.count + r.workflowID.utf8.count + r.type.utf8.count
+            if fieldBytes >= payloadLimit { return String(last) }
+        }
         let events = JSONValue.array(rows.map { r in
             .array([.int(r.position), .string(r.workflowID), .int(r.seq), .double(r.ts), .string(r.type), .string(r.fields)])
         })

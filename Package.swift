@@ -41,7 +41,7 @@ let package = Package(
         ]),
         .target(name: "StampedeContract", dependencies: ["StampedeJSON"]),
         .target(name: "StampedeAuth", dependencies: [
-            "StampedeContract",
+            "StampedeContract", "StampedeJSON",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -32,11 +32,11 @@ enum ClusterStatsQuery {
 
     static func body(uniqueUsers: Int, activeWorkflows: Int, runningWorkflows: Int, nodesJSON: String) throws -> JSONValue {
         let nodes = try JSONParser.parse(Array(nodesJSON.utf8)).arrayValue ?? []
-        let decoder = JSONDecoder()
+        let decoder = JSONValueDecoder()
         var total = StatsSnapshot(uniqueUsers: uniqueUsers, activeWorkflows: activeWorkflows, runningWorkflows: runningWorkflows)
         for node in nodes {
             // A row this version cannot read (another release mid-upgrade) is listed, not summed.
-            guard let s = try? decoder.decode(StatsSnapshot.self, from: Data(node.serializedBytes)) else { continue }
+            guard let s = try? decoder.decode(StatsSnapshot.self, from: node) else { continue }
             total.totalConnections += s.totalConnections
             total.totalSubscriptions += s.totalSubscriptions
             total.transports.websocket += s.transports.websocket
@@ -48,7 +48,7 @@ enum ClusterStatsQuery {
             total.slowConsumerDisconnects += s.slowConsumerDisconnects
             total.uptimeSeconds = max(total.uptimeSeconds, s.uptimeSeconds)
         }
-        guard case .object(var object) = try JSONParser.parse(Array(try JSONEncoder().encode(total))) else { return .null }
+        guard case .object(var object) = try JSONValueEncoder().encode(total) else { return .null }
         object["nodes"] = .array(nodes)
         return .object(object)
     }

@@ -114,7 +114,7 @@ final class NodeHeartbeat: ClusterPresence, Sendable {
         var now = source()
         // Events committed through this node: summed over nodes, each event counts once.
         now.stats.eventsPublished = journal.committedEvents
-        let counters = String(decoding: try JSONEncoder().encode(now.stats), as: UTF8.self)
+        let counters = try JSONValueEncoder().encode(now.stats).serialized
         let logger = self.logger
         try await client.withTransaction(logger: logger) { conn in
             var inserted = true

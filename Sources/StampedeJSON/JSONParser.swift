@@ -69,9 +69,12 @@ public struct JSONParser {
 
     private mutating func parseObject(depth: Int) throws -> JSONValue {
         i += 1
-        var obj = JSONObject()
+        var entries: [(String, JSONValue)] = []
+        // Keys are searched linearly while the object is small (contract objects hold a handful);
+        // past 16 an index takes over, so a large object does not parse in quadratic time.
+        var index: [String: Int]?
         skipWhitespace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
         while true {
             skipWhitespace()
             guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected object key") }
@@ -80,11 +83,21 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
             i += 1
             skipWhitespace()
-            obj[key] = try parseValue(depth: depth + 1)
+            let value = try parseValue(depth: depth + 1)
+            // A repeated key keeps its first position and its last value.
+            if let at = index != nil ? index?[key] : entries.firstIndex(where: { $0.0 == key }) {
+                entries[at].1 = value
+            } else {
+                index?[key] = entries.count
+                entries.append((key, value))
+                if index == nil, entries.count > 16 {
+                    index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($0.element.0, $0.offset) })
+                }
+            }
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(obj) }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject(distinct: entries)) }
             throw error("expected ',' or '}'")
         }
     }

@@ -23,6 +23,9 @@ public struct JSONObject: Sendable, Equatable, Hashable, ExpressibleByDictionary
         for (k, v) in entries { self[k] = v }
     }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+    /// Entries whose keys the caller already knows to be distinct (a coder's own object): no
+    /// per-key search, so a large object is built in linear time.
+    init(distinct entries: [(String, JSONValue)]) { self.entries = entries.map { (key: $0.0, value: $0.1) } }
 
     public var keys: [String] { entries.map(\.key) }
     public var count: Int { entries.count }

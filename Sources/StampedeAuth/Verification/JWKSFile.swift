@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import StampedeJSON
 
 /// Why a verifier could not be set up. Thrown at startup, never per token:
 /// a server with a broken key file must refuse to start, not refuse everyone.
@@ -20,7 +21,7 @@ enum JWKSFile {
         }
         let jwks: JWKS
         do {
-            jwks = try JSONDecoder().decode(JWKS.self, from: data)
+            jwks = try JSONValueDecoder().decode(JWKS.self, from: data)
         } catch {
             throw TokenVerifierSetupError("JWKS file \(path) is not a JWKS document: \(error)")
         }

@@ -45,6 +45,6 @@ extension LiveUpdatesClient {
                                    message: error?["message"]?.stringValue ?? r.text,
                                    retryAfterSeconds: r.header("Retry-After").flatMap { Int($0) })
         }
-        return try JSONDecoder().decode(T.self, from: Data(r.body))
+        return try JSONValueDecoder().decode(T.self, from: r.body)
     }
 }

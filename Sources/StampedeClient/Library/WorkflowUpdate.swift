@@ -30,8 +30,15 @@ public struct WorkflowUpdate: Sendable, Equatable {
 
     public var date: Date { Date(timeIntervalSince1970: ts / 1000) }
 
-    /// Decodes the event object as `T` (e.g. a struct for a custom type).
-    public func decode<T: Decodable>(_ type: T.Type, using decoder: JSONDecoder = JSONDecoder()) throws -> T {
+    /// Decodes the event object as `T` (e.g. a struct for a custom type), with the same JSON
+    /// stack that read it off the wire.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONValueDecoder().decode(T.self, from: json)
+    }
+
+    /// Decodes the event object with a Foundation decoder of the caller's, for its strategies
+    /// (snake-case keys, dates) on the caller's own types.
+    public func decode<T: Decodable>(_ type: T.Type, using decoder: JSONDecoder) throws -> T {
         try decoder.decode(T.self, from: json)
     }
 
@@ -56,16 +63,17 @@ public struct WorkflowUpdate: Sendable, Equatable {
         seq = event.seq
         ts = event.ts
         type = event.type
+        let object = event.payload
         var text = ""
-        JSONWriter.write(event.payload, into: &text)
+        JSONWriter.write(object, into: &text)
         json = Data(text.utf8)
-        payload = Self.typed(type, json)
+        payload = Self.typed(type, object)
     }
 
     /// A built-in type that does not decode (a server outside the contract)
     /// stays reachable as `.custom` with its JSON, rather than being dropped.
-    private static func typed(_ type: String, _ json: Data) -> Payload {
-        let d = JSONDecoder()
+    private static func typed(_ type: String, _ json: JSONValue) -> Payload {
+        let d = JSONValueDecoder()
         switch type {
         case "node_update": return (try? d.decode(NodeUpdate.self, from: json)).map(Payload.nodeUpdate) ?? .custom(type: type)
         case "tool_update": return (try? d.decode(ToolUpdate.self, from: json)).map(Payload.toolUpdate) ?? .custom(type: type)

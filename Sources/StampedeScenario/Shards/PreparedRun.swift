@@ -28,12 +28,11 @@ public struct PreparedRun: Codable, Sendable, Equatable {
 
     public func write(to dir: URL) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        try encoder.encode(self).write(to: dir.appendingPathComponent(Self.workflowsFileName), options: .atomic)
+        // report.json's dialect: sorted, pretty, ISO-8601 times (files with whole-second times,
+        // as earlier releases wrote them, still read).
+        try ReportCoding.encode(self).write(to: dir.appendingPathComponent(Self.workflowsFileName), options: .atomic)
         if let baseline {
-            try encoder.encode(baseline).write(to: dir.appendingPathComponent(Self.baselineFileName), options: .atomic)
+            try ReportCoding.encode(baseline).write(to: dir.appendingPathComponent(Self.baselineFileName), options: .atomic)
         }
     }
 
@@ -44,18 +43,16 @@ public struct PreparedRun: Codable, Sendable, Equatable {
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue {
             url.appendPathComponent(workflowsFileName)
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw Failure(description: "cannot read \(url.path) (write it with `stampede run SCENARIO --prepare-only --out DIR`)")
         }
         var run: PreparedRun
-        do { run = try decoder.decode(PreparedRun.self, from: data) } catch {
+        do { run = try ReportCoding.decode(PreparedRun.self, from: data) } catch {
             throw Failure(description: "\(url.path) is not a prepared workflows file: \(error)")
         }
         let baselineURL = url.deletingLastPathComponent().appendingPathComponent(baselineFileName)
         if let b = FileManager.default.contents(atPath: baselineURL.path) {
-            do { run.baseline = try decoder.decode(StatsCounts.self, from: b) } catch {
+            do { run.baseline = try ReportCoding.decode(StatsCounts.self, from: b) } catch {
                 throw Failure(description: "\(baselineURL.path) is not a stats baseline: \(error)")
             }
         }

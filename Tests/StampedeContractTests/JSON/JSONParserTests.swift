@@ -58,6 +58,15 @@ import Testing
         #expect(v["m"]?["k"]?[2]?["x"] == .null)
     }
 
+    /// Past 16 keys the parser indexes them; the order and duplicate rules must not change there.
+    @Test func largeObjectsKeepTheSameRules() throws {
+        let keys = (0..<40).map { "k\($0)" }
+        let text = "{" + keys.map { "\"\($0)\":1" }.joined(separator: ",") + #","k3":2,"k39":3,"k0":4}"#
+        let v = try JSONParser.parse(text)
+        #expect(v.objectValue?.keys == keys)
+        #expect(v["k3"] == 2 && v["k39"] == 3 && v["k0"] == 4 && v["k20"] == 1)
+    }
+
     @Test func errorReportsOffset() {
         do {
             _ = try JSONParser.parse("[1, x]")

@@ -129,7 +129,7 @@ extension Hub: APIHandler {
             case .stats:
                 if let p = principal { try mayReadStats(p) }
                 return APIResponse(status: 200, headers: [("Content-Type", "application/json")],
-                                   body: Array((try? JSONEncoder().encode(statsSnapshot)) ?? Data()))
+                                   body: (try? JSONValueEncoder().encodeBytes(statsSnapshot)) ?? [])
             case .createWorkflow:
                 return try createWorkflow(principal!, request)
             case .readWorkflow(let id):

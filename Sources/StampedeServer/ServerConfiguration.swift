@@ -48,6 +48,8 @@ public struct ServerConfiguration: Sendable {
     public var terminalRetentionSeconds = 600.0
     public var maxDisconnectionDurationMs = 120_000
     public var maxSubscriptionsPerSocket = 100
+    /// Events one publish request may carry (413 past it).
+    public var maxEventsPerPublish = 100
     /// A workflow that never reaches a terminal status is dropped once
     /// nobody has published to or watched it for this long.
     public var idleWorkflowRetentionSeconds = 3600.0

@@ -25,7 +25,7 @@ import Testing
         // The default dev-secret: the page gets a dev token.
         server = try await EmbeddedServer.start(c) { c, group in
             var settings = HubSettings(c)
-            settings.limits.connectionStateRecovery = recovery
+            settings.server.connectionStateRecovery = recovery
             let hub = try Hub(settings: settings, eventLoopGroup: group)
             try await hub.ready()
             return hub

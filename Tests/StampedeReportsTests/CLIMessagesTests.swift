@@ -31,6 +31,16 @@ import Testing
         #expect(r.output.contains("Usage: stampede serve"), "\(r.output)")
     }
 
+    /// `--set` reaches the same fields as the named flags, so the merged configuration meets the
+    /// same ranges (one table, `NumericServeFlag.all`, checks both).
+    @Test func testSettingsGivenWithSetMeetTheNamedFlagsRanges() throws {
+        for (setting, flag) in [("ping_interval=0", "--ping-interval"), ("max_connections_per_user=0", "--max-connections-per-user")] {
+            let r = try run(["serve", "--port", "0", "--set", setting], seconds: 20)
+            #expect(r.status == 64, "\(setting): \(r.output)")
+            #expect(r.output.contains("\(flag) (or its --set setting) must be"), "\(setting): \(r.output)")
+        }
+    }
+
     @Test func testOutOfRangePortIsAUsageError() throws {
         let r = try run(["serve", "--port", "70000"])
         #expect(r.status == 64, "\(r.output)")

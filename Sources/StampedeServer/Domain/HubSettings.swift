@@ -1,17 +1,18 @@
 import NIOCore
 import StampedeAuth
 
-/// Everything the domain needs from the server configuration, in the
-/// domain's own terms.
+/// What the domain is built from: the server's configuration — the one place a setting and its
+/// default live — plus the collaborators a deployment plugs in (search, cluster journal,
+/// presence, shared sessions). The domain reads settings through the views below, in its own
+/// units; a new setting is a `ServerConfiguration` field, with a view here only if the domain
+/// wants it in other terms.
 public struct HubSettings: Sendable {
-    public var verifier: TokenVerifierConfiguration
-    public var maxConnectionsPerUser = 20
-    public var historyLimit = 1000
-    public var terminalRetention: TimeAmount = .seconds(600)
-    public var idleRetention: TimeAmount = .hours(1)
-    public var maxDisconnectionDuration: TimeAmount = .seconds(120)
-    public var stepDelay: TimeAmount = .milliseconds(200)
-    public var limits = DomainLimits()
+    public var server: ServerConfiguration {
+        didSet { limits = DomainLimits(server) }
+    }
+    /// Derived from `server` whenever it changes, so the per-connect and per-request reads are a
+    /// field load, not a conversion.
+    public private(set) var limits: DomainLimits
     public var searchProvider: any SearchProvider = OfflineSearchProvider()
     /// Cluster mode: the shared journal (nil: this process is the whole truth).
     public var journal: (any WorkflowJournal)?
@@ -20,41 +21,30 @@ public struct HubSettings: Sendable {
     public var presence: (any ClusterPresence)?
     /// Cluster mode: recovery sessions in the database (any node recovers them).
     public var sharedSessions: (any SharedSessions)?
-    /// The structured, throttled log the domain writes refusals and slow consumers to.
-    public var log = ServerLog()
-    /// Where the Engine.IO endpoint is served (`--path`), for the pages' client.
-    public var enginePath = "/socket.io/"
-    /// `stampede_build_info`'s labels.
-    public var build = BuildInfo()
 
-    public init(verifier: TokenVerifierConfiguration) { self.verifier = verifier }
+    public init(_ server: ServerConfiguration) {
+        self.server = server
+        limits = DomainLimits(server)
+    }
 }
 
 extension HubSettings {
-    /// The domain's view of the server's knobs.
-    public init(_ c: ServerConfiguration) {
-        self.init(verifier: TokenVerifierConfiguration(secret: c.jwtSecret, jwksFile: c.jwksFile, audience: c.audience,
-                                                       leewaySeconds: c.leewaySeconds))
-        maxConnectionsPerUser = c.maxConnectionsPerUser
-        historyLimit = c.historyLimit
-        terminalRetention = .milliseconds(Int64(c.terminalRetentionSeconds * 1000))
-        maxDisconnectionDuration = .milliseconds(Int64(c.maxDisconnectionDurationMs))
-        stepDelay = .milliseconds(Int64(c.stepDelayMs))
-        enginePath = c.enginePath
-        build = c.build
-        limits.maxSubscriptionsPerSocket = c.maxSubscriptionsPerSocket
-        limits.socketEventsPerSecond = c.socketEventsPerSecond
-        limits.socketEventBurst = c.socketEventBurst
-        limits.refusalsBeforeDisconnect = c.rateLimitAbuseRefusals
-        limits.refusalWindowSeconds = Int(c.rateLimitAbuseWindowSeconds)
-        limits.workflowCreatesPerSecond = c.workflowCreatesPerSecond
-        limits.workflowCreateBurst = c.workflowCreateBurst
-        limits.statsRequireAdmin = c.protectStats
-        limits.connectionStateRecovery = c.connectionStateRecovery
-        limits.outboundQueueLimit = c.outboundQueueLimit
-        idleRetention = .milliseconds(Int64(c.idleWorkflowRetentionSeconds * 1000))
-        log = c.log
+    public var verifier: TokenVerifierConfiguration {
+        TokenVerifierConfiguration(secret: server.jwtSecret, jwksFile: server.jwksFile, audience: server.audience,
+                                   leewaySeconds: server.leewaySeconds)
     }
+    public var maxConnectionsPerUser: Int { server.maxConnectionsPerUser }
+    public var historyLimit: Int { server.historyLimit }
+    public var terminalRetention: TimeAmount { .milliseconds(Int64(server.terminalRetentionSeconds * 1000)) }
+    public var idleRetention: TimeAmount { .milliseconds(Int64(server.idleWorkflowRetentionSeconds * 1000)) }
+    public var maxDisconnectionDuration: TimeAmount { .milliseconds(Int64(server.maxDisconnectionDurationMs)) }
+    public var stepDelay: TimeAmount { .milliseconds(Int64(server.stepDelayMs)) }
+    /// The structured, throttled log the domain writes refusals and slow consumers to.
+    public var log: ServerLog { server.log }
+    /// Where the Engine.IO endpoint is served (`--path`), for the pages' client.
+    public var enginePath: String { server.enginePath }
+    /// `stampede_build_info`'s labels.
+    public var build: BuildInfo { server.build }
 }
 
 extension Hub {

@@ -47,18 +47,11 @@ struct ServeCommand: AsyncParsableCommand {
     /// The flags' own ranges, as usage errors (exit 64, with this usage); environment values are
     /// checked again in `run` once merged.
     func validate() throws {
-        try FlagChecks.range("--port", port, 0...65535)
-        try FlagChecks.range("--ping-interval", pingInterval, 1...3_600_000)
-        try FlagChecks.range("--ping-timeout", pingTimeout, 1...3_600_000)
-        try FlagChecks.atLeast("--max-payload", maxPayload, 1)
-        try FlagChecks.range("--step-delay", stepDelay, 0...3_600_000)
-        try FlagChecks.atLeast("--max-connections-per-user", maxConnectionsPerUser, 1)
-        try FlagChecks.atLeast("--history", history, 1)
+        for flag in NumericServeFlag.all { try flag.validate(self) }
         var probe = ServerConfiguration()
         do { try probe.apply(settings: settings) } catch { throw ValidationError("\(error)") }
         if tlsCert != nil && tlsKey == nil { throw ValidationError("--tls-cert needs --tls-key (the PEM private key)") }
         if tlsKey != nil && tlsCert == nil { throw ValidationError("--tls-key needs --tls-cert (the PEM certificate chain)") }
-        try FlagChecks.atLeast("--publish-batch", publishBatch, 1)
     }
 
     func run() async throws {
@@ -71,34 +64,20 @@ struct ServeCommand: AsyncParsableCommand {
             return v
         }
         c.host = try pick(host, "STAMPEDE_HOST", { $0 }) ?? c.host
-        c.port = try pick(port, "STAMPEDE_PORT", { Int($0) }) ?? c.port
+        for flag in NumericServeFlag.all { try flag.apply(self, env: env, to: &c) }
         c.jwksFile = try pick(jwks, "STAMPEDE_JWKS", { $0 })
         c.audience = try pick(audience, "STAMPEDE_AUDIENCE", { $0 })
-        c.pingIntervalMs = try pick(pingInterval, "STAMPEDE_PING_INTERVAL", { Int($0) }) ?? c.pingIntervalMs
-        c.pingTimeoutMs = try pick(pingTimeout, "STAMPEDE_PING_TIMEOUT", { Int($0) }) ?? c.pingTimeoutMs
-        c.maxPayload = try pick(maxPayload, "STAMPEDE_MAX_PAYLOAD", { Int($0) }) ?? c.maxPayload
-        c.stepDelayMs = try pick(stepDelay, "STAMPEDE_STEP_DELAY", { Int($0) }) ?? c.stepDelayMs
-        c.maxConnectionsPerUser = try pick(maxConnectionsPerUser, "STAMPEDE_MAX_CONNECTIONS_PER_USER", { Int($0) }) ?? c.maxConnectionsPerUser
-        c.historyLimit = try pick(history, "STAMPEDE_HISTORY", { Int($0) }) ?? c.historyLimit
-        c.clusterPublishBatch = try pick(publishBatch, "STAMPEDE_PUBLISH_BATCH", { Int($0) }) ?? c.clusterPublishBatch
         c.tlsCertPath = try pick(tlsCert, "STAMPEDE_TLS_CERT", { $0 })
         c.tlsKeyPath = try pick(tlsKey, "STAMPEDE_TLS_KEY", { $0 })
         try connections.apply(to: &c, env: env)
         let fromEnv = (env["STAMPEDE_SET"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
         do { try c.apply(settings: fromEnv + settings) } catch { throw ValidationError("\(error)") }
+        for flag in NumericServeFlag.all { try flag.validate(c) }
         var logger = Logger(label: "stampede.server")
         logger.logLevel = try pick(logLevel, "STAMPEDE_LOG_LEVEL", { Logger.Level(rawValue: $0.lowercased()) }) ?? .info
         c.log = ServerLog(logger: logger)
         c.build = BuildInfo(version: StampedeVersion.number, commit: GitCommit.detect())
         c.reusePort = reusePort || ["1", "true", "yes", "on"].contains((env["STAMPEDE_REUSE_PORT"] ?? "").lowercased())
-        try FlagChecks.range("--port", c.port, 0...65535)
-        try FlagChecks.range("--ping-interval", c.pingIntervalMs, 1...3_600_000)
-        try FlagChecks.range("--ping-timeout", c.pingTimeoutMs, 1...3_600_000)
-        try FlagChecks.atLeast("--max-payload", c.maxPayload, 1)
-        try FlagChecks.range("--step-delay", c.stepDelayMs, 0...3_600_000)
-        try FlagChecks.atLeast("--max-connections-per-user", c.maxConnectionsPerUser, 1)
-        try FlagChecks.atLeast("--history", c.historyLimit, 1)
-        try FlagChecks.atLeast("--publish-batch", c.clusterPublishBatch, 1)
         if (c.tlsCertPath == nil) != (c.tlsKeyPath == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }

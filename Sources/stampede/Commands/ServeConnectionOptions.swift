@@ -28,16 +28,13 @@ struct ServeConnectionOptions: ParsableArguments {
     @Option(name: .customLong("write-stall-timeout"), help: "A connection whose unsent output stays past its bound closes after this, ms. (env: STAMPEDE_WRITE_STALL_TIMEOUT; default 10000)") var writeStallTimeout: Int?
     @Option(name: .customLong("idle-workflow-retention"), help: "Non-terminal workflows nobody publishes to or watches are dropped after this, seconds. (env: STAMPEDE_IDLE_WORKFLOW_RETENTION; default 3600)") var idleWorkflowRetention: Int?
 
+    /// The non-numeric options; the numeric ones go through `NumericServeFlag.all` with the rest of
+    /// `serve`'s.
     func apply(to c: inout ServerConfiguration, env: [String: String]) throws {
         func pick<T>(_ flag: T?, _ name: String, _ parse: (String) -> T?) throws -> T? {
             if let flag { return flag }
             guard let raw = env[name], !raw.isEmpty else { return nil }
             guard let v = parse(raw) else { throw ValidationError("\(name)=\(raw) is not valid") }
-            return v
-        }
-        func ms(_ flag: Int?, _ name: String, _ option: String, range: ClosedRange<Int>) throws -> Int? {
-            guard let v = try pick(flag, name, { Int($0) }) else { return nil }
-            guard range.contains(v) else { throw ValidationError("--\(option) must be between \(range.lowerBound) and \(range.upperBound) (got \(v))") }
             return v
         }
         let truthy: (String) -> Bool? = { ["1", "true", "yes", "on"].contains($0.lowercased()) ? true : (["0", "false", "no", "off"].contains($0.lowercased()) ? false : nil) }
@@ -58,17 +55,7 @@ struct ServeConnectionOptions: ParsableArguments {
         if let csr = try pick(connectionStateRecovery, "STAMPEDE_CONNECTION_STATE_RECOVERY", { Switch(rawValue: $0.lowercased()) }) {
             c.connectionStateRecovery = csr == .on
         }
-        let day = 86_400_000
-        c.maxDisconnectionDurationMs = try ms(recoveryWindow, "STAMPEDE_RECOVERY_WINDOW", "recovery-window", range: 0...day) ?? c.maxDisconnectionDurationMs
-        c.connectTimeoutMs = try ms(connectTimeout, "STAMPEDE_CONNECT_TIMEOUT", "connect-timeout", range: 1...day) ?? c.connectTimeoutMs
         let envProtect = try pick(nil, "STAMPEDE_PROTECT_STATS", truthy) ?? false
         c.protectStats = protectStats || envProtect
-        c.headerTimeoutMs = try ms(headerTimeout, "STAMPEDE_HEADER_TIMEOUT", "header-timeout", range: 1...day) ?? c.headerTimeoutMs
-        c.bodyTimeoutMs = try ms(bodyTimeout, "STAMPEDE_BODY_TIMEOUT", "body-timeout", range: 1...day) ?? c.bodyTimeoutMs
-        c.idleTimeoutMs = try ms(idleTimeout, "STAMPEDE_IDLE_TIMEOUT", "idle-timeout", range: 1...day) ?? c.idleTimeoutMs
-        c.writeStallTimeoutMs = try ms(writeStallTimeout, "STAMPEDE_WRITE_STALL_TIMEOUT", "write-stall-timeout", range: 1...day) ?? c.writeStallTimeoutMs
-        if let s = try ms(idleWorkflowRetention, "STAMPEDE_IDLE_WORKFLOW_RETENTION", "idle-workflow-retention", range: 1...(365 * 86_400)) {
-            c.idleWorkflowRetentionSeconds = Double(s)
-        }
     }
 }

@@ -25,7 +25,7 @@ extension ServerSuites {
 
         @Test func testOwnerCancelsARunningSearchAndTheRunStops() async throws {
             // Long steps: the cancel lands while the runner sleeps between steps.
-            let h = try DomainHarness { $0.stepDelay = .milliseconds(300) }
+            let h = try DomainHarness { $0.stepDelayMs = 300 }
             let (_, card) = await h.api("POST", "/api/v1/workflows", token: h.token("alice"), body: ["type": "search", "query": "cancel me"])
             let id = card["workflow_id"]!.stringValue!
             let (out, socket, _) = try await h.connect("alice")

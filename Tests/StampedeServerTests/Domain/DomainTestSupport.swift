@@ -52,11 +52,12 @@ final class DomainHarness: @unchecked Sendable {
     let minter = TokenMinter(secret: "test-secret")
     private var nextAck: UInt64 = 1
 
-    init(_ tweak: (inout HubSettings) -> Void = { _ in }) throws {
-        var s = HubSettings(verifier: TokenVerifierConfiguration(secret: "test-secret"))
-        s.stepDelay = .zero
-        tweak(&s)
-        hub = try Hub(settings: s, eventLoopGroup: group)
+    init(_ tweak: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        var c = ServerConfiguration()
+        c.jwtSecret = "test-secret"
+        c.stepDelayMs = 0
+        tweak(&c)
+        hub = try Hub(settings: HubSettings(c), eventLoopGroup: group)
     }
 
     deinit {

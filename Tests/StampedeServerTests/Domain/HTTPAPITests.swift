@@ -38,7 +38,7 @@ extension ServerSuites {
         }
 
         @Test func testErrorsAreJSONWithTheListedStatuses() async throws {
-            let h = try DomainHarness { $0.limits.workflowCreateBurst = 2; $0.limits.workflowCreatesPerSecond = 0.01 }
+            let h = try DomainHarness { $0.workflowCreateBurst = 2; $0.workflowCreatesPerSecond = 0.01 }
             func code(_ r: (Int, JSONValue)) -> String { "\(r.0) \(r.1["error"]?["code"]?.stringValue ?? "-")" }
             let noToken = await h.api("POST", "/api/v1/workflows", token: nil, body: ["type": "external"])
             #expect(code(noToken) == "401 token_missing")
@@ -82,7 +82,7 @@ extension ServerSuites {
         }
 
         @Test func testProtectedStatsNeedAnAdminToken() async throws {
-            let h = try DomainHarness { $0.limits.statsRequireAdmin = true }
+            let h = try DomainHarness { $0.protectStats = true }
             let anonymous = await h.api("GET", "/api/v1/websocket/stats", token: nil)
             let user = await h.api("GET", "/api/v1/websocket/stats", token: h.token("alice"))
             let admin = await h.api("GET", "/api/v1/websocket/stats", token: h.token("root", role: .admin))

@@ -16,7 +16,7 @@ extension ServerSuites {
         func header(_ r: APIResponse, _ name: String) -> String? { r.headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
 
         @Test func testThePageCarriesADevTokenOnlyUnderTheDefaultSecret() async throws {
-            let dev = try DomainHarness { $0.verifier = TokenVerifierConfiguration(secret: "dev-secret") }
+            let dev = try DomainHarness { $0.jwtSecret = "dev-secret" }
             let page = await get(dev, "/")
             #expect(page.status == 200)
             #expect(header(page, "Content-Type") == "text/html; charset=utf-8")

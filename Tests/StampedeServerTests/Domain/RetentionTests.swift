@@ -10,7 +10,7 @@ extension ServerSuites {
     /// PROTOCOL §5/§7: bounded history and terminal retention.
     @Suite(.serialized) final class RetentionTests {
         @Test func testTerminalWorkflowIsDroppedAfterRetentionOnlyWhenNobodyWatches() async throws {
-            let h = try DomainHarness { $0.terminalRetention = .milliseconds(50) }
+            let h = try DomainHarness { $0.terminalRetentionSeconds = 0.05 }
             let watched = await h.createExternal(owner: "alice")
             let idle = await h.createExternal(owner: "alice")
             let (out, socket, _) = try await h.connect("alice")

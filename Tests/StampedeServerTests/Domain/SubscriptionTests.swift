@@ -83,7 +83,7 @@ extension ServerSuites {
         }
 
         @Test func testRefusalsCarryTheirCodes() async throws {
-            let h = try DomainHarness { $0.limits.maxSubscriptionsPerSocket = 1 }
+            let h = try DomainHarness { $0.maxSubscriptionsPerSocket = 1 }
             let mine = await h.createExternal(owner: "alice")
             let theirs = await h.createExternal(owner: "bob")
             let (out, socket, _) = try await h.connect("alice")

@@ -58,23 +58,36 @@ public struct RefusalWindow: Sendable {
     }
 }
 
-/// Configuration of every limit the domain enforces.
+/// Every limit the domain enforces, in the domain's terms: a view of `ServerConfiguration`,
+/// which alone holds the values and their defaults.
 public struct DomainLimits: Sendable {
-    public var socketEventsPerSecond = 10.0
-    public var socketEventBurst = 20.0
-    public var refusalsBeforeDisconnect = 50
-    public var refusalWindowSeconds = 10
-    public var workflowCreatesPerSecond = 5.0
-    public var workflowCreateBurst = 10.0
-    public var maxSubscriptionsPerSocket = 100
-    public var maxEventsPerPublish = 100
+    public let socketEventsPerSecond: Double
+    public let socketEventBurst: Double
+    public let refusalsBeforeDisconnect: Int
+    public let refusalWindowSeconds: Int
+    public let workflowCreatesPerSecond: Double
+    public let workflowCreateBurst: Double
+    public let maxSubscriptionsPerSocket: Int
+    public let maxEventsPerPublish: Int
     /// When true, `GET /api/v1/websocket/stats` needs an `admin` (or `service`) token.
-    public var statsRequireAdmin = false
+    public let statsRequireAdmin: Bool
     /// Unsent bytes a socket may owe (PROTOCOL §5.6); live events queued
     /// behind a paced replay count against it too.
-    public var outboundQueueLimit = 1 << 20
+    public let outboundQueueLimit: Int
     /// Socket.IO connection state recovery (pid + offsets).
-    public var connectionStateRecovery = true
+    public let connectionStateRecovery: Bool
 
-    public init() {}
+    public init(_ c: ServerConfiguration) {
+        socketEventsPerSecond = c.socketEventsPerSecond
+        socketEventBurst = c.socketEventBurst
+        refusalsBeforeDisconnect = c.rateLimitAbuseRefusals
+        refusalWindowSeconds = Int(c.rateLimitAbuseWindowSeconds)
+        workflowCreatesPerSecond = c.workflowCreatesPerSecond
+        workflowCreateBurst = c.workflowCreateBurst
+        maxSubscriptionsPerSocket = c.maxSubscriptionsPerSocket
+        maxEventsPerPublish = c.maxEventsPerPublish
+        statsRequireAdmin = c.protectStats
+        outboundQueueLimit = c.outboundQueueLimit
+        connectionStateRecovery = c.connectionStateRecovery
+    }
 }

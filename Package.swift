@@ -124,7 +124,7 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         // The tests' shared support: the real server on a loopback port (HubServerHarness), the raw
-        // HTTP client and hostile frame bytes, and the one polling wait; the raw WebSocket and the
+        // HTTP client and hostile frame bytes, the one polling wait and the one seeded generator; the raw WebSocket and the
         // async inbox it shares with the conformance probes live in StampedeConformance.
         .target(name: "StampedeTestSupport", dependencies: [
             "StampedeServer", "StampedeConformance", "StampedeAuth", "StampedeContract", "StampedeJSON",
@@ -141,12 +141,12 @@ let package = Package(
         // Seeded mutational fuzzing of the codecs and of a live server (issue 8);
         // FuzzCorpus/ is read from the source tree, not bundled.
         .testTarget(name: "StampedeFuzzTests", dependencies: [
-            "SocketIOWire", "StampedeJSON", "StampedeContract", "StampedeAuth", "StampedeServer",
+            "SocketIOWire", "StampedeJSON", "StampedeContract", "StampedeAuth", "StampedeServer", "StampedeTestSupport",
         ], exclude: ["FuzzCorpus"]),
         .testTarget(name: "StampedeClientTests", dependencies: ["StampedeClient", "StampedeServer", "StampedeAuth", "StampedeTestSupport"]),
         .testTarget(name: "StampedeScenarioTests", dependencies: ["StampedeScenario", "StampedeServer", "StampedeReports", "StampedeTarget"]),
         .testTarget(name: "StampedeReportsTests", dependencies: [
-            "StampedeReports", "StampedeJSON", "StampedeBrowserSupport",
+            "StampedeReports", "StampedeJSON", "StampedeBrowserSupport", "StampedeTestSupport",
             .product(name: "Yams", package: "Yams"),   // the deploy recipes' YAML
         ]),
         // The headless-Chromium DevTools driver shared by the page tests and the report render test.

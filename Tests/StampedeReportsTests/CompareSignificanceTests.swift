@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import StampedeReports
+import StampedeTestSupport
 
 /// Issue 15 item 4: two back-to-back runs of the same binary must not "regress". Ten runs drawn
 /// from one distribution (different seeds: sampling noise, rare slow outliers, a small counter
@@ -12,7 +13,7 @@ import Testing
     func run(seed: UInt64) -> RunReport {
         var r = SyntheticRun(seconds: 20, perSecondPerMetric: 60, shards: 1, seed: seed, keepSecondHistograms: false)
             .report(shards: [0])
-        var rng = SplitMix64(seed: seed &* 7919)
+        var rng = SeededRandom(seed: seed &* 7919)
         let events = Double(r.counters["events_received"] ?? 0)
         r.counters["events_received"] = UInt64(events + (rng.nextUnit() - 0.5) * 2 * events.squareRoot())
         r.counters["unexpected_disconnects"] = rng.next() % 4          // 0…3: a counter that comes and goes

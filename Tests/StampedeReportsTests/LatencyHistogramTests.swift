@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import StampedeReports
+import StampedeTestSupport
 
 @Suite(.serialized) final class LatencyHistogramTests {
     @Test func testMergeEqualsRecordingEverythingIntoOne() {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var whole = LatencyHistogram(), a = LatencyHistogram(), b = LatencyHistogram()
         for i in 0..<20_000 {
             let v = rng.next() % 5_000_000
@@ -22,7 +23,7 @@ import Testing
 
     @Test func testCodableRoundTripIsLossless() throws {
         var h = LatencyHistogram()
-        var rng = SplitMix64(seed: 9)
+        var rng = SeededRandom(seed: 9)
         for _ in 0..<5_000 { h.record(rng.next() % 10_000_000) }
         h.record(0)
         h.record(90_000_000)  // clamped
@@ -100,7 +101,7 @@ extension LatencyHistogram {
     /// HdrHistogram clamps percentiles to the raw min and max, so those must survive JSON.
     @Test func testDecodedPercentilesMatchTheOriginalExactly() throws {
         for seed in 1...30 as ClosedRange<UInt64> {
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededRandom(seed: seed)
             var h = LatencyHistogram()
             for _ in 0..<(1 + Int(rng.next() % 60)) { h.record(1_000 + rng.next() % 200_000) }
             let back = try JSONDecoder().decode(LatencyHistogram.self, from: JSONEncoder().encode(h))

@@ -1,8 +1,10 @@
+import StampedeTestSupport
+
 /// Byte-level mutations in the style of libFuzzer's default mutator, plus
 /// a dictionary of tokens that matter to these protocols (number edges,
 /// JSON structure, separators, invalid UTF-8), stacked 1–4 per input.
 struct Mutator {
-    var random: FuzzRandom
+    var random: SeededRandom
     let splices: [[UInt8]]
     var maxLength = 65_536
 
@@ -26,7 +28,7 @@ struct Mutator {
                                             UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","), UInt8(ascii: "\\")]
 
     init(seed: UInt64, splices: [[UInt8]]) {
-        random = FuzzRandom(seed: seed)
+        random = SeededRandom(seed: seed)
         self.splices = splices
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import StampedeJSON
 @testable import StampedeReports
+import StampedeTestSupport
 
 /// A deterministic, realistic-looking run: per-second latency observations for
 /// several metrics, spread over `shards` generator processes, so a test can build
@@ -31,7 +32,7 @@ struct SyntheticRun {
         self.metrics = metrics
         self.perSecondPerMetric = perSecondPerMetric
         self.shards = shards
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         for t in 0..<seconds {
             for (m, metric) in metrics.enumerated() {
                 let base = UInt64(800 + 700 * m)
@@ -117,18 +118,4 @@ struct SyntheticRun {
             generatorHealth: GeneratorHealth(loopLagP99Ms: 1.5, cpuPercent: 40 * Double(included.count), saturated: false),
             errorsByCode: errorsByCode)
     }
-}
-
-/// Small, seedable, dependency-free PRNG so fixtures are identical on every machine.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

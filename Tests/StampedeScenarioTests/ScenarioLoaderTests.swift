@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import StampedeScenario
 
@@ -94,5 +95,16 @@ import Testing
         let s = try ScenarioLoader.load(path: path)
         #expect(s.totalDuration < 20)
         #expect(!s.checks.isEmpty && !s.budgets.isEmpty)
+    }
+
+    /// The benchmark scripts and docs run these files by path; a key renamed in the loader must
+    /// not leave one of them unloadable until someone runs the script.
+    @Test func everyBundledScenarioLoads() throws {
+        let root = #filePath.components(separatedBy: "/Tests/")[0] + "/scenarios"
+        let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") } ?? []
+        #expect(files.count >= 20, "found \(files.count) scenario files under \(root)")
+        for file in files {
+            do { _ = try ScenarioLoader.load(path: root + "/" + file) } catch { Issue.record("scenarios/\(file): \(error)") }
+        }
     }
 }

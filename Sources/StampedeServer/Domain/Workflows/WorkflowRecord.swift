@@ -5,8 +5,9 @@ import StampedeJSON
 
 /// One workflow's state. Guarded by `WorkflowRegistry`'s lock: every
 /// mutation happens inside it, which is what makes seq assignment and
-/// history gapless under concurrent publishers.
-final class WorkflowRecord: @unchecked Sendable {
+/// history gapless under concurrent publishers. Not `Sendable`: no record
+/// leaves the registry (readers get copies — cards, slices of `StoredEvent`s).
+final class WorkflowRecord {
     let id: String
     let type: String
     let ownerUserID: String

@@ -26,6 +26,13 @@ struct SubscriptionStart {
 /// history, the offset counter and the hand-off of each batch to the event
 /// loops that have subscribers, so live delivery order on every socket is
 /// seq order per workflow and offset order across workflows.
+///
+/// Unchecked `Sendable`, on purpose: the state is the fields below, every
+/// one read and written inside `lock` only, and that one critical section
+/// must also cover the hand-off (`handOff`) so that the order of the loops'
+/// queues is the seq order. A `NIOLockedValueBox<State>` would need the
+/// records `Sendable` (they are mutable classes, kept so that the publish
+/// path appends in place), and `Mutex` needs macOS 15 (the package targets 14).
 final class WorkflowRegistry: @unchecked Sendable {
     let lock = NIOLock()
     var workflows: [String: WorkflowRecord] = [:]

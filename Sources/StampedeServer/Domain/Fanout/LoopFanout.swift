@@ -2,8 +2,10 @@ import NIOCore
 
 /// The subscribers of every workflow that live on one event loop. Touched
 /// only on that loop, so it needs no lock; the registry hands it one batch
-/// per (publish, loop) — never one hop per subscriber.
-final class LoopFanout: @unchecked Sendable {
+/// per (publish, loop) — never one hop per subscriber. Not `Sendable`: the
+/// only way to it from another thread is the `NIOLoopBoundBox` that
+/// `FanoutDirectory` holds, which checks the loop on every access.
+final class LoopFanout {
     let loop: EventLoop
     private let stats: ServerStats
     private var subscribers: [String: [ObjectIdentifier: SocketSession]] = [:]
@@ -55,7 +57,7 @@ final class LoopFanout: @unchecked Sendable {
             flushScheduled = true
             // A task queued now runs after the tasks already queued for this
             // loop (other publishes' batches) and before it waits for I/O again.
-            loop.execute { self.flushWritten() }
+            loop.assumeIsolated().execute { self.flushWritten() }
         }
     }
 
@@ -73,28 +75,34 @@ final class LoopFanout: @unchecked Sendable {
 }
 
 /// Finds the `LoopFanout` of an event loop. Built once from the group, then
-/// read-only — safe to share.
+/// read-only — safe to share. Each fan-out is wrapped once, at start-up, in
+/// a `NIOLoopBoundBox` (nothing is wrapped per delivery); its `value`
+/// precondition is what proves every access runs on the fan-out's loop.
 final class FanoutDirectory: Sendable {
-    private let byLoop: [ObjectIdentifier: LoopFanout]
+    private let byLoop: [ObjectIdentifier: NIOLoopBoundBox<LoopFanout>]
 
     init(group: EventLoopGroup, stats: ServerStats) {
-        var map: [ObjectIdentifier: LoopFanout] = [:]
+        var map: [ObjectIdentifier: NIOLoopBoundBox<LoopFanout>] = [:]
         for loop in group.makeIterator() {
-            let f = LoopFanout(loop: loop, stats: stats)
-            map[ObjectIdentifier(loop)] = f
+            // Made off the loop, the fan-out is sent into its box: no other
+            // reference to it exists outside.
+            map[ObjectIdentifier(loop)] = .makeBoxSendingValue(LoopFanout(loop: loop, stats: stats), eventLoop: loop)
         }
         byLoop = map
     }
 
+    /// The calling loop's fan-out (the caller is on `loop`).
     func fanout(for loop: EventLoop) -> LoopFanout {
         guard let f = byLoop[ObjectIdentifier(loop)] else {
             preconditionFailure("event loop \(loop) is not in the server's group")
         }
-        return f
+        return f.value
     }
 
+    /// The hop from the publisher's thread to a subscriber loop: one task
+    /// per (batch, loop), carrying the loop-bound fan-out.
     func deliver(_ batch: [StoredEvent], workflowID: String, acceptedAt: NIODeadline, toLoop id: ObjectIdentifier) {
         guard let f = byLoop[id] else { return }
-        f.loop.execute { f.deliver(batch, workflowID: workflowID, acceptedAt: acceptedAt) }
+        f.eventLoop.execute { f.value.deliver(batch, workflowID: workflowID, acceptedAt: acceptedAt) }
     }
 }

@@ -6,14 +6,32 @@ import SocketIOWire
 /// raw `ByteBuffer`s from the Engine.IO handler's context (only byte-level
 /// handlers sit below it, no frame encoder) — the fan-out frame built once
 /// is the frame on the wire.
-final class WebSocketLink: @unchecked Sendable {
+///
+/// Genuinely `Sendable`: its session may live on another loop than the
+/// channel (a WebSocket upgrade lands on whichever loop accepted it), so
+/// writes from there hop. The handler context and the read-batching flags
+/// are the channel loop's alone, held loop-bound (each access checks the
+/// loop). The flags are only ever touched for an instant: a flush may call
+/// back into this link (writability → a paced replay writes more).
+final class WebSocketLink: Sendable {
     let channel: Channel
-    /// Only touched on `channel.eventLoop`.
-    private let encoderContext: ChannelHandlerContext
+    private let context: NIOLoopBound<ChannelHandlerContext>
 
+    /// While the Engine.IO handler is inside a read: flushes wait for the
+    /// read's end (`endRead`), so the replies one read causes — a CONNECT
+    /// answer with a recovery's replay, a subscribe ack with its `since`
+    /// events, several acks — leave in one write.
+    private struct ReadBatch {
+        var inRead = false
+        var flushDeferred = false
+    }
+    private let readBatch: NIOLoopBoundBox<ReadBatch>
+
+    /// Made by the Engine.IO handler, on the channel's loop.
     init(channel: Channel, context: ChannelHandlerContext) {
         self.channel = channel
-        self.encoderContext = context
+        self.context = NIOLoopBound(context, eventLoop: channel.eventLoop)
+        self.readBatch = NIOLoopBoundBox(ReadBatch(), eventLoop: channel.eventLoop)
     }
 
     var eventLoop: EventLoop { channel.eventLoop }
@@ -24,36 +42,27 @@ final class WebSocketLink: @unchecked Sendable {
 
     func write(_ frame: ByteBuffer) {
         if channel.eventLoop.inEventLoop {
-            encoderContext.write(NIOAny(frame), promise: nil)
+            context.value.write(NIOAny(frame), promise: nil)
         } else {
-            channel.eventLoop.execute { self.encoderContext.write(NIOAny(frame), promise: nil) }
+            channel.eventLoop.execute { self.context.value.write(NIOAny(frame), promise: nil) }
         }
     }
 
-    /// While the Engine.IO handler is inside a read: flushes wait for the
-    /// read's end (`endRead`), so the replies one read causes — a CONNECT
-    /// answer with a recovery's replay, a subscribe ack with its `since`
-    /// events, several acks — leave in one write. Only touched on the
-    /// channel's loop.
-    private var inRead = false
-    private var flushDeferred = false
-
-    func beginRead() { inRead = true }
+    func beginRead() { readBatch.value.inRead = true }
 
     /// The read ended: one flush for whatever it wrote.
     func endRead() {
-        inRead = false
-        if flushDeferred {
-            flushDeferred = false
-            encoderContext.flush()
-        }
+        readBatch.value.inRead = false
+        guard readBatch.value.flushDeferred else { return }
+        readBatch.value.flushDeferred = false
+        context.value.flush()
     }
 
     func flush() {
         if channel.eventLoop.inEventLoop {
-            if inRead { flushDeferred = true } else { encoderContext.flush() }
+            if readBatch.value.inRead { readBatch.value.flushDeferred = true } else { context.value.flush() }
         } else {
-            channel.eventLoop.execute { self.encoderContext.flush() }
+            channel.eventLoop.execute { self.context.value.flush() }
         }
     }
 
@@ -64,11 +73,11 @@ final class WebSocketLink: @unchecked Sendable {
 
     /// Sends a close frame (1000) and closes the TCP connection after it.
     func close(code: UInt16 = 1000) {
-        let run = {
+        let run: @Sendable () -> Void = {
             var frame = ByteBufferAllocator().buffer(capacity: 4)
             WebSocketFraming.writeHeader(opcode: 0x8, length: 2, into: &frame)
             frame.writeInteger(code)
-            self.encoderContext.writeAndFlush(NIOAny(frame), promise: nil)
+            self.context.value.writeAndFlush(NIOAny(frame), promise: nil)
             self.channel.close(promise: nil)
         }
         if channel.eventLoop.inEventLoop { run() } else { channel.eventLoop.execute(run) }

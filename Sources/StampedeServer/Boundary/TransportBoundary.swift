@@ -28,7 +28,8 @@ public enum ServerDisconnectCause: String, Sendable {
 }
 
 /// Implemented by the transport for every socket the domain accepted. All
-/// methods are called on `eventLoop` only.
+/// methods are called on `eventLoop` only (the transport's implementation
+/// checks it: its state is loop-bound).
 public protocol SocketOutput: AnyObject, Sendable {
     var eventLoop: EventLoop { get }
     /// Appends one pre-encoded event frame (a whole server WebSocket frame as
@@ -48,16 +49,18 @@ public protocol SocketOutput: AnyObject, Sendable {
 
     /// Replays (`since`, recovery) are written in step with the socket:
     /// while `canWrite`, `writePaced` appends without the slow-consumer
-    /// rule; then `whenWritable` runs once the socket has drained.
+    /// rule; then `whenWritable` runs once the socket has drained — on
+    /// `eventLoop`, so `body` may hold loop-confined state (it is not
+    /// `@Sendable`).
     var canWrite: Bool { get }
     func writePaced(frame: ByteBuffer)
-    func whenWritable(_ body: @escaping @Sendable () -> Void)
+    func whenWritable(_ body: @escaping () -> Void)
 }
 
 extension SocketOutput {
     public var canWrite: Bool { true }
     public func writePaced(frame: ByteBuffer) { write(frame: frame) }
-    public func whenWritable(_ body: @escaping @Sendable () -> Void) { eventLoop.execute(body) }
+    public func whenWritable(_ body: @escaping () -> Void) { eventLoop.assumeIsolated().execute(body) }
 }
 
 /// What the transport knows about a CONNECT to `/`.
@@ -80,17 +83,25 @@ public struct ConnectRequest: Sendable {
     }
 }
 
-/// The domain's answer to a CONNECT.
+/// The domain's answer to a CONNECT. It travels in a future (the decision
+/// may be made after an asynchronous token check), so the socket handle
+/// travels loop-bound: only its loop can open it.
 public enum ConnectDecision: Sendable {
     /// Reply `0{"sid":sid[,"pid":pid]}`; when `recovered` the transport
     /// sends the reply after the replayed events the domain already wrote.
-    case accept(DomainSocket, sid: String, pid: String?)
+    case accept(NIOLoopBound<any DomainSocket>, sid: String, pid: String?)
     /// Reply `4<payload>`; the Engine.IO session stays open.
     case refuse(JSONValue)
+
+    /// Accepts `socket`, made on (and confined to) `loop` — the caller is on it.
+    public static func accept(_ socket: any DomainSocket, on loop: EventLoop, sid: String, pid: String?) -> ConnectDecision {
+        .accept(NIOLoopBound(socket, eventLoop: loop), sid: sid, pid: pid)
+    }
 }
 
-/// The domain's handle for one accepted socket; the transport passes it back.
-public protocol DomainSocket: AnyObject, Sendable {}
+/// The domain's handle for one accepted socket; the transport passes it back
+/// on the socket's loop. Not `Sendable`: a socket's state is its loop's.
+public protocol DomainSocket: AnyObject {}
 
 /// Implemented by the domain (`Domain/Hub`). The transport calls these on
 /// the socket's event loop.

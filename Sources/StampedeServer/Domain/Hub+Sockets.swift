@@ -65,7 +65,7 @@ extension Hub: SocketDomain {
         stats.add(stats.connections)
         stats.add(request.transport == .websocket ? stats.websocketConnections : stats.pollingConnections)
         if let detached { restore(session, rooms: detached.rooms, afterOffset: clientOffset) }
-        return .accept(session, sid: session.sid, pid: session.pid)
+        return .accept(session, on: session.eventLoop, sid: session.sid, pid: session.pid)
     }
 
     /// Rejoins the rooms of a recovered session and writes what it missed.
@@ -116,9 +116,11 @@ extension Hub: SocketDomain {
             // Cluster mode: created or last read on another node; load it
             // from the journal, then subscribe on the socket's loop.
             let id = request.workflowID
+            let bound = NIOLoopBound(session, eventLoop: session.eventLoop)
             Task {
                 let found = (try? await self.ensureLoaded(id)) ?? false
-                session.eventLoop.execute {
+                bound.eventLoop.execute {
+                    let session = bound.value
                     guard !session.ended else { return }
                     if found { self.subscribe(session, arguments, ackID, loaded: true) }
                     else { session.refuse(ackID, .notFound, "no workflow \(id)") }

@@ -5,8 +5,10 @@ import StampedeJSON
 /// The Socket.IO v5 layer of one Engine.IO session: namespace `/` only,
 /// CONNECT first, decode and validate every packet (a bad one closes the
 /// whole connection), reassemble binary events, and hand CONNECT / EVENT /
-/// DISCONNECT to the domain. Confined to the session's event loop.
-final class SocketIOConnection: @unchecked Sendable {
+/// DISCONNECT to the domain. Confined to the session's event loop: not
+/// `Sendable`, its timers and the CONNECT decision's callback run through
+/// the loop's `assumeIsolated()` view, so the compiler sees no crossing.
+final class SocketIOConnection {
     private enum State {
         case idle
         /// The domain is deciding on a CONNECT.
@@ -115,9 +117,10 @@ final class SocketIOConnection: @unchecked Sendable {
         let request = ConnectRequest(auth: auth, headers: h.headers, query: h.query,
                                      transport: session.isWebSocket ? .websocket : .polling, remoteAddress: h.remoteAddress)
         let output = SocketIOOutput(session: session)
-        domain.connect(request, output: output).hop(to: session.eventLoop).whenComplete { [self] result in
+        domain.connect(request, output: output).hop(to: session.eventLoop).assumeIsolated().whenComplete { [self] result in
             switch result {
-            case .success(.accept(let socket, let sid, let pid)):
+            case .success(.accept(let bound, let sid, let pid)):
+                let socket = bound.value
                 guard case .connecting = state, !session.isClosed else {
                     output.detach()
                     domain.socketEnded(socket, reason: .transportLost(recoverable: true))

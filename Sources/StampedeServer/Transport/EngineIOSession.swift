@@ -4,6 +4,13 @@ import SocketIOWire
 /// One Engine.IO session: the state machine plus its timers, its transports
 /// (a WebSocket, or long-poll requests and their outbox) and the Socket.IO
 /// layer on top. Confined to `eventLoop`: every method runs there.
+///
+/// Unchecked `Sendable` because it is found by sid from any connection's
+/// loop (a long-poll request or a WebSocket upgrade lands wherever it was
+/// accepted: `SessionRegistry`, `HTTPRouterHandler`, `EngineIOWebSocketHandler`),
+/// and those callers hop to `eventLoop` before calling in (`close`, `start`
+/// assert it). Holding it there as a `NIOLoopBound` instead would make the
+/// compiler check those hops; that belongs with the rework of those files.
 final class EngineIOSession: @unchecked Sendable {
     let sid: String
     let eventLoop: EventLoop
@@ -29,7 +36,8 @@ final class EngineIOSession: @unchecked Sendable {
     /// end must not answer again.
     private var answeredPOSTs: Set<UInt64> = []
     private(set) var socketIO: SocketIOConnection!
-    private var writableWaiters: [@Sendable () -> Void] = []
+    /// Run on `eventLoop` (they hold the domain's loop-confined sockets).
+    private var writableWaiters: [() -> Void] = []
     /// Why the session closed, for requests that raced the close.
     private var closedBy: EngineIOSessionStateMachine.CloseCause?
 
@@ -120,7 +128,7 @@ final class EngineIOSession: @unchecked Sendable {
 
     /// Runs `body` once the transport has drained (WebSocket writability,
     /// a GET that took the outbox, the upgrade); dropped if it closes.
-    func whenWritable(_ body: @escaping @Sendable () -> Void) {
+    func whenWritable(_ body: @escaping () -> Void) {
         writableWaiters.append(body)
         // A WebSocket on another loop may have drained in between.
         if canWrite { eventLoop.execute { [self] in wakeWritableWaiters() } }

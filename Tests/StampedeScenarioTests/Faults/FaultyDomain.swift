@@ -63,7 +63,7 @@ final class FaultyDomain: SocketDomain, APIHandler, @unchecked Sendable {
         outputs.withLockedValue { $0.append(wrapped) }
         return hub.connect(request, output: wrapped).map { [self] decision in
             if case .accept(let socket, _, _) = decision {
-                bySocket.withLockedValue { $0[ObjectIdentifier(socket)] = wrapped }
+                bySocket.withLockedValue { $0[ObjectIdentifier(socket.value)] = wrapped }
                 everConnected.withLockedValue { $0 = true }
                 if fault == .earlyPings { wrapped.startEarlyPings() }
             }

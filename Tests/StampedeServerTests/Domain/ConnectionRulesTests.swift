@@ -42,7 +42,7 @@ extension ServerSuites {
         @Test func testStatsReturnToBaselineAfterDisconnects() async throws {
             let h = try DomainHarness()
             let id = await h.createExternal(owner: "alice")
-            var sockets: [(RecordingOutput, DomainSocket)] = []
+            var sockets: [(RecordingOutput, BoundSocket)] = []
             for i in 0..<6 {
                 let (o, s, _) = try await h.connect(i % 2 == 0 ? "alice" : "bob", loop: i, transport: i < 4 ? .websocket : .polling)
                 if i % 2 == 0 { _ = try await h.request(o, s!, "subscribe", ["workflow_id": .string(id)]) }

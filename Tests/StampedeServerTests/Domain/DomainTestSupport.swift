@@ -45,6 +45,10 @@ final class RecordingOutput: SocketOutput, @unchecked Sendable {
     var flushes: Int { state.withLockedValue { $0.flushes } }
 }
 
+/// An accepted socket's handle as a test holds it: bound to the socket's
+/// loop, opened inside that loop's tasks only.
+typealias BoundSocket = NIOLoopBound<any DomainSocket>
+
 /// A hub on a real two-loop group with tokens minted from its secret.
 final class DomainHarness: @unchecked Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
@@ -70,7 +74,7 @@ final class DomainHarness: @unchecked Sendable {
 
     /// Connects a socket for `user` on loop `loopIndex`; returns its output and handle.
     func connect(_ user: String, role: Role? = nil, loop loopIndex: Int = 0, auth extra: JSONObject = [:],
-                 transport: EngineIOTransport = .websocket) async throws -> (RecordingOutput, DomainSocket?, ConnectDecision) {
+                 transport: EngineIOTransport = .websocket) async throws -> (RecordingOutput, BoundSocket?, ConnectDecision) {
         let loops = Array(group.makeIterator())
         let output = RecordingOutput(eventLoop: loops[loopIndex % loops.count])
         var auth: JSONObject = ["token": .string(token(user, role: role))]
@@ -82,19 +86,19 @@ final class DomainHarness: @unchecked Sendable {
     }
 
     /// Sends a client EVENT with an ack id on the socket's loop and waits for the ack.
-    func request(_ output: RecordingOutput, _ socket: DomainSocket, _ name: String, _ arg: JSONValue) async throws -> JSONValue {
+    func request(_ output: RecordingOutput, _ socket: BoundSocket, _ name: String, _ arg: JSONValue) async throws -> JSONValue {
         let id = nextAck
         nextAck += 1
-        try await output.eventLoop.submit { self.hub.event(socket, name: name, arguments: [arg], ackID: id) }.get()
+        try await output.eventLoop.submit { self.hub.event(socket.value, name: name, arguments: [arg], ackID: id) }.get()
         return output.acks[id] ?? .null
     }
 
-    func emitWithoutAck(_ output: RecordingOutput, _ socket: DomainSocket, _ name: String, _ arg: JSONValue) async throws {
-        try await output.eventLoop.submit { self.hub.event(socket, name: name, arguments: [arg], ackID: nil) }.get()
+    func emitWithoutAck(_ output: RecordingOutput, _ socket: BoundSocket, _ name: String, _ arg: JSONValue) async throws {
+        try await output.eventLoop.submit { self.hub.event(socket.value, name: name, arguments: [arg], ackID: nil) }.get()
     }
 
-    func end(_ output: RecordingOutput, _ socket: DomainSocket, _ reason: SocketEndReason) async throws {
-        try await output.eventLoop.submit { self.hub.socketEnded(socket, reason: reason) }.get()
+    func end(_ output: RecordingOutput, _ socket: BoundSocket, _ reason: SocketEndReason) async throws {
+        try await output.eventLoop.submit { self.hub.socketEnded(socket.value, reason: reason) }.get()
     }
 
     func api(_ method: String, _ path: String, token: String?, body: JSONValue? = nil) async -> (Int, JSONValue) {

@@ -42,7 +42,7 @@ final class TransportTestDomain: SocketDomain, APIHandler, @unchecked Sendable {
         lock.lock(); counter += 1; let n = counter; lock.unlock()
         let sid = "socket-\(n)"
         let pid: String? = request.auth?["nopid"] == .bool(true) ? nil : "pid-\(n)"
-        return output.eventLoop.makeSucceededFuture(.accept(Socket(sid: sid, output: output, request: request), sid: sid, pid: pid))
+        return output.eventLoop.makeSucceededFuture(.accept(Socket(sid: sid, output: output, request: request), on: output.eventLoop, sid: sid, pid: pid))
     }
 
     func event(_ socket: DomainSocket, name: String, arguments: [JSONValue], ackID: UInt64?) {

@@ -48,8 +48,8 @@ extension Hub {
                 for id in s.rooms.keys { _ = try? await self.ensureLoaded(id) }
                 kept = RecoveryStore.Detached(sid: s.sid, userID: s.userID, rooms: s.rooms.keys.sorted(), expires: .distantFuture)
             }
-            let decided = result!
-            return try await loop.submit { self.decide(decided, request: request, output: output, taken: .some(kept)) }.get()
+            let decided = result!, taken = kept  // constants: the hop to the loop captures them
+            return try await loop.submit { self.decide(decided, request: request, output: output, taken: .some(taken)) }.get()
         }
         return promise.futureResult
     }

@@ -5,8 +5,10 @@ import StampedeContract
 import StampedeJSON
 
 /// One authenticated Socket.IO socket as the domain sees it. Lives on its
-/// transport's event loop; every method runs there.
-final class SocketSession: DomainSocket, @unchecked Sendable {
+/// transport's event loop; every method runs there. Not `Sendable`: it
+/// leaves its loop only loop-bound (the CONNECT decision, a cluster
+/// subscribe's journal read), and its loop's `LoopFanout` holds it.
+final class SocketSession: DomainSocket {
     let output: SocketOutput
     let principal: Principal
     let sid: String

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -6,25 +7,35 @@ import NIOPosix
 /// the long-polling transport holds two of these (so a pending GET never
 /// blocks a POST) and `HTTPClient` pools them. Requests on one connection
 /// are answered in order.
-final class HTTP1Connection: @unchecked Sendable {
+///
+/// Genuinely `Sendable` (the pool hands connections between threads): the
+/// response handler is reached through a `NIOLoopBound`, so only the
+/// channel's loop touches it, and the one fact the pool reads from any
+/// thread — whether the connection can carry another request — is a locked
+/// flag.
+final class HTTP1Connection: Sendable {
     typealias Callback = (Result<HTTPResponse, ClientError>) -> Void
 
     let channel: Channel
     let endpoint: ServerEndpoint
-    private let handler: HTTP1ResponseHandler
+    private let handler: NIOLoopBound<HTTP1ResponseHandler>
+    private let broken: NIOLockedValueBox<Bool>
 
-    var isOpen: Bool { channel.isActive && !handler.failed }
-    var isIdle: Bool { handler.pendingCount == 0 }
+    /// Any thread (the pool checks a connection it takes).
+    var isOpen: Bool { channel.isActive && !broken.withLockedValue { $0 } }
+    /// On `channel.eventLoop`.
+    var isIdle: Bool { handler.value.pendingCount == 0 }
 
+    /// On `channel.eventLoop` (the connect future's callback).
     private init(channel: Channel, endpoint: ServerEndpoint, handler: HTTP1ResponseHandler) {
         self.channel = channel
         self.endpoint = endpoint
-        self.handler = handler
+        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        self.broken = handler.broken
     }
 
     static func connect(_ endpoint: ServerEndpoint, localAddress: String?, on eventLoop: EventLoop,
                         timeout: TimeAmount) -> EventLoopFuture<HTTP1Connection> {
-        let handler = HTTP1ResponseHandler()
         var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -32,7 +43,7 @@ final class HTTP1Connection: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try ClientTLS.addHandlerIfNeeded(endpoint, to: channel)
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(handler)
+                    try channel.pipeline.syncOperations.addHandler(HTTP1ResponseHandler())
                 }
             }
         if let localAddress {
@@ -40,9 +51,14 @@ final class HTTP1Connection: @unchecked Sendable {
                 return eventLoop.makeFailedFuture(ClientError.connectionFailed("bad local address \(localAddress)"))
             }
         }
+        // The handler is looked up on the channel's loop, never captured
+        // across the initializer's thread boundary.
         return bootstrap.connect(to: endpoint)
+            .flatMapThrowing { channel in
+                HTTP1Connection(channel: channel, endpoint: endpoint,
+                                handler: try channel.pipeline.syncOperations.handler(type: HTTP1ResponseHandler.self))
+            }
             .flatMapErrorThrowing { throw ClientError.connectionFailed("\(endpoint.baseURL): \($0)") }
-            .map { HTTP1Connection(channel: $0, endpoint: endpoint, handler: handler) }
     }
 
     /// Must run on `channel.eventLoop`.
@@ -56,7 +72,7 @@ final class HTTP1Connection: @unchecked Sendable {
         } else if method == .POST || method == .PUT {
             head.headers.replaceOrAdd(name: "Content-Length", value: "0")
         }
-        guard handler.enqueue(callback) else {
+        guard handler.value.enqueue(callback) else {
             callback(.failure(.connectionFailed("connection closed")))
             return
         }
@@ -84,7 +100,14 @@ private final class HTTP1ResponseHandler: ChannelInboundHandler {
     private var waiting: [HTTP1Connection.Callback] = []
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
-    private(set) var failed = false
+    /// Set once the connection can carry no further request (closed,
+    /// errored, or the server said `Connection: close`); shared with the
+    /// connection, which the pool reads from any thread.
+    let broken = NIOLockedValueBox(false)
+    private var failed: Bool {
+        get { broken.withLockedValue { $0 } }
+        set { broken.withLockedValue { $0 = newValue } }
+    }
 
     var pendingCount: Int { waiting.count }
 

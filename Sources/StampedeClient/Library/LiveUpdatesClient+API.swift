@@ -37,8 +37,8 @@ extension LiveUpdatesClient {
     /// One request with a fresh token from the provider; a non-2xx answer
     /// becomes `StampedeAPIError` with the contract's code and message.
     private func call<T: Decodable>(_ method: String, _ path: String, body: JSONValue?) async throws -> T {
-        let token = try await core.tokenProvider()
-        let r = try await core.http.requestJSON(method, path, bearer: token, json: body?.serialized)
+        let token = try await tokenProvider()
+        let r = try await http.requestJSON(method, path, bearer: token, json: body?.serialized)
         guard (200..<300).contains(r.status) else {
             let error = (try? r.json())?["error"]
             throw StampedeAPIError(status: r.status, code: error?["code"]?.stringValue,

@@ -18,7 +18,13 @@ import StampedeContract
 /// Named `LiveUpdatesClient`, not after its module: a type called
 /// `StampedeClient` would shadow the module and break `StampedeClient.X`.
 public final class LiveUpdatesClient: Sendable {
-    let core: LiveUpdatesCore
+    /// The engine, reached on its loop only (`core.value` checks it).
+    let core: NIOLoopBoundBox<LiveUpdatesCore>
+    /// What callers on any thread read, kept outside the box.
+    private let broadcaster: StateBroadcaster
+    private let options: StampedeClientOptions
+    let tokenProvider: @Sendable () async throws -> String
+    let http: HTTPClient
 
     public convenience init(url: String, token: String, options: StampedeClientOptions = .init()) throws {
         try self.init(url: url, options: options, tokenIsFixed: true) { token }
@@ -34,22 +40,29 @@ public final class LiveUpdatesClient: Sendable {
     private init(url: String, options: StampedeClientOptions, tokenIsFixed: Bool,
                  tokenProvider: @escaping @Sendable () async throws -> String) throws {
         let endpoint = try ServerEndpoint(url: url, trust: options.tlsTrust)
-        core = LiveUpdatesCore(endpoint: endpoint, options: options, tokenIsFixed: tokenIsFixed, tokenProvider: tokenProvider)
+        let core = LiveUpdatesCore(endpoint: endpoint, options: options, tokenIsFixed: tokenIsFixed, tokenProvider: tokenProvider)
+        self.broadcaster = core.states
+        self.options = options
+        self.tokenProvider = tokenProvider
+        self.http = core.http
+        let loop = core.loop
+        self.core = .makeBoxSendingValue(core, eventLoop: loop)
     }
 
     /// The current connection state.
-    public var state: ConnectionState { core.states.current }
+    public var state: ConnectionState { broadcaster.current }
 
     /// Every state change, starting with the current state.
-    public var states: AsyncStream<ConnectionState> { core.states.stream() }
+    public var states: AsyncStream<ConnectionState> { broadcaster.stream() }
 
     /// Starts the connection and waits for the first CONNECT. Throws
     /// `unauthorized` when the token is refused, `timeout` after
     /// `options.connectTimeout` (the client keeps trying in the background).
     public func connect() async throws {
         let core = self.core
-        core.loop.execute { core.start() }
-        let stream = core.states.stream()
+        core.eventLoop.execute { core.value.start() }
+        let stream = broadcaster.stream()
+        let connectTimeout = options.connectTimeout
         let outcome: Result<Void, StampedeClientError> = await withTaskGroup(of: Result<Void, StampedeClientError>?.self) { group in
             group.addTask {
                 for await s in stream {
@@ -63,7 +76,7 @@ public final class LiveUpdatesClient: Sendable {
                 return .failure(.closed)
             }
             group.addTask {
-                try? await Task.sleep(for: core.options.connectTimeout)
+                try? await Task.sleep(for: connectTimeout)
                 return .failure(.timeout)
             }
             let first = await group.next() ?? nil
@@ -92,13 +105,19 @@ public final class LiveUpdatesClient: Sendable {
     public func subscribe(_ workflowID: String, since: Int64? = nil,
                           bufferLimit: Int? = nil) -> AsyncThrowingStream<WorkflowUpdate, Error> {
         let core = self.core
-        let limit = max(1, bufferLimit ?? core.options.subscriptionBufferLimit)
+        let limit = max(1, bufferLimit ?? options.subscriptionBufferLimit)
         return AsyncThrowingStream(bufferingPolicy: .bufferingOldest(limit)) { cont in
-            let sub = LiveUpdatesCore.Subscription(workflowID: workflowID, since: since, continuation: cont)
-            cont.onTermination = { _ in core.loop.execute { core.cancel(sub) } }
-            core.loop.execute {
-                core.start()  // subscribing is reason enough to connect, as in a UI hook
-                core.subscribe(sub)
+            // The subscription is made on the loop; its stream's termination
+            // handler (any thread) finds it through a box bound there.
+            let handle = NIOLoopBoundBox<LiveUpdatesCore.Subscription?>.makeEmptyBox(eventLoop: core.eventLoop)
+            cont.onTermination = { _ in
+                core.eventLoop.execute { if let sub = handle.value { core.value.cancel(sub) } }
+            }
+            core.eventLoop.execute {
+                let sub = LiveUpdatesCore.Subscription(workflowID: workflowID, since: since, continuation: cont)
+                handle.value = sub
+                core.value.start()  // subscribing is reason enough to connect, as in a UI hook
+                core.value.subscribe(sub)
             }
         }
     }
@@ -106,12 +125,12 @@ public final class LiveUpdatesClient: Sendable {
     /// Closes the connection and ends every stream.
     public func close() async {
         let core = self.core
-        try? await core.loop.submit { core.close() }.get()
+        try? await core.eventLoop.submit { core.value.close() }.get()
     }
 
     /// Kills the socket as a network failure would (tests, demos).
     func simulateConnectionLoss() async {
         let core = self.core
-        try? await core.loop.submit { core.dropConnection() }.get()
+        try? await core.eventLoop.submit { core.value.dropConnection() }.get()
     }
 }

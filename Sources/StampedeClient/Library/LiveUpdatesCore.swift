@@ -7,13 +7,18 @@ import StampedeJSON
 /// `ClientConnection`, the subscriptions and their last seen `seq`, and
 /// the reconnect/fallback schedule. Socket events and polled events both
 /// pass through `deliver`, so deduplication by seq has one owner.
-final class LiveUpdatesCore: @unchecked Sendable {
+///
+/// Not `Sendable`: the client holds it in a `NIOLoopBoundBox` (`boxed`), and
+/// where work leaves the loop (the token provider's `Task`, the polling
+/// fallback) it carries a `NIOLoopBound` back — every access checks the loop.
+final class LiveUpdatesCore {
     typealias Continuation = AsyncThrowingStream<WorkflowUpdate, Error>.Continuation
 
     /// One consumer's stream of one workflow. Each has its own position, so
     /// several subscriptions to a workflow each get every event once.
-    /// Created by the caller, then touched only on the core's loop.
-    final class Subscription: @unchecked Sendable {
+    /// Created and touched on the core's loop only (the client makes it
+    /// there; its stream's termination handler holds it loop-bound).
+    final class Subscription {
         let workflowID: String
         /// The highest seq handed to this consumer (or the baseline the
         /// server reported).
@@ -78,6 +83,18 @@ final class LiveUpdatesCore: @unchecked Sendable {
         self.http = HTTPClient(endpoint: endpoint, eventLoopGroup: options.eventLoopGroup, timeout: .nanoseconds(Int64(options.requestTimeout.seconds * 1e9)))
     }
 
+    /// A new core, moved into a box bound to its loop (callable from any
+    /// thread: nothing else holds the core).
+    static func boxed(endpoint: ServerEndpoint, options: StampedeClientOptions, tokenIsFixed: Bool,
+                      tokenProvider: @escaping @Sendable () async throws -> String) -> NIOLoopBoundBox<LiveUpdatesCore> {
+        let core = LiveUpdatesCore(endpoint: endpoint, options: options, tokenIsFixed: tokenIsFixed, tokenProvider: tokenProvider)
+        let loop = core.loop
+        return .makeBoxSendingValue(core, eventLoop: loop)
+    }
+
+    /// This core, for a closure that leaves the loop and comes back (on the loop).
+    var bound: NIOLoopBound<LiveUpdatesCore> { NIOLoopBound(self, eventLoop: loop) }
+
     // MARK: connecting
 
     func start() {
@@ -90,16 +107,18 @@ final class LiveUpdatesCore: @unchecked Sendable {
     private func attemptConnect() {
         guard !userClosed else { return }
         let provider = tokenProvider
-        Task { [self] in
+        let core = bound
+        Task {
             let result: Result<String, Error>
             do { result = .success(try await provider()) } catch { result = .failure(error) }
-            loop.execute { [self] in
+            core.eventLoop.execute {
+                let core = core.value
                 switch result {
                 case .success(let t):
-                    token = t
-                    openConnection(token: t)
+                    core.token = t
+                    core.openConnection(token: t)
                 case .failure:
-                    scheduleReconnect()
+                    core.scheduleReconnect()
                 }
             }
         }
@@ -119,7 +138,7 @@ final class LiveUpdatesCore: @unchecked Sendable {
         let delay = options.backoff.delay(attempt: attempt - 1)
         states.set(.reconnecting(attempt: attempt, delay: delay))
         reconnectTimer?.cancel()
-        reconnectTimer = loop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) { [self] in attemptConnect() }
+        reconnectTimer = loop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) { [self] in attemptConnect() }
         startPollingFallback()
     }
 

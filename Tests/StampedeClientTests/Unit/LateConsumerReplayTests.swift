@@ -16,11 +16,12 @@ import Testing
     }
 
     @Test func aLiveEventAheadOfALateConsumerWaitsForItsReplay() async throws {
-        let core = LiveUpdatesCore(endpoint: try ServerEndpoint(url: "http://127.0.0.1:1"), options: StampedeClientOptions(),
-                                   tokenIsFixed: true, tokenProvider: { "t" })
+        let box = LiveUpdatesCore.boxed(endpoint: try ServerEndpoint(url: "http://127.0.0.1:1"), options: StampedeClientOptions(),
+                                        tokenIsFixed: true, tokenProvider: { "t" })
         let (early, earlyIn) = AsyncThrowingStream<WorkflowUpdate, Error>.makeStream()
         let (late, lateIn) = AsyncThrowingStream<WorkflowUpdate, Error>.makeStream()
-        try await core.loop.submit {
+        try await box.eventLoop.submit {
+            let core = box.value
             core.subscribe(.init(workflowID: "wf-late", since: 0, continuation: earlyIn))
             for seq: Int64 in 1...8 { core.deliver(Self.event(seq)) }
             core.subscribe(.init(workflowID: "wf-late", since: 5, continuation: lateIn))
@@ -39,13 +40,14 @@ import Testing
     /// The workflow's end arriving live before the late consumer's replay ends the others' streams
     /// but not the late one's: its replay brings it everything, the end included.
     @Test func theEndArrivingBeforeTheReplayDoesNotCutTheLateConsumerShort() async throws {
-        let core = LiveUpdatesCore(endpoint: try ServerEndpoint(url: "http://127.0.0.1:1"), options: StampedeClientOptions(),
-                                   tokenIsFixed: true, tokenProvider: { "t" })
+        let box = LiveUpdatesCore.boxed(endpoint: try ServerEndpoint(url: "http://127.0.0.1:1"), options: StampedeClientOptions(),
+                                        tokenIsFixed: true, tokenProvider: { "t" })
         let (early, earlyIn) = AsyncThrowingStream<WorkflowUpdate, Error>.makeStream()
         let (late, lateIn) = AsyncThrowingStream<WorkflowUpdate, Error>.makeStream()
         let end = WorkflowEvent(workflowID: "wf-late", seq: 9, ts: 1,
                                 body: WorkflowEventBody(type: "workflow_status", fields: ["status": "completed"]))
-        try await core.loop.submit {
+        try await box.eventLoop.submit {
+            let core = box.value
             core.subscribe(.init(workflowID: "wf-late", since: 0, continuation: earlyIn))
             for seq: Int64 in 1...8 { core.deliver(Self.event(seq)) }
             core.subscribe(.init(workflowID: "wf-late", since: 5, continuation: lateIn))

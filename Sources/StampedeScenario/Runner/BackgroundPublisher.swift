@@ -40,7 +40,10 @@ final class BackgroundPublisher {
 
     /// Ticks every 10 ms; at each tick sends what the rate says is due by now.
     func start() {
-        task = loop.scheduleRepeatedTask(initialDelay: .milliseconds(10), delay: .milliseconds(10)) { [self] _ in tick() }
+        // The repeated task's closure is @Sendable; the loop-bound handle says (and checks) that
+        // it only ever runs on the publisher's own loop.
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        task = loop.scheduleRepeatedTask(initialDelay: .milliseconds(10), delay: .milliseconds(10)) { _ in bound.value.tick() }
     }
 
     func tick() {
@@ -96,7 +99,7 @@ final class BackgroundPublisher {
         let started = EngineClock.monotonicMicros()
         recorder.count("publish.attempts")
         EventPayload.post(ctx.node(forWorkflow: w).http, token: ctx.tokens.service, workflow: ctx.workflowIDs[w], events: events)
-            .hop(to: loop).whenComplete { [self] r in
+            .hop(to: loop).assumeIsolated().whenComplete { [self] r in
                 inFlight -= 1
                 recorder.record(MetricName.publish, micros: EngineClock.monotonicMicros() &- started)
                 if case .success(let resp) = r, resp.status == 201 {

@@ -137,6 +137,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         // Seeded mutational fuzzing of the codecs and of a live server (issue 8);
         // FuzzCorpus/ is read from the source tree, not bundled.

@@ -108,6 +108,11 @@ public protocol DomainSocket: AnyObject {}
 public protocol SocketDomain: Sendable {
     /// Authenticate and register. Completes on `output.eventLoop`.
     func connect(_ request: ConnectRequest, output: SocketOutput) -> EventLoopFuture<ConnectDecision>
+    /// The decision without suspending, or nil when `connect` must run (a
+    /// token verified asynchronously, a recovery from the cluster's shared
+    /// sessions). Called on `output.eventLoop`; a CONNECT decided here costs
+    /// no future.
+    func connectImmediately(_ request: ConnectRequest, output: SocketOutput) -> ConnectDecision?
     /// A client EVENT on `/`. `ack` is nil when the client asked for none.
     func event(_ socket: DomainSocket, name: String, arguments: [JSONValue], ackID: UInt64?)
     /// The Engine.IO session moved from polling to WebSocket (stats).
@@ -127,6 +132,7 @@ public enum TransportEvent: Sendable {
 
 extension SocketDomain {
     public func transportEvent(_ event: TransportEvent) {}
+    public func connectImmediately(_ request: ConnectRequest, output: SocketOutput) -> ConnectDecision? { nil }
 }
 
 /// One HTTP request the transport routes to the domain (everything that is

@@ -25,6 +25,16 @@ extension Hub: SocketDomain {
         }
     }
 
+    /// The CONNECT decided on the socket's loop when the token needs no
+    /// suspension (HS256, every refusal): no future, no Task.
+    public func connectImmediately(_ request: ConnectRequest, output: SocketOutput) -> ConnectDecision? {
+        guard output.eventLoop.inEventLoop else { return nil }
+        if settings.sharedSessions != nil, settings.limits.connectionStateRecovery, request.auth?["pid"]?.stringValue != nil { return nil }
+        let token = TokenSource.extract(auth: request.auth, headers: request.headers, query: request.query)
+        guard let result = verifier.verifyWithoutSuspending(token) else { return nil }
+        return decide(result, request: request, output: output)
+    }
+
     /// On the socket's loop: the per-user cap, then a fresh or recovered
     /// session (`taken`: already taken from the cluster's shared sessions).
     func decide(_ result: Result<Principal, AuthFailureCode>, request: ConnectRequest, output: SocketOutput,

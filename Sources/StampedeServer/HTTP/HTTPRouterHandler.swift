@@ -49,7 +49,11 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let server: EngineIOServer
     private let api: any APIHandler
     private let cors: CORSPolicy
+    /// The connection's outbound bound, which reports arriving bytes until the upgrade.
+    private let bound: OutboundBoundHandler
     private var exchange = Exchange.idle
+    /// A final answer's head went out and its end has not: a parse error now can only close.
+    private var responding = false
     private var clock: HTTPConnectionClock
     private var timer: (at: NIODeadline, task: Scheduled<Void>)?
 
@@ -59,10 +63,11 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return nil
     }
 
-    init(server: EngineIOServer, api: any APIHandler, cors: CORSPolicy) {
+    init(server: EngineIOServer, api: any APIHandler, cors: CORSPolicy, bound: OutboundBoundHandler) {
         self.server = server
         self.api = api
         self.cors = cors
+        self.bound = bound
         let c = server.configuration
         clock = HTTPConnectionClock(limits: .init(header: .milliseconds(Int64(c.headerTimeoutMs)),
                                                   body: .milliseconds(Int64(c.bodyTimeoutMs)),
@@ -79,12 +84,17 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: inbound
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is InboundActivityHandler.BytesArrived {
+        if event is OutboundBoundHandler.BytesArrived {
             clock.bytesArrived(now: .now())
             armTimer(context: context)
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard let parseError = error as? HTTPParserError else { return context.fireErrorCaught(error) }
+        HTTPErrorResponder.answer(parseError, midResponse: responding, context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -252,7 +262,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
             session.eventLoop.execute { session.pollPOSTEnded(id: id, body: text, responder: r) }
         case .upgrade(let role, let accept):
             do {
-                try WebSocketHandshake.switchProtocols(context: context, head: h, accept: accept,
+                try WebSocketHandshake.switchProtocols(context: context, head: h, accept: accept, bound: bound,
                                                        maxFrameSize: max(server.configuration.maxPayload, 126),
                                                        handler: EngineIOWebSocketHandler(role: role))
             } catch {
@@ -307,6 +317,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         headers.replaceOrAdd(name: "Content-Length", value: String(resp.body.count + producer.length))
         let keepAlive = r.keepAlive
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        responding = true
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: r.version, status: HTTPResponseStatus(statusCode: resp.status),
                                                             headers: headers))), promise: nil)
         if !resp.body.isEmpty {
@@ -323,6 +334,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         while context.channel.isWritable {
             guard let part = producer.nextPart(maxBytes: Self.streamPart) else {
                 exchange = .idle
+                responding = false
                 let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
                 if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
                 return
@@ -340,11 +352,17 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: outbound: the end of an answer starts the idle clock
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
+        switch unwrapOutboundIn(data) {
+        case .head(let h) where h.status.code >= 200:
+            responding = true
+        case .end:
+            responding = false
             clock.responseEnded(now: .now())
             armTimer(context: context)
             // The held poll was answered: a later close is no abort of it.
             if case .holdingPoll = exchange { exchange = .idle }
+        default:
+            break
         }
         context.write(data, promise: promise)
     }
@@ -382,7 +400,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
             var buf = context.channel.allocator.buffer(capacity: 160 + text.utf8.count)
             buf.writeString("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: \(text.utf8.count)\r\nConnection: close\r\n\r\n")
             buf.writeString(text)
-            guard let raw = try? context.pipeline.syncOperations.context(name: HTTPPipelineNames.activity) else {
+            guard let raw = try? context.pipeline.syncOperations.context(name: HTTPPipelineNames.bound) else {
                 context.close(promise: nil)
                 return
             }
@@ -401,18 +419,5 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         exchange = .idle
         context.fireChannelInactive()
-    }
-}
-
-/// Tells the router that request bytes arrived (before the decoder has a
-/// whole head), which starts the header clock of an idle connection.
-final class InboundActivityHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-    struct BytesArrived {}
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireUserInboundEventTriggered(BytesArrived())
-        context.fireChannelRead(data)
     }
 }

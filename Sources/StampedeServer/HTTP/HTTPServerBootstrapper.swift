@@ -8,8 +8,8 @@ import NIOSSL
 import SocketIOWire
 
 /// Binds the listening socket and builds each connection's pipeline:
-/// [TLS] → the outbound bound → HTTP/1.1 (decoder, encoder, pipelining,
-/// error answers) → the router. The router turns the connection into a
+/// [TLS] → the outbound bound → HTTP/1.1 (decoder, encoder, pipelining)
+/// → the router. The router turns the connection into a
 /// WebSocket itself when a request asks for it (WebSocketHandshake).
 enum HTTPServerBootstrapper {
     static func bind(server: EngineIOServer, api: any APIHandler, group: EventLoopGroup,
@@ -26,32 +26,36 @@ enum HTTPServerBootstrapper {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     tracker.add(channel)
-                    let ops = channel.pipeline.syncOperations
-                    if let tls { try ops.addHandler(NIOSSLServerHandler(context: tls)) }
-                    let domain = server.domain
-                    try ops.addHandler(OutboundBoundHandler(stallTimeout: .milliseconds(Int64(config.writeStallTimeoutMs))) {
-                        domain.transportEvent(.writeStallClosed)
-                    })
-                    try configureHTTP(ops, server: server, api: api, cors: cors)
+                    try configureConnection(channel.pipeline.syncOperations, server: server, api: api, cors: cors, tls: tls)
                 }
             }
             .bind(host: config.host, port: config.port)
             .get()
     }
 
-    private static func configureHTTP(_ ops: ChannelPipeline.SynchronousOperations, server: EngineIOServer,
-                                      api: any APIHandler, cors: CORSPolicy) throws {
+    /// One accepted connection's handlers. Every handler here is one more
+    /// for each connection to allocate and for each WebSocket upgrade to
+    /// take out again, so there are as few as the HTTP side needs: the
+    /// bound also reports arriving bytes, the router also answers parse
+    /// errors.
+    static func configureConnection(_ ops: ChannelPipeline.SynchronousOperations, server: EngineIOServer,
+                                    api: any APIHandler, cors: CORSPolicy, tls: NIOSSLContext?) throws {
+        let config = server.configuration
+        if let tls { try ops.addHandler(NIOSSLServerHandler(context: tls)) }
+        let domain = server.domain
+        let bound = OutboundBoundHandler(stallTimeout: .milliseconds(Int64(config.writeStallTimeoutMs))) {
+            domain.transportEvent(.writeStallClosed)
+        }
+        try ops.addHandler(bound, name: HTTPPipelineNames.bound)
         var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = server.configuration.maxHeaderBytes
-        limits.maxHeaderFieldSize = server.configuration.maxHeaderBytes
-        try ops.addHandler(InboundActivityHandler(), name: HTTPPipelineNames.activity)
+        limits.maxHeaderListSize = config.maxHeaderBytes
+        limits.maxHeaderFieldSize = config.maxHeaderBytes
         try ops.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes,
                                                                    informationalResponseStrategy: .drop,
                                                                    limitConfiguration: limits)),
                            name: HTTPPipelineNames.decoder)
         try ops.addHandler(HTTPResponseEncoder(), name: HTTPPipelineNames.encoder)
         try ops.addHandler(HTTPServerPipelineHandler(), name: HTTPPipelineNames.pipelining)
-        try ops.addHandler(HTTPErrorResponder(), name: HTTPPipelineNames.errors)
-        try ops.addHandler(HTTPRouterHandler(server: server, api: api, cors: cors))
+        try ops.addHandler(HTTPRouterHandler(server: server, api: api, cors: cors, bound: bound))
     }
 }

@@ -7,6 +7,11 @@ import NIOCore
 /// being served — and if it stays there for `stallTimeout` it is closed.
 /// The fan-out path has its own, stricter check (a subscriber past the bound
 /// is disconnected at once); this one covers everything else.
+///
+/// While the connection speaks HTTP it also tells the router that request
+/// bytes arrived (`BytesArrived`, before the decoder has a whole head), which
+/// starts the header clock of an idle connection: the handler that sees raw
+/// bytes anyway does it, so the upgrade has one handler fewer to take out.
 final class OutboundBoundHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -17,11 +22,23 @@ final class OutboundBoundHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private let onStallClose: @Sendable () -> Void
     private var readPending = false
     private var stallTimer: Scheduled<Void>?
+    /// Until the connection becomes a WebSocket (`httpEnded`).
+    private var reportsBytes = true
+
+    struct BytesArrived {}
 
     init(stallTimeout: TimeAmount, onStallClose: @escaping @Sendable () -> Void) {
         self.stallTimeout = stallTimeout
         self.onStallClose = onStallClose
     }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if reportsBytes { context.fireUserInboundEventTriggered(BytesArrived()) }
+        context.fireChannelRead(data)
+    }
+
+    /// The upgrade: no HTTP handler is left to care about arriving bytes.
+    func httpEnded() { reportsBytes = false }
 
     func read(context: ChannelHandlerContext) {
         if context.channel.isWritable {

@@ -46,31 +46,40 @@ enum WebSocketHandshake {
     /// Engine.IO handler join. Bytes that followed the request (a client
     /// that did not wait for the 101) reach the frame decoder. Call on the
     /// channel's loop from the router's context, after the request's end.
+    ///
+    /// One flush carries the 101, the Engine.IO open packet and whatever the
+    /// bytes that followed the request were answered with (a CONNECT's
+    /// reply): the 101 is written unflushed, the handler holds its flushes
+    /// from the moment it joins, and a task queued behind the decoder's
+    /// removal (NIO hands its leftover bytes on in a task of its own) lets
+    /// them go. Four removals: the bound stays and only stops reporting
+    /// bytes, and parse errors are the router's own.
     static func switchProtocols(context: ChannelHandlerContext, head: HTTPRequestHead, accept: String,
-                                maxFrameSize: Int, handler: EngineIOWebSocketHandler) throws {
+                                bound: OutboundBoundHandler, maxFrameSize: Int,
+                                handler: EngineIOWebSocketHandler) throws {
         let headers = HTTPHeaders([("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept)])
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(
+        context.write(NIOAny(HTTPServerResponsePart.head(
             HTTPResponseHead(version: head.version, status: .switchingProtocols, headers: headers))), promise: nil)
+        bound.httpEnded()
         let ops = context.pipeline.syncOperations
-        // Order matters. Every HTTP handler but the request decoder leaves
-        // first (the Engine.IO handler writes at once, and raw frames must
-        // meet no HTTP encoder); the request decoder goes last, so the bytes
-        // it still holds reach the frame decoder.
-        for name in [HTTPPipelineNames.activity, HTTPPipelineNames.pipelining, HTTPPipelineNames.errors, HTTPPipelineNames.encoder] {
-            ops.removeHandler(name: name, promise: nil)
-        }
+        // Order matters. The HTTP handlers above the decoder leave first
+        // (the Engine.IO handler writes at once, and raw frames must meet
+        // no HTTP encoder); the request decoder goes last, so the bytes it
+        // still holds reach the frame decoder.
+        ops.removeHandler(name: HTTPPipelineNames.pipelining, promise: nil)
+        ops.removeHandler(name: HTTPPipelineNames.encoder, promise: nil)
         ops.removeHandler(context: context, promise: nil)
         try ops.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrameSize)))
         try ops.addHandler(handler)
         ops.removeHandler(name: HTTPPipelineNames.decoder, promise: nil)
+        context.eventLoop.assumeIsolated().execute { handler.upgradeSettled() }
     }
 }
 
-/// Names of the HTTP handlers, so the upgrade can take them out.
+/// Names of the handlers the upgrade finds by name.
 enum HTTPPipelineNames {
-    static let activity = "http-activity"
+    static let bound = "outbound-bound"
     static let decoder = "http-decoder"
     static let encoder = "http-encoder"
     static let pipelining = "http-pipelining"
-    static let errors = "http-errors"
 }

@@ -117,35 +117,40 @@ final class SocketIOConnection {
         let request = ConnectRequest(auth: auth, headers: h.headers, query: h.query,
                                      transport: session.isWebSocket ? .websocket : .polling, remoteAddress: h.remoteAddress)
         let output = SocketIOOutput(session: session)
+        if let decision = domain.connectImmediately(request, output: output) { return connected(.success(decision), output: output) }
         domain.connect(request, output: output).hop(to: session.eventLoop).assumeIsolated().whenComplete { [self] result in
-            switch result {
-            case .success(.accept(let bound, let sid, let pid)):
-                let socket = bound.value
-                guard case .connecting = state, !session.isClosed else {
-                    output.detach()
-                    domain.socketEnded(socket, reason: .transportLost(recoverable: true))
-                    return
-                }
-                state = .joined(socket, output)
-                connectTimer?.cancel()
-                connectTimer = nil
-                var reply: JSONObject = ["sid": .string(sid)]
-                if let pid { reply["pid"] = .string(pid) }
-                session.send(SocketIOPacket.connect(.object(reply)).engineIOPacket)
-                replayHeld()
-            case .success(.refuse(let payload)):
+            connected(result, output: output)
+        }
+    }
+
+    private func connected(_ result: Result<ConnectDecision, Error>, output: SocketIOOutput) {
+        switch result {
+        case .success(.accept(let bound, let sid, let pid)):
+            let socket = bound.value
+            guard case .connecting = state, !session.isClosed else {
                 output.detach()
-                guard case .connecting = state else { return }
-                state = .idle
-                session.send(SocketIOPacket.connectError(payload).engineIOPacket)
-                replayHeld()
-            case .failure:
-                output.detach()
-                guard case .connecting = state else { return }
-                state = .idle
-                session.send(SocketIOPacket.connectError(["message": "internal error"]).engineIOPacket)
-                replayHeld()
+                domain.socketEnded(socket, reason: .transportLost(recoverable: true))
+                return
             }
+            state = .joined(socket, output)
+            connectTimer?.cancel()
+            connectTimer = nil
+            var reply: JSONObject = ["sid": .string(sid)]
+            if let pid { reply["pid"] = .string(pid) }
+            session.send(SocketIOPacket.connect(.object(reply)).engineIOPacket)
+            replayHeld()
+        case .success(.refuse(let payload)):
+            output.detach()
+            guard case .connecting = state else { return }
+            state = .idle
+            session.send(SocketIOPacket.connectError(payload).engineIOPacket)
+            replayHeld()
+        case .failure:
+            output.detach()
+            guard case .connecting = state else { return }
+            state = .idle
+            session.send(SocketIOPacket.connectError(["message": "internal error"]).engineIOPacket)
+            replayHeld()
         }
     }
 

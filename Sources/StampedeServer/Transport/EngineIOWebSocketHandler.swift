@@ -26,6 +26,11 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     private var fragments: (opcode: WebSocketOpcode, data: ByteBuffer)?
     private var maxMessage = 1_000_000
     private var pendingPong: ByteBuffer?
+    /// A new session's WebSocket, from joining the pipeline until
+    /// `upgradeSettled`: every flush waits, so the 101, the open packet and
+    /// the replies to bytes that came with the upgrade request leave in one
+    /// write.
+    private var settling = false
 
     /// The close codes this handler fails a connection with (RFC 6455 §7.4.1).
     enum CloseCode: UInt16 {
@@ -41,6 +46,8 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         self.link = link
         switch role {
         case .newSession(let server, let handshake):
+            settling = true
+            link.beginRead()
             maxMessage = server.configuration.maxPayload
             let s = server.openSession(on: context.eventLoop, handshake: handshake)
             session = s
@@ -48,9 +55,21 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         case .probe(let s):
             maxMessage = s.server.configuration.maxPayload
             session = s
+            // A probe may be refused at once (a second WebSocket closes):
+            // its 101 goes first, as it did alone.
+            context.flush()
             // Before any frame of this socket reaches the session.
             if s.eventLoop.inEventLoop { s.attachProbe(link) } else { s.eventLoop.execute { s.attachProbe(link) } }
         }
+    }
+
+    /// The upgrade is done and the HTTP decoder has handed on the bytes that
+    /// followed the request (NIO does not end that read with a read
+    /// complete): one flush for everything written so far.
+    func upgradeSettled() {
+        settling = false
+        link?.flush()  // the 101 at least, even when the handler wrote nothing (a probe)
+        link?.endRead()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -108,6 +127,7 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
             guard let p = try? EngineIOPacket.decode(textFrame: text) else {
                 // An Engine.IO parse error closes the socket (the reference's).
                 closedWithError = true
+                if settling { upgradeSettled() }  // the 101 and the open packet, then the close
                 link?.abort()
                 return
             }
@@ -147,7 +167,7 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
             pendingPong = nil
             if context.channel.isWritable { link?.writeAndFlush(WebSocketFraming.serverControlFrame(opcode: 0xA, payload: p)) }
         }
-        link?.endRead()
+        if !settling { link?.endRead() }
         context.fireChannelReadComplete()
     }
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Authenticated connects (issue 14): for each stampede binary given, `stampede serve` in one
+# process and `stampede run scenarios/bench/connects.yaml --target` in another, sessions
+# arriving at RATE for DURATION, each a WebSocket with a JWT in its CONNECT, held to the end.
+# Per binary and round it prints one table row: connects/s sustained, connect (TCP + upgrade +
+# Engine.IO open) and auth (CONNECT → reply) p50/p99, server µs of CPU per connect (the
+# server's CPU from /proc/<pid>/stat over the run ÷ authenticated connects) and server KB per
+# connection (RSS at the end of the hold − RSS idle, ÷ connections). Binaries alternate
+# round by round (ROUNDS of each), so a shared machine's load falls on both alike; read ratios.
+# PERF=1 adds one round per binary under `perf record -e cpu-clock -g` (not in the table) and
+# writes `perf report --no-children` to perf-<bin>.txt.
+#   scripts/bench-connects.sh [BINARY...]     (default .build/release/stampede)
+#   RATE=3000/s DURATION=5s ROUNDS=2 WORKERS=1 SOURCES=1 PERF=
+set -uo pipefail
+source "$(dirname "$0")/bench-lib.sh"
+RATE=${RATE:-3000/s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-2}
+WORKERS=${WORKERS:-1}
+SOURCES=${SOURCES:-1}
+bins=("$@")
+[[ ${#bins[@]} -gt 0 ]] || bins=("$STAMPEDE")
+STAMPEDE=${bins[0]}   # bench_init builds the release binary only when none was given
+bench_init
+: > "$BENCH_OUT/runs.txt"
+gen_args=(--set "rate=$RATE" --set "duration=$DURATION")
+[[ "$WORKERS" -gt 1 ]] && gen_args+=(--workers "$WORKERS")
+[[ "$SOURCES" -gt 1 ]] && gen_args+=(--source-addresses "$SOURCES")
+
+one_round() {  # one_round NAME BINARY [perf]
+    STAMPEDE=$2
+    start_stampede_server "server-$1"
+    local perf_pid=""
+    if [[ -n "${3:-}" ]]; then
+        timeout 120 perf record -q -e cpu-clock -g -p "$SERVER_PID" -o "$BENCH_OUT/$1.perf.data" > /dev/null 2>&1 &
+        perf_pid=$!; BENCH_PIDS+=("$perf_pid"); sleep 0.5
+    fi
+    run_load "$1" scenarios/bench/connects.yaml "${gen_args[@]}"
+    stop_server
+    if [[ -n "$perf_pid" ]]; then
+        kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null
+        perf report -i "$BENCH_OUT/$1.perf.data" --no-children --stdio --percent-limit 0.7 2>/dev/null \
+            | grep -v '^$' | head -400 > "$BENCH_OUT/perf-$1.txt"
+        echo "perf report: $BENCH_OUT/perf-$1.txt" >&2
+    else
+        echo "$1 $2" >> "$BENCH_OUT/runs.txt"
+    fi
+}
+
+for r in $(seq 1 "$ROUNDS"); do
+    for i in "${!bins[@]}"; do one_round "bin$i-round$r" "${bins[$i]}"; done
+done
+if [[ -n "${PERF:-}" ]]; then
+    for i in "${!bins[@]}"; do one_round "bin$i-perf" "${bins[$i]}" perf; done
+fi
+
+python3 - "$BENCH_OUT" "$(machine_line)" "$RATE" "$DURATION" <<'PY' | tee "$BENCH_OUT/connects.md"
+import json, os, sys
+from datetime import datetime
+out, machine, rate, duration = sys.argv[1:5]
+tck = os.sysconf("SC_CLK_TCK")
+epoch = lambda iso: datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+print(f"Machine: {machine}; offered {rate} for {duration}\n")
+print("| run | binary | load avg (start → end) | connects ok | connects/s sustained | connect p50 / p99 | auth p50 / p99 | server µs CPU / connect | server KB / connection | errors | exit |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for line in open(f"{out}/runs.txt"):
+    name, binary = line.split(maxsplit=1)
+    d = f"{out}/{name}"
+    rep = json.load(open(f"{d}/report.json"))
+    m = rep.get("metrics", {})
+    c, a = m.get("connect", {}), m.get("auth", {})
+    ok = a.get("count", 0)
+    # Sustained: authenticated connects over the seconds in which they completed.
+    secs = [s for s in rep.get("time_series", []) if s.get("latency", {}).get("auth", {}).get("count", 0) > 0]
+    span = (secs[-1]["t"] - secs[0]["t"] + 1) if secs else 1
+    rows = [l.split() for l in open(f"{d}/server-rss.txt")]
+    rows = [(float(r[0]), int(r[1]), int(r[2])) for r in rows if len(r) > 2]
+    idle_kb = int(open(f"{d}/server-idle-rss.txt").read().split()[1])
+    # Up to the hold's end: the closes at the run's end are not connects.
+    hold_end = epoch(rep["phases"][-1]["end"])
+    held = [r for r in rows if r[0] <= hold_end] or rows
+    cpu_us = (held[-1][2] - held[0][2]) / tck * 1e6
+    peak_kb = max(r[1] for r in held)
+    la0 = open(f"{d}/loadavg-start.txt").read().split()[0]
+    la1 = open(f"{d}/loadavg-end.txt").read().split()[0]
+    errors = sum(rep.get("errors_by_code", {}).values())
+    print(f"| {name} | {binary.strip()} | {la0} → {la1} | {ok:,} | {ok / span:,.0f} | "
+          f"{c.get('p50', 0):.1f} / {c.get('p99', 0):.1f} ms | {a.get('p50', 0):.1f} / {a.get('p99', 0):.1f} ms | "
+          f"{cpu_us / max(ok, 1):.0f} | {(peak_kb - idle_kb) / max(ok, 1):.2f} | {errors} | {rep.get('exit_code')} |")
+PY
+echo "raw outputs: $BENCH_OUT" >&2

@@ -71,8 +71,10 @@ for line in open(f"{out}/runs.txt"):
     c, a = m.get("connect", {}), m.get("auth", {})
     ok = a.get("count", 0)
     # Sustained: authenticated connects over the seconds in which they completed.
-    secs = [s for s in rep.get("time_series", []) if s.get("latency", {}).get("auth", {}).get("count", 0) > 0]
-    span = (secs[-1]["t"] - secs[0]["t"] + 1) if secs else 1
+    # Sustained: the median of the per-second authenticated connects over the seconds that
+    # had any (the first and last are partial, the median ignores them).
+    counts = sorted(n for n in (s.get("latency", {}).get("auth", {}).get("count", 0) for s in rep.get("time_series", [])) if n > 0) or [0]
+    sustained = counts[len(counts) // 2]
     rows = [l.split() for l in open(f"{d}/server-rss.txt")]
     rows = [(float(r[0]), int(r[1]), int(r[2])) for r in rows if len(r) > 2]
     idle_kb = int(open(f"{d}/server-idle-rss.txt").read().split()[1])
@@ -84,7 +86,7 @@ for line in open(f"{out}/runs.txt"):
     la0 = open(f"{d}/loadavg-start.txt").read().split()[0]
     la1 = open(f"{d}/loadavg-end.txt").read().split()[0]
     errors = sum(rep.get("errors_by_code", {}).values())
-    print(f"| {name} | {binary.strip()} | {la0} → {la1} | {ok:,} | {ok / span:,.0f} | "
+    print(f"| {name} | {binary.strip()} | {la0} → {la1} | {ok:,} | {sustained:,} | "
           f"{c.get('p50', 0):.1f} / {c.get('p99', 0):.1f} ms | {a.get('p50', 0):.1f} / {a.get('p99', 0):.1f} ms | "
           f"{cpu_us / max(ok, 1):.0f} | {(peak_kb - idle_kb) / max(ok, 1):.2f} | {errors} | {rep.get('exit_code')} |")
 PY

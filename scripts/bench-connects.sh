@@ -8,9 +8,11 @@
 # connection (RSS at the end of the hold − RSS idle, ÷ connections). Binaries alternate
 # round by round (ROUNDS of each), so a shared machine's load falls on both alike; read ratios.
 # PERF=1 adds one round per binary under `perf record -e cpu-clock -g` (not in the table) and
-# writes `perf report --no-children` to perf-<bin>.txt.
+# writes `perf report --no-children` to perf-<bin>.txt. SYSCALLS=1 adds one round per binary
+# under `strace -c -f` (at SYSCALL_RATE, 500/s by default, for 2 s: strace slows the server)
+# and prints the server's write/read syscalls per connect, an exact count where CPU is noisy.
 #   scripts/bench-connects.sh [BINARY...]     (default .build/release/stampede)
-#   RATE=3000/s DURATION=5s ROUNDS=2 WORKERS=1 SOURCES=1 PERF=
+#   RATE=3000/s DURATION=5s ROUNDS=2 WORKERS=1 SOURCES=1 PERF= SYSCALLS= SYSCALL_RATE=500/s
 set -uo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 RATE=${RATE:-3000/s}
@@ -27,10 +29,28 @@ gen_args=(--set "rate=$RATE" --set "duration=$DURATION")
 [[ "$WORKERS" -gt 1 ]] && gen_args+=(--workers "$WORKERS")
 [[ "$SOURCES" -gt 1 ]] && gen_args+=(--source-addresses "$SOURCES")
 
-one_round() {  # one_round NAME BINARY [perf]
+one_round() {  # one_round NAME BINARY [perf|strace]
     STAMPEDE=$2
     start_stampede_server "server-$1"
-    local perf_pid=""
+    local perf_pid="" strace_pid=""
+    if [[ "${3:-}" == strace ]]; then
+        timeout 120 strace -c -f -e trace=write,writev,sendmsg,read,readv,recvmsg -o "$BENCH_OUT/$1.strace" -p "$SERVER_PID" 2> /dev/null &
+        strace_pid=$!; BENCH_PIDS+=("$strace_pid"); sleep 0.5
+        run_load "$1" scenarios/bench/connects.yaml --set "rate=${SYSCALL_RATE:-500/s}" --set "duration=2s"
+        stop_server; wait "$strace_pid" 2>/dev/null
+        python3 - "$BENCH_OUT/$1" "$BENCH_OUT/$1.strace" "$2" <<'PY' | tee -a "$BENCH_OUT/syscalls.md"
+import json, sys
+d, trace, binary = sys.argv[1:4]
+ok = json.load(open(f"{d}/report.json"))["metrics"].get("auth", {}).get("count", 0)
+calls = {}
+for line in open(trace):
+    f = line.split()
+    if len(f) >= 5 and f[-1] in ("write", "writev", "sendmsg", "read", "readv", "recvmsg"):
+        calls[f[-1]] = int(f[3])
+print(f"| {binary} | {ok:,} | " + " | ".join(f"{calls.get(n, 0) / max(ok, 1):.2f}" for n in ("writev", "write", "read")) + " |")
+PY
+        return
+    fi
     if [[ -n "${3:-}" ]]; then
         timeout 120 perf record -q -e cpu-clock -g -p "$SERVER_PID" -o "$BENCH_OUT/$1.perf.data" > /dev/null 2>&1 &
         perf_pid=$!; BENCH_PIDS+=("$perf_pid"); sleep 0.5
@@ -52,6 +72,11 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 if [[ -n "${PERF:-}" ]]; then
     for i in "${!bins[@]}"; do one_round "bin$i-perf" "${bins[$i]}" perf; done
+fi
+if [[ -n "${SYSCALLS:-}" ]]; then
+    echo "| binary (under strace -c) | connects | writev / connect | write / connect | read / connect |" > "$BENCH_OUT/syscalls.md"
+    echo "|---|---|---|---|---|" >> "$BENCH_OUT/syscalls.md"
+    for i in "${!bins[@]}"; do one_round "bin$i-strace" "${bins[$i]}" strace > /dev/null; done
 fi
 
 python3 - "$BENCH_OUT" "$(machine_line)" "$RATE" "$DURATION" <<'PY' | tee "$BENCH_OUT/connects.md"
@@ -90,4 +115,5 @@ for line in open(f"{out}/runs.txt"):
           f"{c.get('p50', 0):.1f} / {c.get('p99', 0):.1f} ms | {a.get('p50', 0):.1f} / {a.get('p99', 0):.1f} ms | "
           f"{cpu_us / max(ok, 1):.0f} | {(peak_kb - idle_kb) / max(ok, 1):.2f} | {errors} | {rep.get('exit_code')} |")
 PY
+[[ -f "$BENCH_OUT/syscalls.md" ]] && { echo; cat "$BENCH_OUT/syscalls.md"; } | tee -a "$BENCH_OUT/connects.md"
 echo "raw outputs: $BENCH_OUT" >&2

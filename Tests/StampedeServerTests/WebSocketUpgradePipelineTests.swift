@@ -78,6 +78,19 @@ extension ServerSuites {
             #expect(contains(bytes, "0{\"sid\":"))
         }
 
+        /// The same over a real loopback socket: the 101 and the open packet
+        /// come in the client's first read.
+        @Test func testOverASocketThe101AndTheOpenPacketArriveInOneRead() async throws {
+            let h = try await TransportHarness.start()
+            let c = try await h.connection()
+            try await c.send(RawFrames.upgradeRequest(port: h.port))
+            let first = await c.nextRead(timeout: 5) ?? []
+            #expect(contains(first, "HTTP/1.1 101 Switching Protocols"))
+            #expect(contains(first, "0{\"sid\":"), "the open packet came in a later read")
+            c.close()
+            await h.stop()
+        }
+
         @Test func testACONNECTSentWithTheUpgradeRequestIsAnsweredInTheSameFlush() throws {
             var request = ByteBuffer(string: RawFrames.upgradeRequest(port: 80))
             request.writeBytes(RawFrames.frame(opcode: 0x1, payload: Array("40".utf8)))

@@ -126,6 +126,14 @@ package final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// The bytes of the next single read from the socket (what the server
+    /// sent in one write arrives in one read on loopback), after whatever an
+    /// earlier call left; nil when nothing came within `timeout`.
+    package func nextRead(timeout: Double = 5) async -> [UInt8]? {
+        if !pending.isEmpty { defer { pending = [] }; return pending }
+        return await source.next(timeout: timeout)
+    }
+
     package func setReading(_ on: Bool) {
         channel.setOption(ChannelOptions.autoRead, value: on).whenComplete { _ in }
     }

@@ -421,3 +421,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 }
+
+/// Channel handlers live on their channel's loop only, as NIO's own do.
+@available(*, unavailable)
+extension HTTPRouterHandler: Sendable {}

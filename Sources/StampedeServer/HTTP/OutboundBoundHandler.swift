@@ -75,3 +75,7 @@ final class OutboundBoundHandler: ChannelDuplexHandler, RemovableChannelHandler 
         context.fireChannelInactive()
     }
 }
+
+/// Channel handlers live on their channel's loop only, as NIO's own do.
+@available(*, unavailable)
+extension OutboundBoundHandler: Sendable {}

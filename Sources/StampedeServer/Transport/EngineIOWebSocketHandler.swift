@@ -188,3 +188,7 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         context.fireChannelInactive()
     }
 }
+
+/// Channel handlers live on their channel's loop only, as NIO's own do.
+@available(*, unavailable)
+extension EngineIOWebSocketHandler: Sendable {}

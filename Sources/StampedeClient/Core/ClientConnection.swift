@@ -160,9 +160,9 @@ public final class ClientConnection: @unchecked Sendable {
 }
 
 extension ClientConnection: TransportSink {
-    func transportDidReceive(_ text: String) {
+    func transportDidReceive(_ packet: ByteBuffer) {
         guard !finished else { return }
-        switch machine.receive(text) {
+        switch machine.receive(packet) {
         case .none: break
         case .event(let ev): delegate?.connection(self, didReceive: ev)
         case .ping(let answer):

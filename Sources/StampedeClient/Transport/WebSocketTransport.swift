@@ -82,7 +82,7 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
         channel?.flush()
     }
 
-    fileprivate func didReceive(_ text: String) { sink?.transportDidReceive(text) }
+    fileprivate func didReceive(_ packet: ByteBuffer) { sink?.transportDidReceive(packet) }
 
     fileprivate func fail(_ reason: ClientCloseReason) {
         guard !closed else { return }
@@ -206,8 +206,10 @@ private final class WebSocketFrameHandler: ChannelInboundHandler {
         }
     }
 
+    /// The payload goes on as it is: a slice of the read buffer (server frames are unmasked,
+    /// so `unmaskedData` copies nothing), parsed in place by the state machine.
     private func deliver(_ buffer: ByteBuffer) {
-        transport.didReceive(String(buffer: buffer))
+        transport.didReceive(buffer)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -225,11 +225,8 @@ public struct ClientStateMachine: Sendable {
         if otherNamespace { return .none }
         let raw = packet.getSlice(at: packet.readerIndex + arrayStart, length: packet.readableBytes - arrayStart)!
         guard let scanned else { return fullParseEvent(raw, ackID: ackID) }
-        var ev = ReceivedEvent(name: scanned.name, workflowID: scanned.workflowID, seq: scanned.seq, ts: scanned.ts,
-                               tsMicros: scanned.tsMicros, status: scanned.status, sentAtMicros: scanned.sentAtMicros,
-                               ackID: ackID, rawBytes: raw)
-        ev.offset = keepOffset(scanned.trailingString)
-        return .event(ev)
+        let offset = keepOffset(scanned.trailingString)
+        return .event(ReceivedEvent(scanned, offset: offset, ackID: ackID, rawBytes: raw))
     }
 
     /// The recovery offset trailing an event, kept as `lastOffset` when this session tracks

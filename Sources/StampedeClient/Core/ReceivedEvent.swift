@@ -44,6 +44,20 @@ public struct ReceivedEvent: Sendable, Equatable {
         self.rawBytes = rawBytes
     }
 
+    /// The scanner's fields, moved rather than copied (the receive path builds one per delivery).
+    init(_ scanned: consuming EventScanner.Result, offset: String?, ackID: UInt64?, rawBytes: ByteBuffer) {
+        self.name = scanned.name
+        self.workflowID = scanned.workflowID
+        self.seq = scanned.seq
+        self.ts = scanned.ts
+        self.tsMicros = scanned.tsMicros
+        self.status = scanned.status
+        self.sentAtMicros = scanned.sentAtMicros
+        self.offset = offset
+        self.ackID = ackID
+        self.rawBytes = rawBytes
+    }
+
     /// For callers holding the JSON array as text (tests, tools).
     public init(name: String, workflowID: String? = nil, seq: Int64? = nil, ts: Double? = nil,
                 tsMicros: UInt64? = nil, status: String? = nil, sentAtMicros: UInt64? = nil,

@@ -6,7 +6,9 @@ import SocketIOWire
 /// for POSTs, so a GET parked on the server never holds up a send. With
 /// `upgrade`, it probes a WebSocket once the session is open and hands the
 /// session over to it (2probe → 3probe → 5), then retires the polling pair.
-final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendable {
+/// Loop-confined and not `Sendable`: its connections' callbacks run on the loop and its
+/// connect future is read through `assumeIsolated()`.
+final class PollingTransport: EngineTransport, TransportSink {
     private(set) var kind = EngineIOTransport.polling
     private let options: ClientOptions
     private let eventLoop: EventLoop
@@ -41,7 +43,7 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
         let ep = options.endpoint, local = options.localAddress, t = options.connectTimeout
         HTTP1Connection.connect(ep, localAddress: local, on: eventLoop, timeout: t)
             .and(HTTP1Connection.connect(ep, localAddress: local, on: eventLoop, timeout: t))
-            .whenComplete { [self] result in
+            .assumeIsolated().whenComplete { [self] result in
                 switch result {
                 case .success(let (get, post)):
                     if closed { get.close(); post.close(); return }

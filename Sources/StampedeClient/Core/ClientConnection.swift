@@ -6,6 +6,10 @@ import StampedeJSON
 /// machine, the transport's channel(s), the delegate calls and the ack
 /// callbacks — so ten thousand of these cost a few channel handlers each and
 /// not a single Task. Methods called from another thread hop onto the loop.
+/// `@unchecked Sendable` because of that: the commands are callable from any thread and hop,
+/// and the state is only touched on the loop (the transports it owns are loop-confined and
+/// checked; moving this state into a `NIOLoopBoundBox` would put a loop check on every
+/// received frame and change `emit`'s public signature for its ack).
 public final class ClientConnection: @unchecked Sendable {
     public let eventLoop: EventLoop
     public let options: ClientOptions
@@ -160,9 +164,9 @@ public final class ClientConnection: @unchecked Sendable {
 }
 
 extension ClientConnection: TransportSink {
-    func transportDidReceive(_ text: String) {
+    func transportDidReceive(_ packet: ByteBuffer) {
         guard !finished else { return }
-        switch machine.receive(text) {
+        switch machine.receive(packet) {
         case .none: break
         case .event(let ev): delegate?.connection(self, didReceive: ev)
         case .ping(let answer):

@@ -1,3 +1,4 @@
+import NIOCore
 import SocketIOWire
 import StampedeJSON
 
@@ -86,6 +87,9 @@ public struct ClientStateMachine: Sendable {
     /// The CONNECT asks to resume a session, so replayed events carry offsets.
     private var recovering: Bool { connectPayload?["pid"] != nil }
     private var nextAckID: UInt64 = 0
+    /// The workflow ids this connection received last: a delivery for one of them reuses its
+    /// `String` (no allocation, and the checks' dictionary lookups compare by identity first).
+    private var recentWorkflowIDs = RecentStrings(capacity: 4)
 
     /// Changes the session data of the current phase (no-op before the open packet). The phase
     /// is parked on `.opening` while its payload is changed, so the payload stays uniquely
@@ -103,23 +107,29 @@ public struct ClientStateMachine: Sendable {
         self.connectPayload = connectPayload
     }
 
-    /// One Engine.IO packet as text (`<digit><data>`).
-    public mutating func receive(_ text: String) -> Action {
+    /// One Engine.IO packet as bytes (`<digit><data>`), as the transport received it: a
+    /// WebSocket frame's payload or one record of a polling body, read in place.
+    public mutating func receive(_ packet: ByteBuffer) -> Action {
         guard state != .closed else { return .none }
-        guard let first = text.utf8.first else { return .protocolError("empty Engine.IO packet") }
+        guard let first = packet.getInteger(at: packet.readerIndex, as: UInt8.self) else {
+            return .protocolError("empty Engine.IO packet")
+        }
         switch first {
-        case UInt8(ascii: "4"): return receiveMessage(text)
+        case UInt8(ascii: "4"): return receiveMessage(packet)
         case UInt8(ascii: "2"):
             guard state != .opening else { return .protocolError("ping before open") }
             return .ping(answer: !silent)
-        case UInt8(ascii: "0"): return receiveOpen(text)
+        case UInt8(ascii: "0"): return receiveOpen(String(buffer: packet))
         case UInt8(ascii: "1"):
             close()
             return .serverClosed
         case UInt8(ascii: "6"), UInt8(ascii: "3"): return .none  // noop; a pong we never asked for
-        default: return .protocolError("unexpected Engine.IO packet \(text.prefix(8).debugDescription)")
+        default: return .protocolError("unexpected Engine.IO packet \(String(buffer: packet).prefix(8).debugDescription)")
         }
     }
+
+    /// One Engine.IO packet as text: tests and tools; the transports hand over bytes.
+    public mutating func receive(_ text: String) -> Action { receive(ByteBuffer(string: text)) }
 
     /// The events held back until the CONNECT reply; deliver them right
     /// after `.connected`, in order.
@@ -150,22 +160,22 @@ public struct ClientStateMachine: Sendable {
         return .opened(open, connectPacket: SocketIOPacket.connect(connectPayload).engineIOPacket.textFrame)
     }
 
-    private mutating func receiveMessage(_ text: String) -> Action {
-        let u = text.utf8
-        let typeIndex = u.index(after: u.startIndex)
-        guard typeIndex < u.endIndex else { return .protocolError("empty message") }
-        let type = u[typeIndex]
-        // The hot path: an EVENT on `/`, decoded by the scanner alone.
+    private mutating func receiveMessage(_ packet: ByteBuffer) -> Action {
+        guard let type = packet.getInteger(at: packet.readerIndex + 1, as: UInt8.self) else {
+            return .protocolError("empty message")
+        }
+        // The hot path: an EVENT on `/`, decoded by the scanner alone, in place.
         if type == UInt8(ascii: "2"), state == .connected {
-            return receiveEvent(text, from: u.index(after: typeIndex))
+            return receiveEvent(packet)
         }
         // A recovering server may replay missed events before its CONNECT
         // reply; like the official clients, hold them until connected.
         if type == UInt8(ascii: "2"), state == .connecting {
-            if case .event(let e) = receiveEvent(text, from: u.index(after: typeIndex)) { updateSession { $0.earlyEvents.append(e) } }
+            if case .event(let e) = receiveEvent(packet) { updateSession { $0.earlyEvents.append(e) } }
             return .none
         }
-        let body = String(text.dropFirst())
+        // The rare packets (CONNECT replies, ACKs, DISCONNECT) go through the full decoder as text.
+        let body = String(buffer: packet.getSlice(at: packet.readerIndex + 1, length: packet.readableBytes - 1)!)
         let packet: SocketIOPacket
         do { packet = try SocketIOPacket.decode(body) } catch { return .protocolError(error.description) }
         guard packet.namespace == "/" else { return .none }
@@ -196,22 +206,27 @@ public struct ClientStateMachine: Sendable {
         }
     }
 
-    private mutating func receiveEvent(_ text: String, from start: String.UTF8View.Index) -> Action {
-        let u = text.utf8
-        var i = start
-        if i < u.endIndex, u[i] == UInt8(ascii: "/") { return .none }  // another namespace: not joined
+    /// `42[<ack id>]["name",{…}]`: the ack id's digits, then the one scan, both over the
+    /// packet's bytes in place; the event keeps a slice of them as its raw JSON (no copy).
+    private mutating func receiveEvent(_ packet: ByteBuffer) -> Action {
         var ackID: UInt64?
-        while i < u.endIndex, u[i] >= 0x30, u[i] <= 0x39 {
-            ackID = (ackID ?? 0) &* 10 &+ UInt64(u[i] - 0x30)
-            i = u.index(after: i)
+        var arrayStart = 2
+        var otherNamespace = false
+        let scanned: EventScanner.Result? = packet.withUnsafeReadableBytes { p in
+            var i = 2  // after `4` and `2`
+            if i < p.count, p[i] == UInt8(ascii: "/") { otherNamespace = true; return nil }  // not joined
+            while i < p.count, p[i] >= 0x30, p[i] <= 0x39 {
+                ackID = (ackID ?? 0) &* 10 &+ UInt64(p[i] - 0x30)
+                i += 1
+            }
+            arrayStart = i
+            return EventScanner.scan(bytes: UnsafeRawBufferPointer(rebasing: p[i...]), workflowIDs: &recentWorkflowIDs)
         }
-        let raw = Substring(text)[i...]
-        guard let scanned = EventScanner.scan(raw) else { return fullParseEvent(raw, ackID: ackID) }
-        var ev = ReceivedEvent(name: scanned.name, workflowID: scanned.workflowID, seq: scanned.seq, ts: scanned.ts,
-                               tsMicros: scanned.tsMicros, status: scanned.status, sentAtMicros: scanned.sentAtMicros,
-                               ackID: ackID, raw: raw)
-        ev.offset = keepOffset(scanned.trailingString)
-        return .event(ev)
+        if otherNamespace { return .none }
+        let raw = packet.getSlice(at: packet.readerIndex + arrayStart, length: packet.readableBytes - arrayStart)!
+        guard let scanned else { return fullParseEvent(raw, ackID: ackID) }
+        let offset = keepOffset(scanned.trailingString)
+        return .event(ReceivedEvent(scanned, offset: offset, ackID: ackID, rawBytes: raw))
     }
 
     /// The recovery offset trailing an event, kept as `lastOffset` when this session tracks
@@ -240,8 +255,9 @@ public struct ClientStateMachine: Sendable {
 
     /// For what the scanner refuses (a numeric event name, odd spacing): the
     /// full parser decides, and a bad packet closes the connection.
-    private mutating func fullParseEvent(_ raw: Substring, ackID: UInt64?) -> Action {
-        guard let v = try? JSONParser.parse(String(raw)), let a = v.arrayValue, let head = a.first else {
+    private mutating func fullParseEvent(_ raw: ByteBuffer, ackID: UInt64?) -> Action {
+        guard let v = try? raw.withUnsafeReadableBytes({ try JSONParser.parse($0) }), let a = v.arrayValue,
+              let head = a.first else {
             return .protocolError("unreadable EVENT")
         }
         let name: String
@@ -256,7 +272,7 @@ public struct ClientStateMachine: Sendable {
                                ts: obj?["ts"]?.doubleValue, tsMicros: obj?["ts"]?.doubleValue.flatMap(Self.millisAsMicros),
                                status: obj?["status"]?.stringValue,
                                sentAtMicros: obj?["sent_at_us"]?.intValue.flatMap { $0 >= 0 ? UInt64($0) : nil },
-                               ackID: ackID, raw: raw)
+                               ackID: ackID, rawBytes: raw)
         ev.offset = keepOffset(a.count >= 3 ? a.last?.stringValue : nil)
         return .event(ev)
     }

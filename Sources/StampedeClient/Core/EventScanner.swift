@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A single forward pass over an EVENT's JSON array that pulls out what the
 /// load generator's checks need — name, `workflow_id`, `seq`, `ts`, `status`,
 /// the generator's `sent_at_us` and a trailing recovery offset — so the
@@ -29,6 +35,18 @@ public enum EventScanner {
     }
 
     public static func scan(bytes p: UnsafeBufferPointer<UInt8>) -> Result? {
+        var none = RecentStrings(capacity: 0)
+        return scan(bytes: p, workflowIDs: &none)
+    }
+
+    /// The receive path's entry: the bytes in place (a slice of the frame), and the workflow ids
+    /// this connection saw last, so a delivery for one of them reuses that `String` instead of
+    /// allocating and validating a new one (a client follows a handful of workflows).
+    public static func scan(bytes raw: UnsafeRawBufferPointer, workflowIDs: inout RecentStrings) -> Result? {
+        raw.withMemoryRebound(to: UInt8.self) { scan(bytes: $0, workflowIDs: &workflowIDs) }
+    }
+
+    static func scan(bytes p: UnsafeBufferPointer<UInt8>, workflowIDs: inout RecentStrings) -> Result? {
         var c = Cursor(p: p)
         c.skipWS()
         guard c.eat(UInt8(ascii: "[")) else { return nil }
@@ -44,7 +62,7 @@ public enum EventScanner {
             result.argumentCount += 1
             lastString = nil
             if result.argumentCount == 1, c.peek == UInt8(ascii: "{") {
-                guard c.scanEventObject(into: &result) else { return nil }
+                guard c.scanEventObject(into: &result, workflowIDs: &workflowIDs) else { return nil }
             } else if c.peek == UInt8(ascii: "\"") {
                 guard let s = c.readString() else { return nil }
                 lastString = s
@@ -54,6 +72,33 @@ public enum EventScanner {
         }
         if result.argumentCount >= 2 { result.trailingString = lastString }
         return result
+    }
+}
+
+/// The last few distinct strings a scanner produced for one field, reused when the same bytes
+/// arrive again. Fixed capacity, replaced round-robin; a value type owned by one connection.
+public struct RecentStrings: Sendable {
+    private var slots: [String] = []
+    private var next = 0
+    public let capacity: Int
+
+    public init(capacity: Int) { self.capacity = capacity }
+
+    /// The `String` for `bytes` (valid UTF-8 without escapes): a remembered one when equal.
+    mutating func string(for bytes: UnsafeBufferPointer<UInt8>) -> String {
+        for s in slots where Self.equal(s, bytes) { return s }
+        let made = String(decoding: bytes, as: UTF8.self)
+        guard capacity > 0 else { return made }
+        if slots.count < capacity { slots.append(made) } else { slots[next] = made; next = (next + 1) % capacity }
+        return made
+    }
+
+    private static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let u = s.utf8
+        guard u.count == bytes.count else { return false }
+        return u.withContiguousStorageIfAvailable { mine in
+            mine.count == 0 || memcmp(mine.baseAddress!, bytes.baseAddress!, mine.count) == 0
+        } ?? u.elementsEqual(bytes)
     }
 }
 
@@ -97,6 +142,13 @@ private struct Cursor {
         return JSONStringUnescaper.unescape(UnsafeBufferPointer(rebasing: p[r]))
     }
 
+    /// `readString`, reusing a recent equal `String` (escaped strings are rare and not reused).
+    mutating func readString(reusing recent: inout RecentStrings) -> String? {
+        guard let (r, escaped) = stringRange() else { return nil }
+        if !escaped { return recent.string(for: UnsafeBufferPointer(rebasing: p[r])) }
+        return JSONStringUnescaper.unescape(UnsafeBufferPointer(rebasing: p[r]))
+    }
+
     func keyEquals(_ r: Range<Int>, _ key: StaticString) -> Bool {
         guard r.count == key.utf8CodeUnitCount else { return false }
         let k = key.utf8Start
@@ -105,7 +157,7 @@ private struct Cursor {
     }
 
     /// The top-level keys of the event object; nested values are skipped.
-    mutating func scanEventObject(into result: inout EventScanner.Result) -> Bool {
+    mutating func scanEventObject(into result: inout EventScanner.Result, workflowIDs: inout RecentStrings) -> Bool {
         guard eat(UInt8(ascii: "{")) else { return false }
         skipWS()
         if eat(UInt8(ascii: "}")) { return true }
@@ -116,7 +168,7 @@ private struct Cursor {
             guard eat(UInt8(ascii: ":")) else { return false }
             skipWS()
             if keyEquals(key, "workflow_id"), peek == quote {
-                guard let s = readString() else { return false }
+                guard let s = readString(reusing: &workflowIDs) else { return false }
                 result.workflowID = s
             } else if keyEquals(key, "seq"), let n = readNumber() {
                 result.seq = n.int  // a fractional seq is no seq

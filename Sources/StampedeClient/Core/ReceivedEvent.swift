@@ -1,9 +1,10 @@
+import NIOCore
 import StampedeContract
 import StampedeJSON
 
 /// One EVENT as the hot path sees it: the fields every check needs, pulled
 /// out by `EventScanner` without building a JSON tree; the rest stays as
-/// text until someone asks for it.
+/// the received bytes (a slice of the frame, no copy) until someone asks for it.
 public struct ReceivedEvent: Sendable, Equatable {
     /// The event name (the workflow event type, `error`, …).
     public var name: String
@@ -24,12 +25,13 @@ public struct ReceivedEvent: Sendable, Equatable {
     public var offset: String?
     /// Set when the server asked for an ack (not used by the contract).
     public var ackID: UInt64?
-    /// The packet's JSON array, `["name",{…}(,"offset")]`, unparsed.
-    public var raw: Substring
+    /// The packet's JSON array, `["name",{…}(,"offset")]`, as received: a slice
+    /// sharing the frame's storage, so no per-event copy or `String` is made.
+    public var rawBytes: ByteBuffer
 
     public init(name: String, workflowID: String? = nil, seq: Int64? = nil, ts: Double? = nil,
                 tsMicros: UInt64? = nil, status: String? = nil, sentAtMicros: UInt64? = nil,
-                offset: String? = nil, ackID: UInt64? = nil, raw: Substring) {
+                offset: String? = nil, ackID: UInt64? = nil, rawBytes: ByteBuffer) {
         self.name = name
         self.workflowID = workflowID
         self.seq = seq
@@ -39,14 +41,54 @@ public struct ReceivedEvent: Sendable, Equatable {
         self.sentAtMicros = sentAtMicros
         self.offset = offset
         self.ackID = ackID
-        self.raw = raw
+        self.rawBytes = rawBytes
+    }
+
+    /// The scanner's fields, moved rather than copied (the receive path builds one per delivery).
+    init(_ scanned: consuming EventScanner.Result, offset: String?, ackID: UInt64?, rawBytes: ByteBuffer) {
+        self.name = scanned.name
+        self.workflowID = scanned.workflowID
+        self.seq = scanned.seq
+        self.ts = scanned.ts
+        self.tsMicros = scanned.tsMicros
+        self.status = scanned.status
+        self.sentAtMicros = scanned.sentAtMicros
+        self.offset = offset
+        self.ackID = ackID
+        self.rawBytes = rawBytes
+    }
+
+    /// For callers holding the JSON array as text (tests, tools).
+    public init(name: String, workflowID: String? = nil, seq: Int64? = nil, ts: Double? = nil,
+                tsMicros: UInt64? = nil, status: String? = nil, sentAtMicros: UInt64? = nil,
+                offset: String? = nil, ackID: UInt64? = nil, raw: Substring) {
+        self.init(name: name, workflowID: workflowID, seq: seq, ts: ts, tsMicros: tsMicros, status: status,
+                  sentAtMicros: sentAtMicros, offset: offset, ackID: ackID,
+                  rawBytes: ByteBuffer(substring: raw))
+    }
+
+    /// The JSON array as text, made on each call: for the rare readers (the
+    /// `error` event's body, diagnostics); the hot path never asks.
+    public var raw: Substring { Substring(String(buffer: rawBytes)) }
+
+    /// Whether the raw JSON holds `needle` byte for byte, without making a `String`.
+    public func rawContains(_ needle: StaticString) -> Bool {
+        rawBytes.withUnsafeReadableBytes { hay in
+            let n = UnsafeRawBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+            guard n.count > 0, hay.count >= n.count else { return n.count == 0 }
+            outer: for start in 0...(hay.count - n.count) where hay[start] == n[0] {
+                for j in 1..<n.count where hay[start + j] != n[j] { continue outer }
+                return true
+            }
+            return false
+        }
     }
 
     /// The arguments after the name, fully parsed (the recovery offset, when
     /// one was stripped, is not among them).
     public var arguments: [JSONValue] {
         get throws {
-            let all = try JSONParser.parse(String(raw))
+            let all = try rawBytes.withUnsafeReadableBytes { try JSONParser.parse($0) }
             guard var a = all.arrayValue, !a.isEmpty else { return [] }
             a.removeFirst()
             if offset != nil, !a.isEmpty { a.removeLast() }

@@ -7,10 +7,12 @@ import NIOCore
 import NIOPosix
 import SocketIOWire
 
-/// Receives what a transport carries: whole Engine.IO packets as text.
+/// Receives what a transport carries: whole Engine.IO packets as bytes, each
+/// a slice of what was read (a WebSocket frame's payload, a polling record),
+/// so nothing is copied or decoded into a `String` per packet.
 /// Called on the connection's event loop only.
 protocol TransportSink: AnyObject {
-    func transportDidReceive(_ text: String)
+    func transportDidReceive(_ packet: ByteBuffer)
     func transportDidClose(_ reason: ClientCloseReason)
 }
 

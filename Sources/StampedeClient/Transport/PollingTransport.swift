@@ -6,7 +6,9 @@ import SocketIOWire
 /// for POSTs, so a GET parked on the server never holds up a send. With
 /// `upgrade`, it probes a WebSocket once the session is open and hands the
 /// session over to it (2probe → 3probe → 5), then retires the polling pair.
-final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendable {
+/// Loop-confined and not `Sendable`: its connections' callbacks run on the loop and its
+/// connect future is read through `assumeIsolated()`.
+final class PollingTransport: EngineTransport, TransportSink {
     private(set) var kind = EngineIOTransport.polling
     private let options: ClientOptions
     private let eventLoop: EventLoop
@@ -41,7 +43,7 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
         let ep = options.endpoint, local = options.localAddress, t = options.connectTimeout
         HTTP1Connection.connect(ep, localAddress: local, on: eventLoop, timeout: t)
             .and(HTTP1Connection.connect(ep, localAddress: local, on: eventLoop, timeout: t))
-            .whenComplete { [self] result in
+            .assumeIsolated().whenComplete { [self] result in
                 switch result {
                 case .success(let (get, post)):
                     if closed { get.close(); post.close(); return }
@@ -80,18 +82,20 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
     }
 
     private func deliver(_ body: [UInt8]) {
-        for record in body.split(separator: PollingPayload.separator, omittingEmptySubsequences: true) {
-            guard !closed else { return }
-            if record.first == UInt8(ascii: "b") { continue }  // binary: outside the contract
-            let text = String(decoding: record, as: UTF8.self)
-            if sid == nil, text.hasPrefix("0"), let open = try? EngineIOOpenPayload(parsing: String(text.dropFirst())) {
+        PollingRecords.forEach(in: body) { record in
+            guard !closed else { return false }
+            let first = record.getInteger(at: record.readerIndex, as: UInt8.self)
+            if first == UInt8(ascii: "b") { return true }  // binary: outside the contract
+            if sid == nil, first == UInt8(ascii: "0"),
+               let open = try? EngineIOOpenPayload(parsing: String(buffer: record.getSlice(at: record.readerIndex + 1, length: record.readableBytes - 1)!)) {
                 sid = open.sid
-                sink?.transportDidReceive(text)
+                sink?.transportDidReceive(record)
                 if upgrade, open.upgrades.contains("websocket") { startProbe() }
-                continue
+                return true
             }
-            if text == "6" { continue }  // noop: the server releasing our GET for the upgrade
-            sink?.transportDidReceive(text)
+            if record.readableBytes == 1, first == UInt8(ascii: "6") { return true }  // noop: the server releasing our GET for the upgrade
+            sink?.transportDidReceive(record)
+            return true
         }
     }
 
@@ -147,16 +151,16 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
     }
 
     /// What arrives on the probe WebSocket before and after the switch.
-    func transportDidReceive(_ text: String) {
-        if upgraded != nil { sink?.transportDidReceive(text); return }
-        if text == "3probe", !probeAnswered {
+    func transportDidReceive(_ packet: ByteBuffer) {
+        if upgraded != nil { sink?.transportDidReceive(packet); return }
+        if packet.readableBytesView.elementsEqual("3probe".utf8), !probeAnswered {
             probeAnswered = true
             // The server now answers our parked GET with `6`; the GET loop
             // sees `probeAnswered` and completes the switch.
             return
         }
         if probeAnswered {
-            sink?.transportDidReceive(text)  // early data on the new transport
+            sink?.transportDidReceive(packet)  // early data on the new transport
         }
     }
 
@@ -238,6 +242,21 @@ final class PollingTransport: EngineTransport, TransportSink, @unchecked Sendabl
         if on, getParked {
             getParked = false
             poll()
+        }
+    }
+}
+
+/// A polling body's Engine.IO packets (0x1E-separated) as slices of one buffer: one copy per
+/// GET, none per packet, so each reaches the state machine as a WebSocket frame's payload does.
+enum PollingRecords {
+    /// Calls `visit` with each non-empty record in order, until it returns false.
+    static func forEach(in body: [UInt8], _ visit: (ByteBuffer) -> Bool) {
+        let all = ByteBuffer(bytes: body)
+        var start = 0
+        while start < body.count {
+            let end = body[start...].firstIndex(of: PollingPayload.separator) ?? body.count
+            if end > start, !visit(all.getSlice(at: start, length: end - start)!) { return }
+            start = end + 1
         }
     }
 }

@@ -7,7 +7,10 @@ import SocketIOWire
 /// Engine.IO over one WebSocket: a TCP (or TLS) channel, the HTTP upgrade,
 /// then one text frame per packet, masked as RFC 6455 requires of clients.
 /// Used directly (`transport=websocket`) and as the probe of an upgrade.
-final class WebSocketTransport: EngineTransport, @unchecked Sendable {
+/// Loop-confined and not `Sendable`: what runs on another thread's terms (the channel
+/// initializer, the upgrader's callback) reaches it through a `NIOLoopBound`, and its futures'
+/// callbacks run through `assumeIsolated()`, so the compiler checks the confinement.
+final class WebSocketTransport: EngineTransport {
     let kind = EngineIOTransport.websocket
     private let options: ClientOptions
     private let sid: String?
@@ -33,17 +36,19 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
         head.headers.add(name: "Host", value: endpoint.hostHeader)
         for (k, v) in options.headers { head.headers.add(name: k, value: v) }
         let maxFrame = options.maxFrameSize
-        let requestWriter = UpgradeRequestWriter(head: head)
+        // The channel lives on `eventLoop` (a one-loop group), so the initializer and the
+        // upgrader's callback run there and may open the box.
+        let parts = NIOLoopBound((transport: self, writer: UpgradeRequestWriter(head: head)), eventLoop: eventLoop)
         var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(options.connectTimeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { [self] channel in
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try ClientTLS.addHandlerIfNeeded(endpoint, to: channel)
                     let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: maxFrame, automaticErrorHandling: false) { ch, _ in
                         ch.eventLoop.makeCompletedFuture {
-                            try ch.pipeline.syncOperations.addHandler(WebSocketFrameHandler(transport: self))
-                            ch.pipeline.syncOperations.removeHandler(requestWriter, promise: nil)
+                            try ch.pipeline.syncOperations.addHandler(WebSocketFrameHandler(transport: parts.value.transport))
+                            ch.pipeline.syncOperations.removeHandler(parts.value.writer, promise: nil)
                         }
                     }
                     // The server's open packet can share a segment with the
@@ -51,7 +56,7 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(
                         leftOverBytesStrategy: .forwardBytes,
                         withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
-                    try channel.pipeline.syncOperations.addHandler(requestWriter)
+                    try channel.pipeline.syncOperations.addHandler(parts.value.writer)
                 }
             }
         if let local = options.localAddress {
@@ -60,7 +65,7 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
                 return
             }
         }
-        bootstrap.connect(to: endpoint).whenComplete { [self] result in
+        bootstrap.connect(to: endpoint).assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(let ch):
                 if closed {
@@ -68,7 +73,7 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
                     return
                 }
                 channel = ch
-                ch.closeFuture.whenComplete { [self] _ in channelClosed() }
+                ch.closeFuture.assumeIsolated().whenComplete { [self] _ in channelClosed() }
             case .failure(let error):
                 fail(.error("connect: \(error)"))
             }
@@ -82,7 +87,7 @@ final class WebSocketTransport: EngineTransport, @unchecked Sendable {
         channel?.flush()
     }
 
-    fileprivate func didReceive(_ text: String) { sink?.transportDidReceive(text) }
+    fileprivate func didReceive(_ packet: ByteBuffer) { sink?.transportDidReceive(packet) }
 
     fileprivate func fail(_ reason: ClientCloseReason) {
         guard !closed else { return }
@@ -206,8 +211,10 @@ private final class WebSocketFrameHandler: ChannelInboundHandler {
         }
     }
 
+    /// The payload goes on as it is: a slice of the read buffer (server frames are unmasked,
+    /// so `unmaskedData` copies nothing), parsed in place by the state machine.
     private func deliver(_ buffer: ByteBuffer) {
-        transport.didReceive(String(buffer: buffer))
+        transport.didReceive(buffer)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -137,7 +137,7 @@ extension VirtualClient {
 
     /// `error` events (requests without an ack) carry the same refusals.
     func receivedErrorEvent(_ event: ReceivedEvent) {
-        guard event.raw.contains("rate_limited") else { return }
+        guard event.rawContains("rate_limited") else { return }
         if spam != nil { spam?.refusedOne(); rec.count("spam.rate_limited"); return }
         if !spams { judge(.rateLimitIsolated, .violated(expected: "no rate limiting", seen: "error event rate_limited")) }
     }

@@ -16,9 +16,6 @@ so an unbounded server cannot take the machine down with it.
 """
 
 import argparse
-import base64
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -30,25 +27,16 @@ import sys
 import threading
 import time
 
+import hs256  # scripts/hs256.py, beside this file
+
 SECRET = "attack-secret"
 MASK = b"\x37\xfa\x21\x3d"
 
 
 # --- tokens, HTTP, WebSocket -------------------------------------------------
 
-def b64url(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
 def token(user, role=None):
-    now = int(time.time())
-    claims = {"sub": user, "iat": now, "exp": now + 3600}
-    if role:
-        claims["role"] = role
-    head = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    body = b64url(json.dumps(claims, separators=(",", ":")).encode())
-    sig = hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-    return f"{head}.{body}.{b64url(sig)}"
+    return hs256.mint(SECRET, user, role)
 
 
 def connect(port, timeout=5):

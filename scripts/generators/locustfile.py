@@ -4,11 +4,12 @@ i mod W (the same pairing as Stampede's scenario), subscribes, and counts every 
 it receives, with its delivery latency from the publisher's `sent_at_us`. It checks nothing
 else: Locust has no notion of ordering or gaps. Totals go to LOCUST_COUNTS (JSON) at exit.
     LOCUST_SECRET=S LOCUST_WORKFLOWS=workflows.json LOCUST_COUNTS=out.json locust -f locustfile.py …"""
-import itertools, json, os, time
+import itertools, json, os, sys, time
 
 from locust import events, task
 from locust.contrib.socketio import SocketIOUser
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # scripts/hs256.py
 from hs256 import mint, user_id
 
 IDS = json.load(open(os.environ["LOCUST_WORKFLOWS"]))["workflow_ids"]

@@ -2,8 +2,9 @@
 charged for it: RATE events/s per workflow (one event per POST, `sent_at_us` in each), for
 SECONDS, over keep-alive connections. Prints one JSON line: requests sent, refused, seconds.
     publisher.py URL SECRET WORKFLOWS_JSON RATE SECONDS"""
-import http.client, json, sys, threading, time, urllib.parse
+import http.client, json, os, sys, threading, time, urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # scripts/hs256.py
 from hs256 import mint
 
 url, secret, workflows_file, rate, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])

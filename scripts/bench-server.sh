@@ -11,21 +11,19 @@ source "$(dirname "$0")/bench-lib.sh"
 CLIENTS=${1:-10000}
 bench_init
 
-# fanout-10k asks for 100 workflows x 10 events/s x 100 subscribers = 100,000
-# deliveries/s, more than this 2-core machine sustains with the generator on the
-# same cores; a second run at FANOUT_RATE per workflow shows the latency at a load
-# it does sustain. The variant differs from the scenario file in that one line.
+# fanout-10k at 10 events/s per workflow asks for 100 workflows x 10 x 100 subscribers =
+# 100,000 deliveries/s (the figure of the first capacity runs); a second run at FANOUT_RATE per
+# workflow (the scenario's own default, 2/s) shows the latency at a load it sustains. The rate
+# is the scenario's `rate` variable, set per run.
 FANOUT_RATE=${FANOUT_RATE:-2/s}
-sed "s#rate: 10/s#rate: $FANOUT_RATE#" scenarios/load/fanout-10k.yaml > "$BENCH_OUT/fanout-10k-slower.yaml"
-grep -q "rate: $FANOUT_RATE" "$BENCH_OUT/fanout-10k-slower.yaml" || { echo "fanout-10k.yaml has no 'rate: 10/s' line any more" >&2; exit 3; }
-
-names=(fanout-10k "fanout-10k@$FANOUT_RATE" broadcast-10k)
-files=(scenarios/load/fanout-10k.yaml "$BENCH_OUT/fanout-10k-slower.yaml" scenarios/load/broadcast-10k.yaml)
+names=("fanout-10k@10/s" "fanout-10k@$FANOUT_RATE" broadcast-10k)
+files=(scenarios/load/fanout-10k.yaml scenarios/load/fanout-10k.yaml scenarios/load/broadcast-10k.yaml)
+rates=(10/s "$FANOUT_RATE" "")
 : > "$BENCH_OUT/server.jsonl"
 for i in "${!names[@]}"; do
     dir=${names[$i]//[@\/]/-}
     start_stampede_server "server-$dir"
-    run_load "$dir" "${files[$i]}" --set "clients=$CLIENTS"
+    run_load "$dir" "${files[$i]}" --set "clients=$CLIENTS" ${rates[$i]:+--set "rate=${rates[$i]}"}
     stop_server
     summarize "$dir" "$CLIENTS" | tee -a "$BENCH_OUT/server.jsonl"
 done

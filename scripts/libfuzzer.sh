@@ -16,12 +16,22 @@ module() {  # name, sources...
   swiftc "${SAN[@]}" -wmo -module-name "$name" -emit-module -emit-module-path "$OUT/$name.swiftmodule" \
     -I "$OUT" -c "$@" -o "$OUT/$name.o"
 }
-module StampedeJSON Sources/StampedeJSON/*.swift
+module StampedeJSON $(find Sources/StampedeJSON -name "*.swift" | sort)
+# SocketIOWire's base64 is swift-extras-base64's, compiled here from the checkout SwiftPM resolved
+# (`swift build` has run before this in CI and by hand).
+EXTRAS=.build/checkouts/swift-extras-base64/Sources/ExtrasBase64
+[[ -d "$EXTRAS" ]] || swift package resolve >&2
+SAN_SAVED=("${SAN[@]}")
+SAN+=(-enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault
+      -enable-upcoming-feature MemberImportVisibility -enable-experimental-feature SuppressedAssociatedTypesWithDefaults
+      -enable-experimental-feature Lifetimes -enable-upcoming-feature LifetimeDependence)   # its Package.swift's settings
+module ExtrasBase64 "$EXTRAS"/*.swift
+SAN=("${SAN_SAVED[@]}")
 module SocketIOWire $(ls Sources/SocketIOWire/*.swift | grep -v WebSocketFraming)
 module StampedeContract Sources/StampedeContract/*.swift
 swiftc "${SAN[@]}" -I "$OUT" -module-name CodecFuzz \
   Tests/StampedeFuzzTests/Support/CodecFeeder.swift scripts/libfuzzer/CodecFuzzEntry.swift \
-  "$OUT/StampedeJSON.o" "$OUT/SocketIOWire.o" "$OUT/StampedeContract.o" -o "$OUT/codec-fuzz"
+  "$OUT/StampedeJSON.o" "$OUT/ExtrasBase64.o" "$OUT/SocketIOWire.o" "$OUT/StampedeContract.o" -o "$OUT/codec-fuzz"
 # The text seeds, placeholders as the XCTest fuzzer fills them for codecs.
 for kind in socketio engineio polling json; do
   for f in Tests/StampedeFuzzTests/FuzzCorpus/$kind/*; do

@@ -10,7 +10,7 @@ import SocketIOWire
 /// Loop-confined and not `Sendable`: what runs on another thread's terms (the channel
 /// initializer, the upgrader's callback) reaches it through a `NIOLoopBound`, and its futures'
 /// callbacks run through `assumeIsolated()`, so the compiler checks the confinement.
-final class WebSocketTransport: EngineTransport {
+final class WebSocketTransport: EngineTransport, ServerFrameSink {
     let kind = EngineIOTransport.websocket
     private let options: ClientOptions
     private let sid: String?
@@ -45,14 +45,12 @@ final class WebSocketTransport: EngineTransport {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try ClientTLS.addHandlerIfNeeded(endpoint, to: channel)
-                    let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: maxFrame, automaticErrorHandling: false) { ch, _ in
-                        ch.eventLoop.makeCompletedFuture {
-                            try ch.pipeline.syncOperations.addHandler(WebSocketFrameHandler(transport: parts.value.transport))
-                            ch.pipeline.syncOperations.removeHandler(parts.value.writer, promise: nil)
-                        }
+                    let upgrader = FrameReaderUpgrader(maxFrameSize: maxFrame) { context in
+                        try context.pipeline.syncOperations.addHandler(ServerFrameReader(sink: parts.value.transport, maxFrameSize: maxFrame))
+                        context.pipeline.syncOperations.removeHandler(parts.value.writer, promise: nil)
                     }
                     // The server's open packet can share a segment with the
-                    // 101 response: those bytes must reach the frame decoder.
+                    // 101 response: those bytes must reach the frame reader.
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(
                         leftOverBytesStrategy: .forwardBytes,
                         withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
@@ -80,16 +78,18 @@ final class WebSocketTransport: EngineTransport {
         }
     }
 
-    fileprivate func didUpgrade() {
+    func frameReaderDidUpgrade() { didUpgrade() }
+    func frameReaderDidReceive(_ text: ByteBuffer) { sink?.transportDidReceive(text) }
+    func frameReaderDidFail(_ reason: ClientCloseReason) { fail(reason) }
+
+    private func didUpgrade() {
         upgraded = true
         for t in early { write(t, flush: false) }
         early = []
         channel?.flush()
     }
 
-    fileprivate func didReceive(_ packet: ByteBuffer) { sink?.transportDidReceive(packet) }
-
-    fileprivate func fail(_ reason: ClientCloseReason) {
+    private func fail(_ reason: ClientCloseReason) {
         guard !closed else { return }
         closed = true
         channel?.close(promise: nil)
@@ -138,7 +138,6 @@ final class WebSocketTransport: EngineTransport {
         channel.setOption(ChannelOptions.autoRead, value: on).whenSuccess { if on { channel.read() } }
     }
 
-    /// Test hook and upgrade helper: the probe transport hands itself over.
 }
 
 /// Sends the upgrade request once TCP (and TLS) is up; the upgrade handler
@@ -166,66 +165,7 @@ private final class UpgradeRequestWriter: ChannelInboundHandler, RemovableChanne
     }
 }
 
-/// The receive side after the upgrade: text frames to the transport,
-/// pings answered, close frames end the connection.
-private final class WebSocketFrameHandler: ChannelInboundHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
-    private let transport: WebSocketTransport
-    /// Continuation frames of a fragmented message; nil almost always.
-    private var fragments: ByteBuffer?
-
-    init(transport: WebSocketTransport) { self.transport = transport }
-
-    /// Added by the upgrader once the frame codec is in place: the first
-    /// moment a frame can be written (the upgrade handler's completion
-    /// callback runs earlier, while writes would still be refused).
-    func handlerAdded(context: ChannelHandlerContext) {
-        transport.didUpgrade()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.opcode {
-        case .text:
-            if frame.fin { deliver(frame.unmaskedData) } else { fragments = frame.unmaskedData }
-        case .continuation:
-            guard var f = fragments else { return }
-            var d = frame.unmaskedData
-            f.writeBuffer(&d)
-            if frame.fin {
-                fragments = nil
-                deliver(f)
-            } else {
-                fragments = f
-            }
-        case .binary:
-            break  // binary attachments are outside the contract
-        case .ping:
-            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
-            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
-        case .connectionClose:
-            transport.fail(.closedByServer)
-        default:
-            break
-        }
-    }
-
-    /// The payload goes on as it is: a slice of the read buffer (server frames are unmasked,
-    /// so `unmaskedData` copies nothing), parsed in place by the state machine.
-    private func deliver(_ buffer: ByteBuffer) {
-        transport.didReceive(buffer)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        transport.fail(.error("WebSocket: \(error)"))
-    }
-}
-
 /// Channel handlers live on their channel's loop only, as NIO's own do.
 @available(*, unavailable)
 extension UpgradeRequestWriter: Sendable {}
 
-/// Channel handlers live on their channel's loop only, as NIO's own do.
-@available(*, unavailable)
-extension WebSocketFrameHandler: Sendable {}

@@ -32,8 +32,11 @@ public final class DashboardServer: Sendable {
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { ch in
-                ch.pipeline.configureHTTPServerPipeline().flatMap {
-                    ch.pipeline.addHandler(DashboardHTTPHandler(feed: feed, reportFile: reportFile))
+                // Built on the channel's loop with the synchronous operations: the handler is
+                // Sendable-unavailable and never crosses a future's callback.
+                ch.eventLoop.makeCompletedFuture {
+                    try ch.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try ch.pipeline.syncOperations.addHandler(DashboardHTTPHandler(feed: feed, reportFile: reportFile))
                 }
             }
             .bind(host: "127.0.0.1", port: port).get()

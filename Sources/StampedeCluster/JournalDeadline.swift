@@ -6,6 +6,7 @@ struct JournalUnavailable: Error, CustomStringConvertible {
     var description: String { "PostgreSQL did not answer the \(operation) in time" }
 }
 
+@discardableResult
 func withDeadline<T: Sendable>(_ operation: String, seconds: Double = 3,
                                _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in

@@ -75,7 +75,7 @@ final class NodeHeartbeat: ClusterPresence, Sendable {
         requests.finish()
         for t in tasks.withLockedValue({ $0 }) { t.cancel() }
         let client = self.client, logger = self.logger, id = state.withLockedValue { $0.nodeID }
-        try? await withDeadline("leave") {
+        _ = try? await withDeadline("leave") {
             try await client.query("DELETE FROM stampede_nodes WHERE node_id = \(id)", logger: logger)
         }
     }

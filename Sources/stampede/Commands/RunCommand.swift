@@ -98,7 +98,6 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let server = runTarget.embedded
-        let baseURL = runTarget.baseURL
         if workers > 1 {
             if dashboard != nil { FileHandle.standardError.write(Data("note: --dashboard is not available with --workers\n".utf8)) }
             try await runWorkers(loaded, target: runTarget, secret: secret)

@@ -44,31 +44,29 @@ struct NumericServeFlag {
     /// The flag's own value, if given, within its range.
     func validate(_ command: ServeCommand) throws { try check(read(command)) }
 
-    /// Flag, else environment variable, else the configuration's default; the range checked on
-    /// whichever was given.
+    /// Flag, else environment variable, else the configuration's default. The range is checked
+    /// once, on the merged configuration (`validate(_: ServerConfiguration)`), whichever source
+    /// gave the value.
     func apply(_ command: ServeCommand, env: [String: String], to c: inout ServerConfiguration) throws {
         var value = read(command)
         if value == nil, let raw = env[self.env], !raw.isEmpty {
             guard let v = Int(raw) else { throw ValidationError("\(self.env)=\(raw) is not a whole number") }
             value = v
         }
-        guard let value else { return }
-        try check(value)
-        c[keyPath: setting] = value
+        if let value { c[keyPath: setting] = value }
     }
 
-    /// The merged configuration's value (after `--set` and `STAMPEDE_SET`, which reach the same
-    /// fields by their scenario names) within this flag's range.
+    /// The merged configuration's value (flag, `STAMPEDE_…`, then `--set` and `STAMPEDE_SET`,
+    /// which reach the same fields by their scenario names) within this flag's range.
     func validate(_ c: ServerConfiguration) throws {
-        guard !range.contains(c[keyPath: setting]) else { return }
-        throw ValidationError("\(flag) (or its --set setting) must be \(range.upperBound == Self.unbounded ? "≥ \(range.lowerBound)" : "\(range.lowerBound)…\(range.upperBound)"), got \(c[keyPath: setting])")
+        try check(c[keyPath: setting], as: "\(flag) (\(env), or its --set setting)")
     }
 
-    private func check(_ value: Int?) throws {
+    private func check(_ value: Int?, as label: String? = nil) throws {
         if range.upperBound == Self.unbounded {
-            try FlagChecks.atLeast(flag, value, range.lowerBound)
+            try FlagChecks.atLeast(label ?? flag, value, range.lowerBound)
         } else {
-            try FlagChecks.range(flag, value, range)
+            try FlagChecks.range(label ?? flag, value, range)
         }
     }
 }

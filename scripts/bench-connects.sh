@@ -7,8 +7,9 @@
 # server's CPU from /proc/<pid>/stat over the run ÷ authenticated connects) and server KB per
 # connection (RSS at the end of the hold − RSS idle, ÷ connections). Binaries alternate
 # round by round (ROUNDS of each), so a shared machine's load falls on both alike; read ratios.
-# PERF=1 adds one round per binary under `perf record -e cpu-clock -g` (not in the table) and
-# writes `perf report --no-children` to perf-<bin>.txt. SYSCALLS=1 adds one round per binary
+# PERF=1 adds one round per binary with the server and the generator under `perf record -e
+# cpu-clock -g` (not in the table) and writes `perf report --no-children` of each to
+# bin<i>-perf/perf-{server,generator}.txt. SYSCALLS=1 adds one round per binary
 # under `strace -c -f` (at SYSCALL_RATE, 500/s by default, for 2 s: strace slows the server)
 # and prints the server's write/read syscalls per connect, an exact count where CPU is noisy.
 #   scripts/bench-connects.sh [BINARY...]     (default .build/release/stampede)
@@ -51,17 +52,14 @@ print(f"| {binary} | {ok:,} | " + " | ".join(f"{calls.get(n, 0) / max(ok, 1):.2f
 PY
         return
     fi
-    if [[ -n "${3:-}" ]]; then
-        timeout 120 perf record -q -e cpu-clock -g -p "$SERVER_PID" -o "$BENCH_OUT/$1.perf.data" > /dev/null 2>&1 &
-        perf_pid=$!; BENCH_PIDS+=("$perf_pid"); sleep 0.5
+    if [[ -n "${3:-}" ]]; then   # the arrivals' seconds, both processes
+        perf_processes "$BENCH_OUT/$1" 1 "${DURATION%s}" " run scenarios/bench/connects.yaml" &
+        perf_pid=$!
     fi
     run_load "$1" scenarios/bench/connects.yaml "${gen_args[@]}"
     stop_server
     if [[ -n "$perf_pid" ]]; then
-        kill -INT "$perf_pid" 2>/dev/null; wait "$perf_pid" 2>/dev/null
-        perf report -i "$BENCH_OUT/$1.perf.data" --no-children --stdio --percent-limit 0.7 2>/dev/null \
-            | grep -v '^$' | head -400 > "$BENCH_OUT/perf-$1.txt"
-        echo "perf report: $BENCH_OUT/perf-$1.txt" >&2
+        wait "$perf_pid" 2>/dev/null
     else
         echo "$1 $2" >> "$BENCH_OUT/runs.txt"
     fi

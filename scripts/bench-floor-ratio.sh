@@ -13,6 +13,10 @@
 # generator CPU per delivery with the floor's reader per read.
 #   scripts/bench-floor-ratio.sh [BINARY...]     (default .build/release/stampede)
 #   CLIENTS=10000 WORKFLOWS=100 RATE=2/s BATCH=1 BATCH2=10 RATE2=20/s
+# PERF=1 also samples both processes with `perf record -e cpu-clock -g` for
+# PERF_SECONDS (default 10) of each run's steady phase and writes
+# `perf report --no-children` to NAME/perf-{server,generator}.txt (the CPU
+# figures of such a run include perf's own cost: compare them with each other).
 set -uo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 CLIENTS=${CLIENTS:-10000}
@@ -26,23 +30,34 @@ bench_init
 FLOOR="$BENCH_OUT/loopback-floor"
 gcc -O2 -Wall -o "$FLOOR" scripts/floor/loopback-floor.c || exit 3
 
-floor_round() {  # floor_round TAG
+# floor_round TAG: the burst floor (1 and 10 frames per write), then the paced floor at each
+# run's own offered load: CLIENTS x RATE / BATCH writes per second of BATCH frames, in groups
+# of one workflow's subscribers (CLIENTS / WORKFLOWS), for about 4 s.
+floor_round() {
     for per in 1 10; do
         timeout 120 "$FLOOR" "$CLIENTS" 5 "$per" | sed "s/^{/{\"tag\":\"$1\",/" | tee -a "$BENCH_OUT/floor.jsonl" >&2
+    done
+    local r rate batch wps rounds group
+    for r in "${rounds[@]}"; do
+        rate=${r%%:*}; rate=${rate%/s}; batch=${r##*:}
+        read -r wps rounds group < <(python3 -c "import math; w=$CLIENTS*$rate/$batch; print(int(w), max(2, math.ceil(4*w/$CLIENTS)), max(1, $CLIENTS//$WORKFLOWS))")
+        timeout 120 "$FLOOR" "$CLIENTS" "$rounds" "$batch" 200 "$wps" "$group" \
+            | sed "s/^{/{\"tag\":\"$1-paced\",/" | tee -a "$BENCH_OUT/floor.jsonl" >&2
     done
 }
 
 : > "$BENCH_OUT/floor.jsonl"
 : > "$BENCH_OUT/runs.txt"
-floor_round before
 rounds=("$RATE:$BATCH")
 [[ -n "${BATCH2:-}" ]] && rounds+=("${RATE2:-$RATE}:$BATCH2")
+floor_round before
 for i in "${!bins[@]}"; do
     STAMPEDE=${bins[$i]}
     for r in "${rounds[@]}"; do
         name="bin$i-rate${r%%:*}-batch${r##*:}"; name=${name//\//per}
         start_stampede_server "server-$name"
         head -1 /proc/stat > "$BENCH_OUT/$name.stat-start"
+        [[ -n "${PERF:-}" ]] && perf_processes "$BENCH_OUT/$name" 14 "${PERF_SECONDS:-10}" " run scenarios/bench/fanout-floor.yaml" &
         run_load "$name" scenarios/bench/fanout-floor.yaml --set "clients=$CLIENTS" --set "workflows=$WORKFLOWS" \
             --set "rate=${r%%:*}" --set "batch=${r##*:}"
         head -1 /proc/stat > "$BENCH_OUT/$name.stat-end"
@@ -52,16 +67,20 @@ for i in "${!bins[@]}"; do
 done
 floor_round after
 
-python3 - "$BENCH_OUT" "$(machine_line)" <<'PY' | tee "$BENCH_OUT/floor-ratio.md"
+python3 - "$BENCH_OUT" "$(machine_line)" "$CLIENTS" <<'PY' | tee "$BENCH_OUT/floor-ratio.md"
 import json, os, sys
 from datetime import datetime
-out, machine = sys.argv[1], sys.argv[2]
+out, machine, clients = sys.argv[1], sys.argv[2], int(sys.argv[3])
 tck = os.sysconf("SC_CLK_TCK")
 epoch = lambda iso: datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 floors = [json.loads(l) for l in open(f"{out}/floor.jsonl")]
 def fmean(per, key):
-    v = [f[key] for f in floors if f["frames_per_write"] == per]
+    v = [f[key] for f in floors if f["frames_per_write"] == per and not f.get("paced_writes_per_second")]
     return sum(v) / len(v)
+def paced(per, wps, key):
+    """The paced floor's mean at this many writes per second (None when it was not run)."""
+    v = [f[key] for f in floors if f["frames_per_write"] == per and f.get("paced_writes_per_second") == wps]
+    return sum(v) / len(v) if v else None
 w1, r1 = fmean(1, "writer_cpu_us_per_write"), fmean(1, "reader_cpu_us_per_read")
 w10, r10 = fmean(10, "writer_cpu_us_per_frame"), fmean(10, "reader_cpu_us_per_frame")
 sirq1 = fmean(1, "machine_softirq_us_per_frame")
@@ -70,13 +89,18 @@ print("| floor (mean of the runs before and after) | writer µs CPU | reader µs
 print("|---|---|---|---|")
 print(f"| one 200-byte frame per write, {floors[0]['sockets']} sockets | {w1:.2f} per write | {r1:.2f} per read | {sirq1:.2f} per frame |")
 print(f"| ten frames per write | {w10:.2f} per frame | {r10:.2f} per frame | {fmean(10, 'machine_softirq_us_per_frame'):.2f} per frame |")
+for per, wps in sorted({(f["frames_per_write"], f["paced_writes_per_second"]) for f in floors if f.get("paced_writes_per_second")}):
+    print(f"| paced: {wps:,.0f} writes/s of {per} frame(s), groups of {next(f['group'] for f in floors if f.get('paced_writes_per_second') == wps)} | "
+          f"{paced(per, wps, 'writer_cpu_us_per_frame'):.2f} per frame | {paced(per, wps, 'reader_cpu_us_per_frame'):.2f} per frame | "
+          f"{paced(per, wps, 'machine_softirq_us_per_frame'):.2f} per frame |")
 for f in floors:
     print(f"<!-- {f['tag']}: {json.dumps(f)} -->")
 print()
 # A run publishing one event per request is held against one frame per write; a batched
 # run (several events reach a socket together) against ten frames per write.
-print("| run | binary | deliveries/s (steady) | server µs/delivery | ÷ floor write | generator µs/delivery | ÷ floor read | floor used | machine softirq share | event_delivery p50 / p99 | errors | exit |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+# The paced floor (same offered load, both sides sleeping between groups) beside it.
+print("| run | binary | deliveries/s (steady) | server µs/delivery | ÷ floor write | ÷ paced write | generator µs/delivery | ÷ floor read | ÷ paced read | floor used | machine softirq share | event_delivery p50 / p99 | errors | exit |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for line in open(f"{out}/runs.txt"):
     name, binary = line.split(maxsplit=1)
     d = f"{out}/{name}"
@@ -101,7 +125,11 @@ for line in open(f"{out}/runs.txt"):
     errors = sum(rep.get("errors_by_code", {}).values())
     batched = not name.endswith("-batch1")
     fw, fr, used = (w10, r10, "10 frames/write") if batched else (w1, r1, "1 frame/write")
-    print(f"| {name} | {binary.strip()} | {per_s:,.0f} | {su:.2f} | {su / fw:.2f}× | {gu:.2f} | {gu / fr:.2f}× | {used} | {share:.1%} | "
+    rate = float(name.split("-rate")[1].split("per")[0]); batch = int(name.rsplit("-batch", 1)[1])
+    wps = float(int(clients * rate / batch))
+    pw, pr = paced(batch, wps, "writer_cpu_us_per_frame"), paced(batch, wps, "reader_cpu_us_per_frame")
+    ratio = lambda x, f: f"{x / f:.2f}×" if f else "–"
+    print(f"| {name} | {binary.strip()} | {per_s:,.0f} | {su:.2f} | {su / fw:.2f}× | {ratio(su, pw)} | {gu:.2f} | {gu / fr:.2f}× | {ratio(gu, pr)} | {used} | {share:.1%} | "
           f"{e.get('p50', 0):.2f} / {e.get('p99', 0):.2f} ms | {errors} | {rep.get('exit_code')} |")
 PY
 echo "raw outputs: $BENCH_OUT" >&2

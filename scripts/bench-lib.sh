@@ -114,6 +114,27 @@ summarize() {
     python3 "$BENCH_ROOT/scripts/bench-summary.py" "$BENCH_OUT/$1" "$2"
 }
 
+# perf_processes DIR DELAY SECS PATTERN: after DELAY seconds, samples the server
+# (SERVER_PID) and the generator (the process whose command line holds PATTERN)
+# side by side with `perf record -e cpu-clock -g` for SECS seconds, and writes
+# `perf report --no-children` of each to DIR/perf-{server,generator}.txt.
+perf_processes() {
+    local dir=$1 delay=$2 secs=$3 pattern=$4 gen="" p
+    sleep "$delay"
+    gen=$(pgrep -f -- "$pattern" | while read -r p; do
+        [[ "$(cat /proc/$p/comm 2>/dev/null)" != timeout ]] && echo "$p"; done | head -1)
+    [[ -n "$gen" ]] || { echo "perf: no generator process matches '$pattern'" >&2; return; }
+    mkdir -p "$dir"
+    timeout $((secs + 20)) perf record -q -e cpu-clock -g -p "$SERVER_PID" -o "$dir/server.perf.data" -- sleep "$secs" > /dev/null 2>&1 &
+    timeout $((secs + 20)) perf record -q -e cpu-clock -g -p "$gen" -o "$dir/generator.perf.data" -- sleep "$secs" > /dev/null 2>&1 &
+    wait
+    for p in server generator; do
+        perf report -i "$dir/$p.perf.data" --no-children --stdio --percent-limit 0.5 -g none 2>/dev/null \
+            | grep -v '^$' | head -200 > "$dir/perf-$p.txt"
+        echo "perf report: $dir/perf-$p.txt" >&2
+    done
+}
+
 machine_line() {
     echo "$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, $(uname -sr), open files $(ulimit -n)"
 }

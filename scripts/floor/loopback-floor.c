@@ -5,7 +5,7 @@
  * figure in docs/BENCHMARKS.md is reported as a ratio to these, measured in
  * the same run (scripts/bench-floor-ratio.sh).
  *
- *   loopback-floor SOCKETS ROUNDS FRAMES_PER_WRITE [FRAME_BYTES]
+ *   loopback-floor SOCKETS ROUNDS FRAMES_PER_WRITE [FRAME_BYTES [WRITES_PER_SECOND GROUP]]
  *
  * The writer (this process) accepts SOCKETS connections from a reader (a
  * forked child, so each process holds SOCKETS files, as the server and the
@@ -16,6 +16,14 @@
  * softirq time of the whole machine over the same interval (/proc/stat) is
  * printed beside it because on loopback the receive path runs partly in
  * softirq context, charged to neither process. Prints one JSON object.
+ *
+ * Paced (WRITES_PER_SECOND and GROUP given): the writer sends to GROUP
+ * consecutive sockets at a time (one workflow's subscribers) and waits for
+ * the next group's slot, so that WRITES_PER_SECOND writes go out each second,
+ * as a paced fan-out does. Between groups both processes sleep, and every
+ * group then pays for waking them (scheduler, epoll wake-ups) — a cost the
+ * burst, where neither side ever sleeps, does not show. The paced floor is
+ * the kernel's price of the same offered load the benchmark runs.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -99,12 +107,14 @@ static int reader(int port, int n, long long expected, int report_fd) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: %s SOCKETS ROUNDS FRAMES_PER_WRITE [FRAME_BYTES]\n", argv[0]);
+        fprintf(stderr, "usage: %s SOCKETS ROUNDS FRAMES_PER_WRITE [FRAME_BYTES [WRITES_PER_SECOND GROUP]]\n", argv[0]);
         return 2;
     }
     int n = atoi(argv[1]), rounds = atoi(argv[2]), per_write = atoi(argv[3]);
     int frame = argc > 4 ? atoi(argv[4]) : 200;
-    if (n < 1 || rounds < 1 || per_write < 1 || frame < 1) return 2;
+    double pace = argc > 6 ? atof(argv[5]) : 0;
+    int group = argc > 6 ? atoi(argv[6]) : n;
+    if (n < 1 || rounds < 1 || per_write < 1 || frame < 1 || pace < 0 || group < 1) return 2;
     size_t chunk = (size_t)frame * per_write;
     long long expected = (long long)chunk * rounds * n;
 
@@ -145,8 +155,17 @@ int main(int argc, char **argv) {
     machine_ticks(&sirq0, &tot0);
     double w0 = wall_us(), c0 = cpu_us();
     long long writes = 0, short_writes = 0;
+    struct timespec slot;
+    clock_gettime(CLOCK_MONOTONIC, &slot);
+    long long slot_ns = pace > 0 ? (long long)(group * 1e9 / pace) : 0;
     for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < n; i++) {
+            if (slot_ns > 0 && i % group == 0) {
+                /* Absolute deadlines: a late group does not push the rest back. */
+                slot.tv_nsec += slot_ns;
+                while (slot.tv_nsec >= 1000000000L) { slot.tv_nsec -= 1000000000L; slot.tv_sec++; }
+                while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &slot, NULL) == EINTR) {}
+            }
             size_t off = 0;
             while (off < chunk) {
                 ssize_t k = send(fds[i], payload + off, chunk - off, 0);
@@ -177,10 +196,11 @@ int main(int argc, char **argv) {
            "\"writer_cpu_us_per_write\":%.3f,\"writer_cpu_us_per_frame\":%.3f,"
            "\"reader_cpu_us_per_read\":%.3f,\"reader_cpu_us_per_frame\":%.3f,"
            "\"machine_softirq_us_per_frame\":%.3f,\"machine_busy_share_softirq\":%.3f,"
-           "\"write_wall_ms\":%.1f,\"wall_ms\":%.1f,\"syscall_us\":%.3f}\n",
+           "\"write_wall_ms\":%.1f,\"wall_ms\":%.1f,\"syscall_us\":%.3f,"
+           "\"paced_writes_per_second\":%.0f,\"group\":%d}\n",
            n, rounds, per_write, frame, writes, short_writes, frames, reads,
            write_cpu / writes, write_cpu / frames, read_cpu / reads, read_cpu / frames,
            (sirq1 - sirq0) * tick_us / frames, tot1 > tot0 ? (double)(sirq1 - sirq0) / (tot1 - tot0) : 0,
-           write_wall / 1e3, wall / 1e3, syscall_us);
+           write_wall / 1e3, wall / 1e3, syscall_us, pace, group);
     return 0;
 }

@@ -41,8 +41,6 @@ public struct ClientStateMachine: Sendable {
         var sid: String?
         /// Set when the server supports connection state recovery.
         var pid: String?
-        /// The newest recovery offset seen (only tracked while `pid` is set, or while recovering).
-        var lastOffset: String?
         /// Events that arrived between CONNECT and its reply (recovery replay), until taken.
         var earlyEvents: [ReceivedEvent] = []
     }
@@ -78,8 +76,13 @@ public struct ClientStateMachine: Sendable {
     public var sid: String? { session?.sid }
     /// Set when the server supports connection state recovery.
     public var pid: String? { session?.pid }
-    /// The newest recovery offset seen (only tracked while `pid` is set).
-    public var lastOffset: String? { session?.lastOffset }
+    /// The newest recovery offset seen (only tracked while `pid` is set, or while recovering).
+    /// Kept beside the phase, not inside its session: it changes on every event, and changing a
+    /// phase's payload copies the session out and back (a retain and release of each of its
+    /// fields per delivered event on the generator's hottest path).
+    public private(set) var lastOffset: String?
+    /// The phase is connected with a pid, or connecting while recovering: offsets are kept.
+    private var tracksOffsets = false
     /// `.silent` mode: pings are no longer answered.
     public var silent = false
 
@@ -149,6 +152,7 @@ public struct ClientStateMachine: Sendable {
     public mutating func close() {
         if case .closed = phase { return }
         phase = .closed(session)
+        tracksOffsets = false
     }
 
     private mutating func receiveOpen(_ text: String) -> Action {
@@ -157,6 +161,7 @@ public struct ClientStateMachine: Sendable {
             return .protocolError("unreadable open packet")
         }
         phase = .connecting(Session(handshake: open))
+        tracksOffsets = recovering
         return .opened(open, connectPacket: SocketIOPacket.connect(connectPayload).engineIOPacket.textFrame)
     }
 
@@ -187,6 +192,7 @@ public struct ClientStateMachine: Sendable {
             known.sid = s
             known.pid = packet.data?["pid"]?.stringValue
             phase = .connected(known)
+            tracksOffsets = known.pid != nil
             return .connected(sid: s, pid: known.pid)
         case (.connectError, .connecting):
             close()
@@ -233,19 +239,8 @@ public struct ClientStateMachine: Sendable {
     /// offsets (it has a pid, or its CONNECT is recovering one). Runs per event: one switch,
     /// the phase's payload changed in place.
     private mutating func keepOffset(_ trailing: String?) -> String? {
-        guard let offset = trailing else { return nil }
-        switch phase {
-        case .connected(var s) where s.pid != nil:
-            phase = .opening
-            s.lastOffset = offset
-            phase = .connected(s)
-        case .connecting(var s) where recovering:
-            phase = .opening
-            s.lastOffset = offset
-            phase = .connecting(s)
-        default:
-            return nil
-        }
+        guard let offset = trailing, tracksOffsets else { return nil }
+        lastOffset = offset
         return offset
     }
 

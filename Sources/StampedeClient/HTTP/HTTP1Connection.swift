@@ -34,9 +34,9 @@ final class HTTP1Connection: Sendable {
         self.broken = handler.broken
     }
 
-    static func connect(_ endpoint: ServerEndpoint, localAddress: String?, on eventLoop: EventLoop,
+    static func connect(_ endpoint: ServerEndpoint, localAddress: String?, ports: SourcePorts? = nil, on eventLoop: EventLoop,
                         timeout: TimeAmount) -> EventLoopFuture<HTTP1Connection> {
-        var bootstrap = ClientBootstrap(group: eventLoop)
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -46,14 +46,9 @@ final class HTTP1Connection: Sendable {
                     try channel.pipeline.syncOperations.addHandler(HTTP1ResponseHandler())
                 }
             }
-        if let localAddress {
-            do { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localAddress, port: 0)) } catch {
-                return eventLoop.makeFailedFuture(ClientError.connectionFailed("bad local address \(localAddress)"))
-            }
-        }
         // The handler is looked up on the channel's loop, never captured
         // across the initializer's thread boundary.
-        return bootstrap.connect(to: endpoint)
+        return bootstrap.connect(to: endpoint, from: localAddress, ports: ports, on: eventLoop)
             .flatMapThrowing { channel in
                 HTTP1Connection(channel: channel, endpoint: endpoint,
                                 handler: try channel.pipeline.syncOperations.handler(type: HTTP1ResponseHandler.self))

@@ -40,9 +40,9 @@ final class PollingTransport: EngineTransport, TransportSink {
     private func uri() -> String { EngineIOURL.target(transport: .polling, sid: sid, extra: options.query) }
 
     func start() {
-        let ep = options.endpoint, local = options.localAddress, t = options.connectTimeout
-        HTTP1Connection.connect(ep, localAddress: local, on: eventLoop, timeout: t)
-            .and(HTTP1Connection.connect(ep, localAddress: local, on: eventLoop, timeout: t))
+        let ep = options.endpoint, local = options.localAddress, ports = options.sourcePorts, t = options.connectTimeout
+        HTTP1Connection.connect(ep, localAddress: local, ports: ports, on: eventLoop, timeout: t)
+            .and(HTTP1Connection.connect(ep, localAddress: local, ports: ports, on: eventLoop, timeout: t))
             .assumeIsolated().whenComplete { [self] result in
                 switch result {
                 case .success(let (get, post)):

@@ -39,9 +39,13 @@ final class WebSocketTransport: EngineTransport, ServerFrameSink {
         // The channel lives on `eventLoop` (a one-loop group), so the initializer and the
         // upgrader's callback run there and may open the box.
         let parts = NIOLoopBound((transport: self, writer: UpgradeRequestWriter(head: head)), eventLoop: eventLoop)
-        var bootstrap = ClientBootstrap(group: eventLoop)
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(options.connectTimeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            // The channel keeps its last receive buffer between reads: NIO's default starts at
+            // 2 KB per connection; one event frame is a few hundred bytes, and a read that
+            // fills the buffer (batched events) grows the next one at once.
+            .channelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try ClientTLS.addHandlerIfNeeded(endpoint, to: channel)
@@ -57,13 +61,8 @@ final class WebSocketTransport: EngineTransport, ServerFrameSink {
                     try channel.pipeline.syncOperations.addHandler(parts.value.writer)
                 }
             }
-        if let local = options.localAddress {
-            do { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: local, port: 0)) } catch {
-                fail(.error("bad local address \(local)"))
-                return
-            }
-        }
-        bootstrap.connect(to: endpoint).assumeIsolated().whenComplete { [self] result in
+        bootstrap.connect(to: endpoint, from: options.localAddress, ports: options.sourcePorts, on: eventLoop)
+            .assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(let ch):
                 if closed {

@@ -15,6 +15,9 @@ extension VirtualClient: ClientConnectionDelegate {
         case .query: if let token { opts.query = ["token": token] }
         }
         if !ctx.localAddresses.isEmpty { opts.localAddress = ctx.localAddresses[index % ctx.localAddresses.count] }
+        // Thousands of connections per source address: past ~14,000 the kernel's own port
+        // choice costs ~1.2 ms per connect (SourcePorts says why).
+        opts.sourcePorts = SourcePorts.shared
         opts.recovery = recovery
         opts.connectTimeout = .microseconds(Int64(s.timeout * 1_000_000))
         let now = EngineClock.monotonicMicros()

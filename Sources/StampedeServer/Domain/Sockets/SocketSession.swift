@@ -25,11 +25,12 @@ final class SocketSession: DomainSocket {
 
     var eventLoop: EventLoop { output.eventLoop }
 
-    /// One event owed to this socket; `live` ones go out as the shared
-    /// frame (with its offset).
-    struct Owed {
-        let event: StoredEvent
-        let live: Bool
+    /// One event owed to this socket: a frame written as it is (a live
+    /// event's, with its offset), or an event re-encoded without offset (a
+    /// `since` replay, which must not move the client's recovery offset).
+    enum Owed {
+        case frame(ByteBuffer)
+        case withoutOffset(WorkflowEvent)
     }
     /// Events owed ahead of live delivery (a replay, and live events that
     /// arrived behind it), written as the socket drains.
@@ -61,12 +62,12 @@ final class SocketSession: DomainSocket {
     /// must not overtake it), within the slow-consumer bound. One hash of
     /// `workflowID` per call: the position is read and written through its index
     /// (unless a write ended the socket, which invalidates it).
-    func deliver(_ batch: [StoredEvent], workflowID: String) -> Int {
+    func deliver(_ batch: [LiveFrame], workflowID: String) -> Int {
         guard !ended, let slot = positions.index(forKey: workflowID) else { return 0 }
         var position = positions.values[slot]
         if !backlog.isEmpty {
             for e in batch where e.seq > position {
-                backlog.append(.init(event: e, live: true))
+                backlog.append(.frame(e.frame))
                 backlogLiveBytes += e.frame.readableBytes
                 position = e.seq
             }
@@ -78,9 +79,9 @@ final class SocketSession: DomainSocket {
             return 0
         }
         var written = 0
-        for e in batch where e.seq > position {
-            output.write(frame: e.frame)
-            position = e.seq
+        for i in batch.indices where batch[i].seq > position {
+            output.write(frame: batch[i].frame)
+            position = batch[i].seq
             written += 1
         }
         // A write past the outbound bound ends the socket at once (slow consumer), and
@@ -102,7 +103,7 @@ final class SocketSession: DomainSocket {
         for e in events {
             let id = e.event.workflowID
             guard let position = positions[id], e.seq > position else { continue }
-            backlog.append(.init(event: e, live: withOffsets))
+            backlog.append(withOffsets ? .frame(e.frame) : .withoutOffset(e.event))
             positions[id] = e.seq
             queued += 1
         }
@@ -117,7 +118,10 @@ final class SocketSession: DomainSocket {
         while true {
             var written = 0
             while output.canWrite, let item = backlog.popFirst() {
-                output.writePaced(frame: item.live ? item.event.frame : EventFrameEncoder.frame(item.event.event, offset: nil, allocator: allocator))
+                switch item {
+                case .frame(let frame): output.writePaced(frame: frame)
+                case .withoutOffset(let event): output.writePaced(frame: EventFrameEncoder.frame(event, offset: nil, allocator: allocator))
+                }
                 written += 1
             }
             if written > 0 {

@@ -1,0 +1,65 @@
+import NIOCore
+import NIOPosix
+import Testing
+@testable import StampedeClient
+
+/// The generator binds its source ports itself (the kernel's own choice costs ~1.2 ms per
+/// connect once a source address holds ~14,000 connections): the ports go round the range in
+/// turn, a taken one is skipped, and real connects — WebSocket and polling — come from them.
+@Suite(.timeLimit(.minutes(1))) struct SourcePortsTests {
+    @Test func portsGoRoundTheRangeInTurn() {
+        let ports = SourcePorts(range: 40000...40002, start: 40001)
+        #expect((0..<5).map { _ in ports.next() } == [40001, 40002, 40000, 40001, 40002])
+        let r = SourcePorts.kernelEphemeralRange()
+        #expect(r.lowerBound >= 1 && r.upperBound <= 65535 && r.lowerBound < r.upperBound)
+    }
+
+    @Test func onlyAnAddressInUseMeansTryTheNextPort() {
+        #expect(SourcePorts.isPortTaken(IOError(errnoCode: EADDRINUSE, reason: "bind")))
+        #expect(SourcePorts.isPortTaken(IOError(errnoCode: EADDRNOTAVAIL, reason: "connect")))
+        #expect(!SourcePorts.isPortTaken(IOError(errnoCode: ECONNREFUSED, reason: "connect")))
+        #expect(!SourcePorts.isPortTaken(ChannelError.connectTimeout(.seconds(1))))
+    }
+
+    /// The range starts at a port a listener holds (bind fails: skipped) and goes on to ports
+    /// that are free; each connect's local port is the next one of the range.
+    @Test func aTakenPortIsSkippedAndTheNextOneUsed() async throws {
+        let group = TestServer.clientGroup
+        let listener = try await ServerBootstrap(group: group)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let held = try #require(listener.localAddress?.port)
+        // Range: the listener's own port, then free ones (a busy machine may hold one of them:
+        // it is skipped too, so only "inside the range, not the listener's" is asserted).
+        let ports = SourcePorts(range: held...min(held + 40, 65535), start: held)
+        let endpoint = try ServerEndpoint(url: "http://127.0.0.1:\(held)")
+        let loop = group.next()
+        var seen: [Int] = []
+        for _ in 0..<3 {
+            let ch = try await ClientBootstrap(group: loop)
+                .connect(to: endpoint, from: nil, ports: ports, on: loop).get()
+            let local = try #require(ch.localAddress?.port)
+            #expect(local != held && ports.range.contains(local))
+            seen.append(local)
+            try await ch.close()
+        }
+        #expect(seen == seen.sorted() && Set(seen).count == 3, "ports taken in turn: \(seen)")
+        try await listener.close()
+    }
+
+    /// A whole client — WebSocket and polling — connects through the allocator: the ports it
+    /// used are gone from the cursor (one WebSocket, two polling connections at least).
+    @Test(arguments: [ClientTransport.websocket, .polling])
+    func clientsConnectFromTheAllocatorsPorts(transport: ClientTransport) async throws {
+        let server = try await TestServer.start()
+        let ports = SourcePorts(range: 45000...45999, start: 45000)
+        var o = server.options(transport, token: try server.token("u1"))
+        o.sourcePorts = ports
+        let d = RecordingDelegate()
+        let c = ClientConnection.connect(o, on: TestServer.clientGroup.next(), delegate: d)
+        #expect(await d.waitConnected(seconds: 5))
+        #expect(ports.next() >= (transport == .polling ? 45002 : 45001))
+        c.close(.clean)
+        try await server.stop()
+    }
+}

@@ -37,11 +37,11 @@ floor_round() {
     for per in 1 10; do
         timeout 120 "$FLOOR" "$CLIENTS" 5 "$per" | sed "s/^{/{\"tag\":\"$1\",/" | tee -a "$BENCH_OUT/floor.jsonl" >&2
     done
-    local r rate batch wps rounds group
+    local r rate batch wps nrounds group
     for r in "${rounds[@]}"; do
         rate=${r%%:*}; rate=${rate%/s}; batch=${r##*:}
-        read -r wps rounds group < <(python3 -c "import math; w=$CLIENTS*$rate/$batch; print(int(w), max(2, math.ceil(4*w/$CLIENTS)), max(1, $CLIENTS//$WORKFLOWS))")
-        timeout 120 "$FLOOR" "$CLIENTS" "$rounds" "$batch" 200 "$wps" "$group" \
+        read -r wps nrounds group < <(python3 -c "import math; w=$CLIENTS*$rate/$batch; print(int(w), max(2, math.ceil(4*w/$CLIENTS)), max(1, $CLIENTS//$WORKFLOWS))")
+        timeout 120 "$FLOOR" "$CLIENTS" "$nrounds" "$batch" 200 "$wps" "$group" \
             | sed "s/^{/{\"tag\":\"$1-paced\",/" | tee -a "$BENCH_OUT/floor.jsonl" >&2
     done
 }

@@ -87,10 +87,11 @@ static int reader(int port, int n, long long expected, int report_fd) {
     if (write(report_fd, &ready, 1) != 1) die("write ready");
     static char buf[65536];
     struct epoll_event ev[1024];
-    long long got = 0, reads = 0;
+    long long got = 0, reads = 0, waits = 0;
     double c0 = 0, started = 0;
     while (got < expected) {
         int k = epoll_wait(ep, ev, 1024, 10000);
+        waits++;
         if (k <= 0) { fprintf(stderr, "reader: timed out at %lld of %lld bytes\n", got, expected); return 1; }
         if (started == 0) { started = 1; c0 = cpu_us(); }
         for (int i = 0; i < k; i++) {
@@ -100,7 +101,7 @@ static int reader(int port, int n, long long expected, int report_fd) {
     }
     double cpu = cpu_us() - c0;
     char line[128];
-    int len = snprintf(line, sizeof line, "%lld %.0f\n", reads, cpu);
+    int len = snprintf(line, sizeof line, "%lld %.0f %lld\n", reads, cpu, waits);
     if (write(report_fd, line, len) != len) die("write report");
     return 0;
 }
@@ -183,9 +184,9 @@ int main(int argc, char **argv) {
     waitpid(child, &status, 0);
     machine_ticks(&sirq1, &tot1);
     double wall = wall_us() - w0;
-    long long reads = 0;
+    long long reads = 0, waits = 0;
     double read_cpu = 0;
-    if (got <= 0 || sscanf(line, "%lld %lf", &reads, &read_cpu) != 2 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (got <= 0 || sscanf(line, "%lld %lf %lld", &reads, &read_cpu, &waits) != 3 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "reader failed\n");
         return 1;
     }
@@ -197,10 +198,10 @@ int main(int argc, char **argv) {
            "\"reader_cpu_us_per_read\":%.3f,\"reader_cpu_us_per_frame\":%.3f,"
            "\"machine_softirq_us_per_frame\":%.3f,\"machine_busy_share_softirq\":%.3f,"
            "\"write_wall_ms\":%.1f,\"wall_ms\":%.1f,\"syscall_us\":%.3f,"
-           "\"paced_writes_per_second\":%.0f,\"group\":%d}\n",
+           "\"paced_writes_per_second\":%.0f,\"group\":%d,\"reader_epoll_waits\":%lld}\n",
            n, rounds, per_write, frame, writes, short_writes, frames, reads,
            write_cpu / writes, write_cpu / frames, read_cpu / reads, read_cpu / frames,
            (sirq1 - sirq0) * tick_us / frames, tot1 > tot0 ? (double)(sirq1 - sirq0) / (tot1 - tot0) : 0,
-           write_wall / 1e3, wall / 1e3, syscall_us, pace, group);
+           write_wall / 1e3, wall / 1e3, syscall_us, pace, group, waits);
     return 0;
 }

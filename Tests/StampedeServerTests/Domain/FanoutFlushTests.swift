@@ -5,10 +5,11 @@ import Testing
 
 @testable import StampedeServer
 
-/// Events that meet a socket in one loop turn share its flush: the fan-out
-/// writes each publish's frames and flushes every written socket once when
-/// the turn's queued tasks have run — across publishes, not only within one
-/// batch.
+/// Events that meet a socket in one loop turn share its flush: while more
+/// deliveries wait on the loop, the fan-out writes each publish's frames and
+/// flushes every written socket once when the turn's queued tasks have run —
+/// across publishes, not only within one batch. A delivery nothing waits
+/// behind flushes each socket as it writes it.
 @Suite(.serialized) final class FanoutFlushTests {
     @Test func testPublishesQueuedInOneLoopTurnShareOneFlushPerSocket() async throws {
         let h = try DomainHarness()
@@ -30,6 +31,26 @@ import Testing
         #expect(out.flushes == 1, "two publishes in one turn: one flush")
         #expect(other.flushes == 1)
         #expect(h.hub.statsSnapshot.eventsDelivered == 6)
+    }
+
+    /// Nothing else waits on the loop: the socket is flushed inside the delivery itself (one
+    /// pass over the sockets, while each is still in cache), not by a task at the turn's end.
+    /// The probe queued right behind the delivery sees the flush already done.
+    @Test func testALonePublishIsFlushedInItsOwnDeliveryNotAtTheTurnsEnd() async throws {
+        let h = try DomainHarness()
+        let id = await h.createExternal(owner: "alice")
+        let (out, socket, _) = try await h.connect("alice", loop: 0)
+        _ = try await h.request(out, socket!, "subscribe", ["workflow_id": .string(id)])
+        let gate = DispatchSemaphore(value: 0)
+        let loop = out.eventLoop
+        loop.execute { gate.wait() }
+        await h.publish(id, [DomainHarness.node(1)])   // its delivery queues behind the gate
+        let probe = loop.submit { out.flushes }         // queued right after that delivery
+        gate.signal()
+        #expect(try await probe.get() == 1, "flushed by the delivery, before any later task")
+        try await h.drain()
+        #expect(out.seqs == [1])
+        #expect(out.flushes == 1)
     }
 
     @Test func testAPublishInALaterTurnFlushesAgain() async throws {

@@ -78,44 +78,35 @@ if [[ -n "${SYSCALLS:-}" ]]; then
 fi
 
 python3 - "$BENCH_OUT" "$(machine_line)" "$RATE" "$DURATION" <<'PY' | tee "$BENCH_OUT/connects.md"
-import json, os, sys
-from datetime import datetime
+import sys
+sys.path.insert(0, "scripts")
+from bench_runs import cpu_us, epoch, runs, samples
 out, machine, rate, duration = sys.argv[1:5]
-tck = os.sysconf("SC_CLK_TCK")
-epoch = lambda iso: datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 print(f"Machine: {machine}; offered {rate} for {duration}\n")
 print("| run | binary | load avg (start → end) | connects ok | connects/s sustained | connect p50 / p99 | auth p50 / p99 | server µs CPU / connect | generator µs CPU / connect | server KB / connection | errors | exit |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-for line in open(f"{out}/runs.txt"):
-    name, binary = line.split(maxsplit=1)
-    d = f"{out}/{name}"
-    rep = json.load(open(f"{d}/report.json"))
+for name, binary, d, rep, _ in runs(out):
     m = rep.get("metrics", {})
     c, a = m.get("connect", {}), m.get("auth", {})
     ok = a.get("count", 0)
-    # Sustained: authenticated connects over the seconds in which they completed.
     # Sustained: the median of the per-second authenticated connects over the seconds that
     # had any (the first and last are partial, the median ignores them).
     counts = sorted(n for n in (s.get("latency", {}).get("auth", {}).get("count", 0) for s in rep.get("time_series", [])) if n > 0) or [0]
     sustained = counts[len(counts) // 2]
-    rows = [l.split() for l in open(f"{d}/server-rss.txt")]
-    rows = [(float(r[0]), int(r[1]), int(r[2])) for r in rows if len(r) > 2]
     idle_kb = int(open(f"{d}/server-idle-rss.txt").read().split()[1])
     # Up to the hold's end: the closes at the run's end are not connects.
     hold_end = epoch(rep["phases"][-1]["end"])
-    held = [r for r in rows if r[0] <= hold_end] or rows
-    cpu_us = (held[-1][2] - held[0][2]) / tck * 1e6
+    held = samples(f"{d}/server-rss.txt", end=hold_end) or samples(f"{d}/server-rss.txt")
+    server_us = cpu_us(held)
     peak_kb = max(r[1] for r in held)
     # The generator's CPU over the same span (it pays for its own connects: TCP, upgrade, JWT).
-    grows = [l.split() for l in open(f"{d}/generator-rss.txt")]
-    grows = [(float(r[0]), int(r[2])) for r in grows if len(r) > 2 and r[0] and float(r[0]) <= hold_end]
-    gen_us = (grows[-1][1] - grows[0][1]) / tck * 1e6 if len(grows) > 1 else 0
+    gen_us = cpu_us(samples(f"{d}/generator-rss.txt", end=hold_end))
     la0 = open(f"{d}/loadavg-start.txt").read().split()[0]
     la1 = open(f"{d}/loadavg-end.txt").read().split()[0]
     errors = sum(rep.get("errors_by_code", {}).values())
-    print(f"| {name} | {binary.strip()} | {la0} → {la1} | {ok:,} | {sustained:,} | "
+    print(f"| {name} | {binary} | {la0} → {la1} | {ok:,} | {sustained:,} | "
           f"{c.get('p50', 0):.1f} / {c.get('p99', 0):.1f} ms | {a.get('p50', 0):.1f} / {a.get('p99', 0):.1f} ms | "
-          f"{cpu_us / max(ok, 1):.0f} | {gen_us / max(ok, 1):.0f} | {(peak_kb - idle_kb) / max(ok, 1):.2f} | {errors} | {rep.get('exit_code')} |")
+          f"{server_us / max(ok, 1):.0f} | {gen_us / max(ok, 1):.0f} | {(peak_kb - idle_kb) / max(ok, 1):.2f} | {errors} | {rep.get('exit_code')} |")
 PY
 [[ -f "$BENCH_OUT/syscalls.md" ]] && { echo; cat "$BENCH_OUT/syscalls.md"; } | tee -a "$BENCH_OUT/connects.md"
 echo "raw outputs: $BENCH_OUT" >&2

@@ -62,17 +62,16 @@ for i in "${!bins[@]}"; do
             --set "rate=${r%%:*}" --set "batch=${r##*:}"
         head -1 /proc/stat > "$BENCH_OUT/$name.stat-end"
         stop_server
-        echo "$name ${bins[$i]}" >> "$BENCH_OUT/runs.txt"
+        echo "$name ${bins[$i]} ${r%%:*} ${r##*:}" >> "$BENCH_OUT/runs.txt"   # name binary rate batch
     done
 done
 floor_round after
 
 python3 - "$BENCH_OUT" "$(machine_line)" "$CLIENTS" <<'PY' | tee "$BENCH_OUT/floor-ratio.md"
 import json, os, sys
-from datetime import datetime
+sys.path.insert(0, "scripts")
+from bench_runs import cpu_us, epoch, runs, samples
 out, machine, clients = sys.argv[1], sys.argv[2], int(sys.argv[3])
-tck = os.sysconf("SC_CLK_TCK")
-epoch = lambda iso: datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 floors = [json.loads(l) for l in open(f"{out}/floor.jsonl")]
 def fmean(per, key):
     v = [f[key] for f in floors if f["frames_per_write"] == per and not f.get("paced_writes_per_second")]
@@ -101,19 +100,13 @@ print()
 # The paced floor (same offered load, both sides sleeping between groups) beside it.
 print("| run | binary | deliveries/s (steady) | server µs/delivery | ÷ floor write | ÷ paced write | generator µs/delivery | ÷ floor read | ÷ paced read | floor used | machine softirq share | event_delivery p50 / p99 | errors | exit |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for line in open(f"{out}/runs.txt"):
-    name, binary = line.split(maxsplit=1)
-    d = f"{out}/{name}"
-    rep = json.load(open(f"{d}/report.json"))
+for name, binary, d, rep, (rate, batch) in runs(out):
+    rate, batch = float(rate.removesuffix("/s")), int(batch)
     ph = rep["phases"]; run0 = epoch(ph[0]["start"])
     st = next(p for p in ph if p["name"] == "steady")
     a, b = epoch(st["start"]) + 2, epoch(st["end"])   # skip the first 2 s (publishers starting)
-    def cpu(path):
-        rows = [l.split() for l in open(path)]
-        rows = [(float(r[0]), int(r[2])) for r in rows if len(r) > 2 and a <= float(r[0]) <= b]
-        return (rows[-1][1] - rows[0][1]) / tck * 1e6, rows[0][0], rows[-1][0]
-    scpu, t0, t1 = cpu(f"{d}/server-rss.txt")
-    gcpu, g0, g1 = cpu(f"{d}/generator-rss.txt")
+    srows, grows = samples(f"{d}/server-rss.txt", a, b), samples(f"{d}/generator-rss.txt", a, b)
+    scpu, gcpu, t0, t1 = cpu_us(srows), cpu_us(grows), srows[0][0], srows[-1][0]
     secs = [s for s in rep.get("time_series", []) if t0 - run0 < s["t"] <= t1 - run0]
     deliveries = sum(s["events_per_second"] for s in secs) * (t1 - t0) / max(len(secs), 1)
     s0 = list(map(int, open(f"{d}.stat-start").read().split()[1:9])) if os.path.exists(f"{d}.stat-start") else None
@@ -123,13 +116,11 @@ for line in open(f"{out}/runs.txt"):
     per_s = deliveries / (t1 - t0)
     su, gu = scpu / deliveries, gcpu / deliveries
     errors = sum(rep.get("errors_by_code", {}).values())
-    batched = not name.endswith("-batch1")
-    fw, fr, used = (w10, r10, "10 frames/write") if batched else (w1, r1, "1 frame/write")
-    rate = float(name.split("-rate")[1].split("per")[0]); batch = int(name.rsplit("-batch", 1)[1])
+    fw, fr, used = (w10, r10, "10 frames/write") if batch > 1 else (w1, r1, "1 frame/write")
     wps = float(int(clients * rate / batch))
     pw, pr = paced(batch, wps, "writer_cpu_us_per_frame"), paced(batch, wps, "reader_cpu_us_per_frame")
     ratio = lambda x, f: f"{x / f:.2f}×" if f else "–"
-    print(f"| {name} | {binary.strip()} | {per_s:,.0f} | {su:.2f} | {su / fw:.2f}× | {ratio(su, pw)} | {gu:.2f} | {gu / fr:.2f}× | {ratio(gu, pr)} | {used} | {share:.1%} | "
+    print(f"| {name} | {binary} | {per_s:,.0f} | {su:.2f} | {su / fw:.2f}× | {ratio(su, pw)} | {gu:.2f} | {gu / fr:.2f}× | {ratio(gu, pr)} | {used} | {share:.1%} | "
           f"{e.get('p50', 0):.2f} / {e.get('p99', 0):.2f} ms | {errors} | {rep.get('exit_code')} |")
 PY
 echo "raw outputs: $BENCH_OUT" >&2

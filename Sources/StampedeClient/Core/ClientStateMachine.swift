@@ -96,7 +96,7 @@ public struct ClientStateMachine: Sendable {
 
     /// Changes the session data of the current phase (no-op before the open packet). The phase
     /// is parked on `.opening` while its payload is changed, so the payload stays uniquely
-    /// referenced and nothing is copied (the receive path updates the offset on every event).
+    /// referenced and nothing is copied (the recovery replay appends its early events here).
     private mutating func updateSession(_ body: (inout Session) -> Void) {
         switch phase {
         case .opening, .closed(nil): return
@@ -236,8 +236,8 @@ public struct ClientStateMachine: Sendable {
     }
 
     /// The recovery offset trailing an event, kept as `lastOffset` when this session tracks
-    /// offsets (it has a pid, or its CONNECT is recovering one). Runs per event: one switch,
-    /// the phase's payload changed in place.
+    /// offsets (it has a pid, or its CONNECT is recovering one). Runs per event: a flag test
+    /// and a store, the phase untouched.
     private mutating func keepOffset(_ trailing: String?) -> String? {
         guard let offset = trailing, tracksOffsets else { return nil }
         lastOffset = offset

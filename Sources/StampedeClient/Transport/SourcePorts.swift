@@ -85,28 +85,25 @@ extension ClientBootstrap {
             bindHost = nil
         }
         guard let bindHost else { return connect(to: endpoint) }
-        guard let ports else {
-            do { return bind(to: try SocketAddress(ipAddress: bindHost, port: 0)).connect(to: endpoint) } catch {
-                return loop.makeFailedFuture(ClientError.connectionFailed("bad local address \(bindHost)"))
-            }
-        }
-        _ = channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-        return attempt(endpoint, bindHost: bindHost, ports: ports, left: SourcePorts.attempts, on: loop)
-    }
-
-    private func attempt(_ endpoint: ServerEndpoint, bindHost: String, ports: SourcePorts, left: Int,
-                         on loop: EventLoop) -> EventLoopFuture<Channel> {
-        let port = left > 0 ? ports.next() : 0
-        let source: SocketAddress
-        do { source = try SocketAddress(ipAddress: bindHost, port: port) } catch {
+        guard let source = try? SocketAddress(ipAddress: bindHost, port: 0) else {
             return loop.makeFailedFuture(ClientError.connectionFailed("bad local address \(bindHost)"))
         }
+        if ports != nil { _ = channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1) }
+        return attempt(endpoint, from: source, ports: ports, left: ports == nil ? 0 : SourcePorts.attempts, on: loop)
+    }
+
+    /// One connect from `source` at the next port of `ports` (port 0, the kernel's choice, once
+    /// no tries are `left`); a taken port tries again with the next.
+    private func attempt(_ endpoint: ServerEndpoint, from source: SocketAddress, ports: SourcePorts?, left: Int,
+                         on loop: EventLoop) -> EventLoopFuture<Channel> {
+        var bound = source
+        bound.port = left > 0 ? ports?.next() ?? 0 : 0
         // The bootstrap is this connect's alone and used by one attempt at a time: the next
         // starts in the callback of the one before, so handing it to that callback is safe.
         let me = UncheckedBox(self)
-        return bind(to: source).connect(to: endpoint).flatMapError { error in
+        return bind(to: bound).connect(to: endpoint).flatMapError { error in
             guard left > 0, SourcePorts.isPortTaken(error) else { return loop.makeFailedFuture(error) }
-            return me.value.attempt(endpoint, bindHost: bindHost, ports: ports, left: left - 1, on: loop)
+            return me.value.attempt(endpoint, from: source, ports: ports, left: left - 1, on: loop)
         }
     }
 }

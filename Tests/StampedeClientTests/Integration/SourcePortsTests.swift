@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import Testing
@@ -10,8 +11,14 @@ import Testing
     @Test func portsGoRoundTheRangeInTurn() {
         let ports = SourcePorts(range: 40000...40002, start: 40001)
         #expect((0..<5).map { _ in ports.next() } == [40001, 40002, 40000, 40001, 40002])
-        let r = SourcePorts.kernelEphemeralRange()
-        #expect(r.lowerBound >= 1 && r.upperBound <= 65535 && r.lowerBound < r.upperBound)
+    }
+
+    /// The range is the kernel's own (`net.ipv4.ip_local_port_range`), read as the kernel wrote it.
+    @Test func theRangeIsTheKernelsEphemeralRange() throws {
+        let text = try #require(try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8),
+                                "no /proc here")
+        let fields = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        #expect(SourcePorts.kernelEphemeralRange() == fields[0]...fields[1])
     }
 
     @Test func onlyAnAddressInUseMeansTryTheNextPort() {

@@ -10,7 +10,6 @@ final class LoopFanout {
     let loop: EventLoop
     private let stats: ServerStats
     private var subscribers: [String: [ObjectIdentifier: SocketSession]] = [:]
-    private let allocator = ByteBufferAllocator()
 
     /// Delivery tasks handed to this loop and not run yet (incremented by the hand-off,
     /// under the registry's lock; decremented here as each one starts).
@@ -36,7 +35,7 @@ final class LoopFanout {
     private var unflushed: [SocketSession] = []
     private var flushScheduled = false
 
-    /// Writes the batch's pre-encoded frames (this loop's copy of them) to every subscriber.
+    /// Writes the batch's pre-encoded frames to every subscriber.
     /// While more delivery tasks wait behind this one, each written socket is flushed once
     /// when the loop turn's queued tasks have run (`flushWritten`), so every publish whose
     /// batch reached this loop in the same turn shares that one flush (one `writev` per
@@ -49,10 +48,9 @@ final class LoopFanout {
     func deliver(_ batch: [StoredEvent], workflowID: String, acceptedAt: NIODeadline) {
         let othersWaiting = queued.loadThenWrappingDecrement(ordering: .relaxed) > 1
         guard let sockets = subscribers[workflowID] else { return }
-        let frames = LiveFrame.loopCopies(of: batch, allocator: allocator)
         var delivered = 0
         for socket in sockets.values {
-            let n = socket.deliver(frames, workflowID: workflowID)
+            let n = socket.deliver(batch, workflowID: workflowID)
             guard n > 0 else { continue }
             delivered += n
             if socket.flushPending { continue }  // an earlier batch's write waits for the turn's end
@@ -93,22 +91,24 @@ final class LoopFanout {
 /// a `NIOLoopBoundBox` (nothing is wrapped per delivery); its `value`
 /// precondition is what proves every access runs on the fan-out's loop.
 final class FanoutDirectory: Sendable {
-    private let byLoop: [ObjectIdentifier: NIOLoopBoundBox<LoopFanout>]
-    /// Each fan-out's count of delivery tasks not run yet (the counter is its own, shared).
-    private let queuedByLoop: [ObjectIdentifier: ManagedAtomic<Int>]
+    /// A loop's fan-out, and its count of delivery tasks not run yet (Sendable, so the
+    /// hand-off can count outside the box).
+    private struct Entry: Sendable {
+        let fanout: NIOLoopBoundBox<LoopFanout>
+        let queued: ManagedAtomic<Int>
+    }
+    private let byLoop: [ObjectIdentifier: Entry]
 
     init(group: EventLoopGroup, stats: ServerStats) {
-        var map: [ObjectIdentifier: NIOLoopBoundBox<LoopFanout>] = [:]
-        var queued: [ObjectIdentifier: ManagedAtomic<Int>] = [:]
+        var map: [ObjectIdentifier: Entry] = [:]
         for loop in group.makeIterator() {
             // Made off the loop, the fan-out is sent into its box: no other
             // reference to it exists outside but its Sendable counter.
             let fanout = LoopFanout(loop: loop, stats: stats)
-            queued[ObjectIdentifier(loop)] = fanout.queued
-            map[ObjectIdentifier(loop)] = .makeBoxSendingValue(fanout, eventLoop: loop)
+            let queued = fanout.queued
+            map[ObjectIdentifier(loop)] = Entry(fanout: .makeBoxSendingValue(fanout, eventLoop: loop), queued: queued)
         }
         byLoop = map
-        queuedByLoop = queued
     }
 
     /// The calling loop's fan-out (the caller is on `loop`).
@@ -116,14 +116,15 @@ final class FanoutDirectory: Sendable {
         guard let f = byLoop[ObjectIdentifier(loop)] else {
             preconditionFailure("event loop \(loop) is not in the server's group")
         }
-        return f.value
+        return f.fanout.value
     }
 
     /// The hop from the publisher's thread to a subscriber loop: one task
-    /// per (batch, loop), carrying the loop-bound fan-out.
+    /// per (batch, loop), carrying the loop-bound fan-out, counted as queued.
     func deliver(_ batch: [StoredEvent], workflowID: String, acceptedAt: NIODeadline, toLoop id: ObjectIdentifier) {
-        guard let f = byLoop[id], let queued = queuedByLoop[id] else { return }
-        queued.wrappingIncrement(ordering: .relaxed)
-        f.eventLoop.execute { f.value.deliver(batch, workflowID: workflowID, acceptedAt: acceptedAt) }
+        guard let f = byLoop[id] else { return }
+        f.queued.wrappingIncrement(ordering: .relaxed)
+        let fanout = f.fanout
+        fanout.eventLoop.execute { fanout.value.deliver(batch, workflowID: workflowID, acceptedAt: acceptedAt) }
     }
 }

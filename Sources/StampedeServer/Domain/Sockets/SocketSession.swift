@@ -62,7 +62,7 @@ final class SocketSession: DomainSocket {
     /// must not overtake it), within the slow-consumer bound. One hash of
     /// `workflowID` per call: the position is read and written through its index
     /// (unless a write ended the socket, which invalidates it).
-    func deliver(_ batch: [LiveFrame], workflowID: String) -> Int {
+    func deliver(_ batch: [StoredEvent], workflowID: String) -> Int {
         guard !ended, let slot = positions.index(forKey: workflowID) else { return 0 }
         var position = positions.values[slot]
         if !backlog.isEmpty {
@@ -79,6 +79,8 @@ final class SocketSession: DomainSocket {
             return 0
         }
         var written = 0
+        // By index: only each event's seq and frame are read, where `for e in batch` copied
+        // every `StoredEvent` (a retain and release of its event's fields) per socket.
         for i in batch.indices where batch[i].seq > position {
             output.write(frame: batch[i].frame)
             position = batch[i].seq

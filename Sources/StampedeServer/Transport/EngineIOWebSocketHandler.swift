@@ -42,7 +42,11 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
     init(role: Role) { self.role = role }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let link = WebSocketLink(channel: context.channel, context: context)
+        // Frames are written from the outbound bound's context when it is there: the one handler
+        // between this one and the channel's head (or TLS) passes writes and flushes on untouched
+        // (it only withholds reads), so starting below it saves a pipeline hop per write and flush.
+        let writer = (try? context.pipeline.syncOperations.context(name: HTTPPipelineNames.bound)) ?? context
+        let link = WebSocketLink(channel: context.channel, writer: writer)
         self.link = link
         switch role {
         case .newSession(let server, let handshake):

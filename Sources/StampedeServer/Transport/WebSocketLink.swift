@@ -3,9 +3,9 @@ import NIOWebSocket
 import SocketIOWire
 
 /// The write side of one server WebSocket: whole pre-framed frames go out as
-/// raw `ByteBuffer`s from the Engine.IO handler's context (only byte-level
-/// handlers sit below it, no frame encoder) — the fan-out frame built once
-/// is the frame on the wire.
+/// raw `ByteBuffer`s from the context of the handler nearest the channel's head that lets
+/// writes through untouched (the outbound bound; only byte-level handlers such as TLS sit
+/// below it, no frame encoder) — the fan-out frame built once is the frame on the wire.
 ///
 /// Genuinely `Sendable`: its session may live on another loop than the
 /// channel (a WebSocket upgrade lands on whichever loop accepted it), so
@@ -27,10 +27,11 @@ final class WebSocketLink: Sendable {
     }
     private let readBatch: NIOLoopBoundBox<ReadBatch>
 
-    /// Made by the Engine.IO handler, on the channel's loop.
-    init(channel: Channel, context: ChannelHandlerContext) {
+    /// Made by the Engine.IO handler, on the channel's loop; `writer` is the context writes
+    /// start from.
+    init(channel: Channel, writer: ChannelHandlerContext) {
         self.channel = channel
-        self.context = NIOLoopBound(context, eventLoop: channel.eventLoop)
+        self.context = NIOLoopBound(writer, eventLoop: channel.eventLoop)
         self.readBatch = NIOLoopBoundBox(ReadBatch(), eventLoop: channel.eventLoop)
     }
 

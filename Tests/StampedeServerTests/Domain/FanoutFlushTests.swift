@@ -53,6 +53,36 @@ import Testing
         #expect(out.flushes == 1)
     }
 
+    /// Batches of different workflows queued together cannot meet the same socket when each
+    /// socket watches one of them: each is flushed in its own delivery, not held for a second
+    /// pass at the turn's end. A socket watching both still shares one flush for the two.
+    @Test func testOnlyASocketThatAQueuedBatchCanReachWaitsForTheTurnsEnd() async throws {
+        let h = try DomainHarness()
+        let x = await h.createExternal(owner: "alice")
+        let y = await h.createExternal(owner: "alice")
+        let (onX, socketX, _) = try await h.connect("alice", loop: 0)
+        let (onY, socketY, _) = try await h.connect("alice", loop: 0)
+        let (onBoth, socketBoth, _) = try await h.connect("alice", loop: 0)
+        _ = try await h.request(onX, socketX!, "subscribe", ["workflow_id": .string(x)])
+        _ = try await h.request(onY, socketY!, "subscribe", ["workflow_id": .string(y)])
+        _ = try await h.request(onBoth, socketBoth!, "subscribe", ["workflow_id": .string(x)])
+        _ = try await h.request(onBoth, socketBoth!, "subscribe", ["workflow_id": .string(y)])
+        let gate = DispatchSemaphore(value: 0)
+        let loop = onX.eventLoop
+        loop.execute { gate.wait() }
+        await h.publish(x, [DomainHarness.node(1)])   // queued behind the gate, y's batch behind it
+        await h.publish(y, [DomainHarness.node(1)])
+        let probe = loop.submit { (onX.flushes, onY.flushes, onBoth.flushes) }  // right after both
+        gate.signal()
+        let (xFlushes, yFlushes, bothFlushes) = try await probe.get()
+        #expect(xFlushes == 1, "x's socket: no batch behind x's could reach it")
+        #expect(yFlushes == 1)
+        #expect(bothFlushes == 0, "the socket on both waits for the turn's end")
+        try await h.drain()
+        #expect(onBoth.seqs == [1, 1])
+        #expect(onBoth.flushes == 1, "two publishes in one turn: one flush")
+    }
+
     @Test func testAPublishInALaterTurnFlushesAgain() async throws {
         let h = try DomainHarness()
         let id = await h.createExternal(owner: "alice")

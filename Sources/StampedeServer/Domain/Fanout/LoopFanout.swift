@@ -36,17 +36,19 @@ final class LoopFanout {
     private var flushScheduled = false
 
     /// Writes the batch's pre-encoded frames to every subscriber.
-    /// While more delivery tasks wait behind this one, each written socket is flushed once
-    /// when the loop turn's queued tasks have run (`flushWritten`), so every publish whose
-    /// batch reached this loop in the same turn shares that one flush (one `writev` per
-    /// socket, not one per publish). When none waits — a paced publisher, the usual case —
-    /// nothing could share the flush, so each socket is flushed right after its write: one
-    /// pass over the sockets instead of two, while each one's objects are still in cache (the
-    /// second pass over 5,000 sockets found them evicted). One latency observation for the
-    /// whole batch (accepted → last socket written): a clock read and three atomic adds, no
-    /// allocation per delivery.
-    func deliver(_ batch: [StoredEvent], workflowID: String, acceptedAt: NIODeadline) {
+    /// While another batch of the same workflow waits behind this one on the loop, each written
+    /// socket is flushed once when the loop turn's queued tasks have run (`flushWritten`), so
+    /// every publish that reached these sockets in the same turn shares that one flush (one
+    /// `writev` per socket, not one per publish); a socket that watches several workflows
+    /// waits for it whenever any delivery is queued. Otherwise — a paced publisher, or many
+    /// workflows each publishing once, the usual case — nothing could share the flush, so each
+    /// socket is flushed right after its write: one pass over the sockets instead of two,
+    /// while each one's objects are still in cache (the second pass over 5,000 sockets found
+    /// them evicted). One latency observation for the whole batch (accepted → last socket
+    /// written): a clock read and a few atomic adds, no allocation per delivery.
+    func deliver(_ batch: [StoredEvent], workflowID: String, acceptedAt: NIODeadline, workflowQueued: ManagedAtomic<Int>) {
         let othersWaiting = queued.loadThenWrappingDecrement(ordering: .relaxed) > 1
+        let sameWorkflowWaiting = workflowQueued.loadThenWrappingDecrement(ordering: .relaxed) > 1
         guard let sockets = subscribers[workflowID] else { return }
         var delivered = 0
         for socket in sockets.values {
@@ -54,7 +56,7 @@ final class LoopFanout {
             guard n > 0 else { continue }
             delivered += n
             if socket.flushPending { continue }  // an earlier batch's write waits for the turn's end
-            if othersWaiting {
+            if sameWorkflowWaiting || (othersWaiting && socket.positions.count > 1) {
                 socket.flushPending = true
                 unflushed.append(socket)
             } else {
@@ -120,11 +122,16 @@ final class FanoutDirectory: Sendable {
     }
 
     /// The hop from the publisher's thread to a subscriber loop: one task
-    /// per (batch, loop), carrying the loop-bound fan-out, counted as queued.
-    func deliver(_ batch: [StoredEvent], workflowID: String, acceptedAt: NIODeadline, toLoop id: ObjectIdentifier) {
+    /// per (batch, loop), carrying the loop-bound fan-out, counted as queued on the loop and
+    /// on the workflow's share of it.
+    func deliver(_ batch: [StoredEvent], workflowID: String, acceptedAt: NIODeadline, toLoop id: ObjectIdentifier,
+                 workflowQueued: ManagedAtomic<Int>) {
         guard let f = byLoop[id] else { return }
         f.queued.wrappingIncrement(ordering: .relaxed)
+        workflowQueued.wrappingIncrement(ordering: .relaxed)
         let fanout = f.fanout
-        fanout.eventLoop.execute { fanout.value.deliver(batch, workflowID: workflowID, acceptedAt: acceptedAt) }
+        fanout.eventLoop.execute {
+            fanout.value.deliver(batch, workflowID: workflowID, acceptedAt: acceptedAt, workflowQueued: workflowQueued)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Atomics
 import DequeModule
 import NIOCore
 import StampedeContract
@@ -18,7 +19,7 @@ final class WorkflowRecord {
     var history: Deque<StoredEvent> = []
     /// Subscribed sockets per event loop (counts only: the sets themselves
     /// live on each loop's `LoopFanout`).
-    var subscribersPerLoop: [ObjectIdentifier: Int] = [:]
+    var subscribersPerLoop: [ObjectIdentifier: LoopShare] = [:]
     var subscriberCount = 0
     var terminalAt: NIODeadline?
     /// Last publish, subscribe or unsubscribe: a workflow that never ends is
@@ -71,4 +72,14 @@ final class WorkflowRecord {
         }
         return out.reversed()
     }
+}
+
+/// A workflow's subscribers on one event loop: how many, and how many of the workflow's batches
+/// were handed to that loop and not delivered yet. The fan-out defers its flushes to the turn's
+/// end only while another batch of the same workflow waits behind the one it delivers: only
+/// then can a later write meet the same sockets (a socket watching several workflows also
+/// shares the loop-wide count).
+struct LoopShare {
+    var subscribers: Int
+    let queued = ManagedAtomic(0)
 }

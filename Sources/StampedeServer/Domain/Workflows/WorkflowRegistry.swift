@@ -161,8 +161,8 @@ final class WorkflowRegistry: @unchecked Sendable {
         r.lastActivity = acceptedAt
         stats.add(stats.eventsPublished, batch.count)
         guard r.subscriberCount > 0 else { return }
-        for (loopID, n) in r.subscribersPerLoop where n > 0 {
-            fanouts.deliver(batch, workflowID: r.id, acceptedAt: acceptedAt, toLoop: loopID)
+        for (loopID, share) in r.subscribersPerLoop where share.subscribers > 0 {
+            fanouts.deliver(batch, workflowID: r.id, acceptedAt: acceptedAt, toLoop: loopID, workflowQueued: share.queued)
         }
     }
 
@@ -213,8 +213,8 @@ final class WorkflowRegistry: @unchecked Sendable {
             for id in ids {
                 guard let r = workflows[id] else { continue }
                 let key = ObjectIdentifier(loop)
-                r.subscribersPerLoop[key, default: 1] -= 1
-                if r.subscribersPerLoop[key] == 0 { r.subscribersPerLoop[key] = nil }
+                r.subscribersPerLoop[key]?.subscribers -= 1
+                if r.subscribersPerLoop[key].map({ $0.subscribers <= 0 }) == true { r.subscribersPerLoop[key] = nil }
                 r.subscriberCount -= 1
                 r.lastActivity = .now()
                 if r.subscriberCount == 0 { activeIDs.remove(r.id) }
@@ -223,7 +223,7 @@ final class WorkflowRegistry: @unchecked Sendable {
     }
 
     private func attach(_ r: WorkflowRecord, loop: EventLoop) {
-        r.subscribersPerLoop[ObjectIdentifier(loop), default: 0] += 1
+        r.subscribersPerLoop[ObjectIdentifier(loop), default: LoopShare(subscribers: 0)].subscribers += 1
         r.subscriberCount += 1
         r.lastActivity = .now()
         if r.subscriberCount == 1 { activeIDs.insert(r.id) }

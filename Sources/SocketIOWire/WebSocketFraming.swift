@@ -38,6 +38,42 @@ public enum WebSocketFraming {
         }
     }
 
+    /// A whole client-to-server frame (FIN, masked with `maskKey` as RFC 6455 §5.3 requires of
+    /// a client): what the load generator writes straight to its channel, with no frame encoder
+    /// in its pipeline.
+    public static func clientFrame(opcode: UInt8, payload: UnsafeRawBufferPointer, maskKey: UInt32,
+                                   allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        let n = payload.count
+        var buf = allocator.buffer(capacity: headerSize(payloadLength: n) + 4 + n)
+        buf.writeInteger(UInt8(0x80 | opcode))
+        if n < 126 {
+            buf.writeInteger(UInt8(0x80 | n))
+        } else if n <= 0xFFFF {
+            buf.writeInteger(UInt8(0x80 | 126))
+            buf.writeInteger(UInt16(n))
+        } else {
+            buf.writeInteger(UInt8(0x80 | 127))
+            buf.writeInteger(UInt64(n))
+        }
+        buf.writeInteger(maskKey)
+        let key = (UInt8(truncatingIfNeeded: maskKey >> 24), UInt8(truncatingIfNeeded: maskKey >> 16),
+                   UInt8(truncatingIfNeeded: maskKey >> 8), UInt8(truncatingIfNeeded: maskKey))
+        buf.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { out in
+            for i in 0..<n {
+                let k: UInt8
+                switch i & 3 {
+                case 0: k = key.0
+                case 1: k = key.1
+                case 2: k = key.2
+                default: k = key.3
+                }
+                out[i] = payload[i] ^ k
+            }
+            return n
+        }
+        return buf
+    }
+
     /// The payload part of a frame built above (a slice: no copy), for
     /// transports such as long-polling that need the bare packet text.
     public static func payload(ofServerFrame frame: ByteBuffer) -> ByteBuffer {

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import SocketIOWire
 
 /// What the frame reader hands on; implemented by `WebSocketTransport` (and by tests).
 protocol ServerFrameSink: AnyObject {
@@ -20,7 +21,7 @@ protocol ServerFrameSink: AnyObject {
 /// frame, reserved bits, an unknown opcode or a frame over the size limit is a protocol error.
 final class ServerFrameReader: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundOut = WebSocketFrame
+    typealias OutboundOut = ByteBuffer
 
     private let sink: ServerFrameSink
     private let maxFrameSize: Int
@@ -108,7 +109,9 @@ final class ServerFrameReader: ChannelInboundHandler {
             failed = true
             sink.frameReaderDidFail(.closedByServer)
         case 0x9:  // ping
-            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: payload)
+            let pong = payload.withUnsafeReadableBytes {
+                WebSocketFraming.clientFrame(opcode: 0xA, payload: $0, maskKey: .random(in: .min ... .max), allocator: context.channel.allocator)
+            }
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case 0xA:  // pong
             break
@@ -129,9 +132,11 @@ final class ServerFrameReader: ChannelInboundHandler {
     }
 }
 
-/// The WebSocket upgrade with the reader above in place of NIO's frame decoder: the request
-/// headers and the `Sec-WebSocket-Accept` check are NIO's own upgrader's; only the pipeline it
-/// builds differs (the frame encoder for what we send, then the reader).
+/// The WebSocket upgrade with the reader above in place of NIO's frame decoder and encoder: the
+/// request headers and the `Sec-WebSocket-Accept` check are NIO's own upgrader's; only the
+/// pipeline it builds differs — the reader alone. What the client sends is framed and masked
+/// before it is written (`WebSocketFraming.clientFrame`), so no outbound handler sits in the
+/// pipeline and each read's `read()` goes straight from the tail to the channel.
 struct FrameReaderUpgrader: NIOHTTPClientProtocolUpgrader {
     private let handshake: NIOWebSocketClientUpgrader
     private let install: (ChannelHandlerContext) throws -> Void
@@ -150,10 +155,7 @@ struct FrameReaderUpgrader: NIOHTTPClientProtocolUpgrader {
     func shouldAllowUpgrade(upgradeResponse: HTTPResponseHead) -> Bool { handshake.shouldAllowUpgrade(upgradeResponse: upgradeResponse) }
 
     func upgrade(context: ChannelHandlerContext, upgradeResponse: HTTPResponseHead) -> EventLoopFuture<Void> {
-        context.eventLoop.makeCompletedFuture {
-            try context.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
-            try install(context)
-        }
+        context.eventLoop.makeCompletedFuture { try install(context) }
     }
 }
 

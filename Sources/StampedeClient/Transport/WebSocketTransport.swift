@@ -109,8 +109,11 @@ final class WebSocketTransport: EngineTransport, ServerFrameSink {
 
     private func write(_ text: String, flush: Bool) {
         guard let channel else { return }
-        let buf = channel.allocator.buffer(string: text)
-        let frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: buf)
+        var text = text
+        let frame = text.withUTF8 {
+            WebSocketFraming.clientFrame(opcode: 0x1, payload: UnsafeRawBufferPointer($0), maskKey: .random(in: .min ... .max),
+                                         allocator: channel.allocator)
+        }
         if flush { channel.writeAndFlush(frame, promise: nil) } else { channel.write(frame, promise: nil) }
     }
 
@@ -123,8 +126,10 @@ final class WebSocketTransport: EngineTransport, ServerFrameSink {
         case .abrupt: channel.closeAbruptly()
         case .graceful:
             if upgraded {
-                let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(),
-                                           data: channel.allocator.buffer(integer: UInt16(1000)))
+                let code: [UInt8] = [0x03, 0xE8]  // 1000, normal closure
+                let frame = code.withUnsafeBytes {
+                    WebSocketFraming.clientFrame(opcode: 0x8, payload: $0, maskKey: .random(in: .min ... .max), allocator: channel.allocator)
+                }
                 channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
             } else {
                 channel.close(promise: nil)

@@ -41,6 +41,9 @@ public protocol SocketOutput: AnyObject, Sendable {
     func write(frame: ByteBuffer)
     /// One flush per batch of writes.
     func flush()
+    /// `write(frame:)` then `flush()`, in one call down to the transport: the fan-out's last
+    /// frame for a socket that nothing else will write to this loop turn.
+    func writeAndFlush(frame: ByteBuffer)
     /// Sends (and flushes) a packet encoded for this socket alone: acks,
     /// `error` events.
     func send(_ packet: SocketIOPacket)
@@ -59,6 +62,10 @@ public protocol SocketOutput: AnyObject, Sendable {
 
 extension SocketOutput {
     public var canWrite: Bool { true }
+    public func writeAndFlush(frame: ByteBuffer) {
+        write(frame: frame)
+        flush()
+    }
     public func writePaced(frame: ByteBuffer) { write(frame: frame) }
     public func whenWritable(_ body: @escaping () -> Void) { eventLoop.assumeIsolated().execute(body) }
 }

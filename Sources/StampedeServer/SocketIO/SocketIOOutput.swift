@@ -28,6 +28,8 @@ final class SocketIOOutput: SocketOutput {
 
     func flush() { attached?.flush() }
 
+    func writeAndFlush(frame: ByteBuffer) { attached?.writeAndFlush(frame: frame) }
+
     func send(_ packet: SocketIOPacket) { attached?.send(packet.engineIOPacket) }
 
     var canWrite: Bool { attached?.canWrite ?? false }

@@ -118,6 +118,19 @@ final class EngineIOSession: @unchecked Sendable {
         }
     }
 
+    /// `write(frame:)` then `flush()`: over a WebSocket, one pass down to the link (the fan-out's
+    /// inline flush, per socket per event).
+    func writeAndFlush(frame: ByteBuffer) {
+        guard case .websocket = machine.transport, let ws = webSocket else {
+            write(frame: frame)
+            flush()
+            return
+        }
+        ws.write(frame)
+        guard ws.isWritable else { return close(.server(.slowConsumer), notifyPeer: false) }
+        ws.flush()
+    }
+
     /// Below the bound with room to spare (polling: half of it, so a GET
     /// answer stays near the bound).
     var canWrite: Bool {

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import Testing
+import SocketIOWire
 @testable import StampedeClient
 
 /// The client's own frame reader replaced NIO's decoder on the generator's receive path; these
@@ -73,10 +74,36 @@ import Testing
         let ch = try channel(sink)
         try feed(ch, Self.text("42[\"par", fin: false) + Self.frame([7], opcode: 0x9) + Self.text("ts\"]", opcode: 0x0))
         #expect(sink.texts == ["42[\"parts\"]"])
-        let pong = try ch.readOutbound(as: WebSocketFrame.self)
-        #expect(pong?.opcode == .pong && pong?.fin == true && pong?.maskKey != nil)
-        // The encoder masks `data` on the way out; here it is still the ping's payload.
-        #expect(pong.map { Array($0.data.readableBytesView) } == [7])
+        // The pong leaves framed and masked already (no encoder sits in the pipeline): NIO's own
+        // decoder reads it back.
+        let pong = try Self.decodeClientFrame(try #require(try ch.readOutbound(as: ByteBuffer.self)))
+        #expect(pong.opcode == .pong && pong.fin && pong.maskKey != nil)
+        #expect(Array(pong.unmaskedData.readableBytesView) == [7])
+    }
+
+    /// One client frame as NIO's decoder (an implementation apart from ours) reads it.
+    static func decodeClientFrame(_ bytes: ByteBuffer) throws -> WebSocketFrame {
+        let ch = EmbeddedChannel()
+        try ch.pipeline.syncOperations.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20)))
+        try ch.writeInbound(bytes)
+        let frame = try #require(try ch.readInbound(as: WebSocketFrame.self))
+        #expect(try ch.readInbound(as: WebSocketFrame.self) == nil, "exactly one frame")
+        return frame
+    }
+
+    /// What the client writes (`WebSocketFraming.clientFrame`): FIN, masked, the three length
+    /// forms, each payload byte under its mask byte — checked by NIO's decoder.
+    @Test func clientFramesAreMaskedAndReadBackByNIOsDecoder() throws {
+        for n in [0, 1, 5, 125, 126, 127, 65535, 65536, 70_001] {
+            let payload = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let key: UInt32 = 0x1234_ABCD
+            let bytes = payload.withUnsafeBytes { WebSocketFraming.clientFrame(opcode: 0x1, payload: $0, maskKey: key) }
+            let frame = try Self.decodeClientFrame(bytes)
+            #expect(frame.fin && frame.opcode == .text && frame.length == n)
+            #expect(frame.maskKey == WebSocketMaskingKey([0x12, 0x34, 0xAB, 0xCD]))
+            #expect(Array(frame.unmaskedData.readableBytesView) == payload)
+            if n > 4 { #expect(Array(frame.data.readableBytesView) != payload, "the payload on the wire is masked") }
+        }
     }
 
     @Test func aCloseFrameEndsTheConnection() throws {

@@ -52,15 +52,14 @@ final class LoopFanout {
         guard let sockets = subscribers[workflowID] else { return }
         var delivered = 0
         for socket in sockets.values {
-            let n = socket.deliver(batch, workflowID: workflowID)
+            // A socket already in the list (an earlier batch's write) waits for the turn's end.
+            let deferred = socket.flushPending || sameWorkflowWaiting || (othersWaiting && socket.positions.count > 1)
+            let n = socket.deliver(batch, workflowID: workflowID, flush: !deferred)
             guard n > 0 else { continue }
             delivered += n
-            if socket.flushPending { continue }  // an earlier batch's write waits for the turn's end
-            if sameWorkflowWaiting || (othersWaiting && socket.positions.count > 1) {
+            if deferred, !socket.flushPending {
                 socket.flushPending = true
                 unflushed.append(socket)
-            } else {
-                socket.output.flush()
             }
         }
         if delivered > 0 {

@@ -54,15 +54,15 @@ final class SocketSession: DomainSocket {
     }
 
     /// Writes the events of the batch this socket has not seen yet; returns
-    /// how many it wrote. No flush: the loop's fan-out flushes each written
-    /// socket once at the end of the loop turn, so the events of several
-    /// publishes share one write. Skipping `seq <= position` is what makes a replay
+    /// how many it wrote. With `flush`, the last one goes out flushed (in the same call down to
+    /// the transport); without, the loop's fan-out flushes the socket at the end of the loop
+    /// turn, so the events of several publishes share one write. Skipping `seq <= position` is what makes a replay
     /// racing a live batch, or a repeated subscribe, never duplicate. While
     /// a replay is still being paced out, live events queue behind it (they
     /// must not overtake it), within the slow-consumer bound. One hash of
     /// `workflowID` per call: the position is read and written through its index
     /// (unless a write ended the socket, which invalidates it).
-    func deliver(_ batch: [StoredEvent], workflowID: String) -> Int {
+    func deliver(_ batch: [StoredEvent], workflowID: String, flush: Bool) -> Int {
         guard !ended, let slot = positions.index(forKey: workflowID) else { return 0 }
         var position = positions.values[slot]
         if !backlog.isEmpty {
@@ -80,9 +80,11 @@ final class SocketSession: DomainSocket {
         }
         var written = 0
         // By index: only each event's seq and frame are read, where `for e in batch` copied
-        // every `StoredEvent` (a retain and release of its event's fields) per socket.
+        // every `StoredEvent` (a retain and release of its event's fields) per socket. Seqs rise
+        // through a batch, so when anything is written the batch's last event is.
+        let last = batch.count - 1
         for i in batch.indices where batch[i].seq > position {
-            output.write(frame: batch[i].frame)
+            if flush, i == last { output.writeAndFlush(frame: batch[i].frame) } else { output.write(frame: batch[i].frame) }
             position = batch[i].seq
             written += 1
         }

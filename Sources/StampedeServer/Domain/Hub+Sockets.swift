@@ -142,8 +142,8 @@ extension Hub: SocketDomain {
             session.refuse(ackID, .forbidden, "workflow \(request.workflowID) belongs to another user")
         case .success(let start):
             if !already {
-                session.positions[request.workflowID] = request.since.map { min($0, start.latestSeq) } ?? start.latestSeq
-                fanouts.fanout(for: session.eventLoop).add(session, to: request.workflowID)
+                session.positions[start.workflowID] = request.since.map { min($0, start.latestSeq) } ?? start.latestSeq
+                fanouts.fanout(for: session.eventLoop).add(session, to: start.workflowID)
                 stats.add(stats.subscriptions)
             }
             let replayed = session.replay(start.replay)

@@ -17,6 +17,11 @@ enum SubscribeRefusal: Error, Equatable {
 /// What a socket needs to start receiving a workflow: the events to replay
 /// and the position from which live delivery continues.
 struct SubscriptionStart {
+    /// The record's own id string: the socket keys its position by this very instance, the one
+    /// every live batch of the workflow carries, so the per-socket, per-event position lookup
+    /// compares the two keys by identity and never reads the key's bytes (another cache line
+    /// per socket) or compares them.
+    let workflowID: String
     let replay: ArraySlice<StoredEvent>
     let latestSeq: Int64
     let truncated: Bool
@@ -186,7 +191,7 @@ final class WorkflowRegistry: @unchecked Sendable {
             guard r.ownerUserID == principal.userID || principal.role == .service else { return .failure(.forbidden) }
             if !alreadySubscribed { attach(r, loop: loop) }
             let (replay, truncated) = since.map { r.events(after: $0) } ?? ([], false)
-            return .success(SubscriptionStart(replay: replay, latestSeq: r.lastSeq, truncated: truncated))
+            return .success(SubscriptionStart(workflowID: r.id, replay: replay, latestSeq: r.lastSeq, truncated: truncated))
         }
     }
 
@@ -200,7 +205,7 @@ final class WorkflowRegistry: @unchecked Sendable {
                 guard let r = workflows[id] else { continue }
                 attach(r, loop: loop)
                 let missed = r.events(afterOffset: offset)
-                positions[id] = (missed.first?.seq ?? r.lastSeq + 1) - 1
+                positions[r.id] = (missed.first?.seq ?? r.lastSeq + 1) - 1  // the record's instance, as in `SubscriptionStart`
                 replay += missed
             }
             replay.sort { $0.offset < $1.offset }

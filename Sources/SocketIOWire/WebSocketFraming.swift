@@ -25,15 +25,18 @@ public enum WebSocketFraming {
         return buf
     }
 
-    public static func writeHeader(opcode: UInt8, length n: Int, into buf: inout ByteBuffer) {
+    /// FIN, `opcode` and the length in its shortest form; `masked` sets the mask bit (a client's
+    /// frame, whose 4-byte key the caller writes next).
+    public static func writeHeader(opcode: UInt8, length n: Int, masked: Bool = false, into buf: inout ByteBuffer) {
+        let mask: UInt8 = masked ? 0x80 : 0
         buf.writeInteger(UInt8(0x80 | opcode))
         if n < 126 {
-            buf.writeInteger(UInt8(n))
+            buf.writeInteger(mask | UInt8(n))
         } else if n <= 0xFFFF {
-            buf.writeInteger(UInt8(126))
+            buf.writeInteger(mask | 126)
             buf.writeInteger(UInt16(n))
         } else {
-            buf.writeInteger(UInt8(127))
+            buf.writeInteger(mask | 127)
             buf.writeInteger(UInt64(n))
         }
     }
@@ -41,35 +44,17 @@ public enum WebSocketFraming {
     /// A whole client-to-server frame (FIN, masked with `maskKey` as RFC 6455 §5.3 requires of
     /// a client): what the load generator writes straight to its channel, with no frame encoder
     /// in its pipeline.
-    public static func clientFrame(opcode: UInt8, payload: UnsafeRawBufferPointer, maskKey: UInt32,
+    public static func clientFrame(opcode: UInt8, payload: UnsafeRawBufferPointer, maskKey: UInt32 = .random(in: .min ... .max),
                                    allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         let n = payload.count
         var buf = allocator.buffer(capacity: headerSize(payloadLength: n) + 4 + n)
-        buf.writeInteger(UInt8(0x80 | opcode))
-        if n < 126 {
-            buf.writeInteger(UInt8(0x80 | n))
-        } else if n <= 0xFFFF {
-            buf.writeInteger(UInt8(0x80 | 126))
-            buf.writeInteger(UInt16(n))
-        } else {
-            buf.writeInteger(UInt8(0x80 | 127))
-            buf.writeInteger(UInt64(n))
-        }
+        writeHeader(opcode: opcode, length: n, masked: true, into: &buf)
         buf.writeInteger(maskKey)
-        let key = (UInt8(truncatingIfNeeded: maskKey >> 24), UInt8(truncatingIfNeeded: maskKey >> 16),
-                   UInt8(truncatingIfNeeded: maskKey >> 8), UInt8(truncatingIfNeeded: maskKey))
-        buf.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { out in
-            for i in 0..<n {
-                let k: UInt8
-                switch i & 3 {
-                case 0: k = key.0
-                case 1: k = key.1
-                case 2: k = key.2
-                default: k = key.3
-                }
-                out[i] = payload[i] ^ k
+        withUnsafeBytes(of: maskKey.bigEndian) { key in
+            buf.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { out in
+                for i in 0..<n { out[i] = payload[i] ^ key[i & 3] }
+                return n
             }
-            return n
         }
         return buf
     }

@@ -109,9 +109,7 @@ final class ServerFrameReader: ChannelInboundHandler {
             failed = true
             sink.frameReaderDidFail(.closedByServer)
         case 0x9:  // ping
-            let pong = payload.withUnsafeReadableBytes {
-                WebSocketFraming.clientFrame(opcode: 0xA, payload: $0, maskKey: .random(in: .min ... .max), allocator: context.channel.allocator)
-            }
+            let pong = payload.withUnsafeReadableBytes { WebSocketFraming.clientFrame(opcode: 0xA, payload: $0, allocator: context.channel.allocator) }
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case 0xA:  // pong
             break

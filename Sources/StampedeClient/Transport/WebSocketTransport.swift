@@ -1,7 +1,6 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NIOWebSocket
 import SocketIOWire
 
 /// Engine.IO over one WebSocket: a TCP (or TLS) channel, the HTTP upgrade,
@@ -110,10 +109,7 @@ final class WebSocketTransport: EngineTransport, ServerFrameSink {
     private func write(_ text: String, flush: Bool) {
         guard let channel else { return }
         var text = text
-        let frame = text.withUTF8 {
-            WebSocketFraming.clientFrame(opcode: 0x1, payload: UnsafeRawBufferPointer($0), maskKey: .random(in: .min ... .max),
-                                         allocator: channel.allocator)
-        }
+        let frame = text.withUTF8 { WebSocketFraming.clientFrame(opcode: 0x1, payload: UnsafeRawBufferPointer($0), allocator: channel.allocator) }
         if flush { channel.writeAndFlush(frame, promise: nil) } else { channel.write(frame, promise: nil) }
     }
 
@@ -126,9 +122,8 @@ final class WebSocketTransport: EngineTransport, ServerFrameSink {
         case .abrupt: channel.closeAbruptly()
         case .graceful:
             if upgraded {
-                let code: [UInt8] = [0x03, 0xE8]  // 1000, normal closure
-                let frame = code.withUnsafeBytes {
-                    WebSocketFraming.clientFrame(opcode: 0x8, payload: $0, maskKey: .random(in: .min ... .max), allocator: channel.allocator)
+                let frame = withUnsafeBytes(of: UInt16(1000).bigEndian) {  // normal closure
+                    WebSocketFraming.clientFrame(opcode: 0x8, payload: $0, allocator: channel.allocator)
                 }
                 channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
             } else {

@@ -108,8 +108,7 @@ final class EngineIOSession: @unchecked Sendable {
         switch machine.transport {
         case .websocket:
             guard let ws = webSocket else { return }
-            ws.write(frame)
-            if !paced, !ws.isWritable { close(.server(.slowConsumer), notifyPeer: false) }
+            _ = write(frame, to: ws, paced: paced)
         case .polling:
             outbox.append(WebSocketFraming.payload(ofServerFrame: frame))
             if !paced, outbox.byteCount > config.outboundQueueLimit { close(.server(.slowConsumer), notifyPeer: false) }
@@ -126,9 +125,17 @@ final class EngineIOSession: @unchecked Sendable {
             flush()
             return
         }
+        if write(frame, to: ws, paced: false) { ws.flush() }
+    }
+
+    /// The WebSocket write and its bound; false when the write closed the session.
+    private func write(_ frame: ByteBuffer, to ws: WebSocketLink, paced: Bool) -> Bool {
         ws.write(frame)
-        guard ws.isWritable else { return close(.server(.slowConsumer), notifyPeer: false) }
-        ws.flush()
+        guard paced || ws.isWritable else {
+            close(.server(.slowConsumer), notifyPeer: false)
+            return false
+        }
+        return true
     }
 
     /// Below the bound with room to spare (polling: half of it, so a GET

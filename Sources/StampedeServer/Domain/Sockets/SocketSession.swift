@@ -56,8 +56,8 @@ final class SocketSession: DomainSocket {
     /// Writes the events of the batch this socket has not seen yet; returns
     /// how many it wrote. With `flush`, the last one goes out flushed (in the same call down to
     /// the transport); without, the loop's fan-out flushes the socket at the end of the loop
-    /// turn, so the events of several publishes share one write. Skipping `seq <= position` is what makes a replay
-    /// racing a live batch, or a repeated subscribe, never duplicate. While
+    /// turn, so the events of several publishes share one write. Skipping `seq <= position` is
+    /// what makes a replay racing a live batch, or a repeated subscribe, never duplicate. While
     /// a replay is still being paced out, live events queue behind it (they
     /// must not overtake it), within the slow-consumer bound. One hash of
     /// `workflowID` per call: the position is read and written through its index

@@ -218,8 +218,10 @@ final class WorkflowRegistry: @unchecked Sendable {
             for id in ids {
                 guard let r = workflows[id] else { continue }
                 let key = ObjectIdentifier(loop)
-                r.subscribersPerLoop[key]?.subscribers -= 1
-                if r.subscribersPerLoop[key].map({ $0.subscribers <= 0 }) == true { r.subscribersPerLoop[key] = nil }
+                if var share = r.subscribersPerLoop[key] {
+                    share.subscribers -= 1
+                    r.subscribersPerLoop[key] = share.subscribers > 0 ? share : nil
+                }
                 r.subscriberCount -= 1
                 r.lastActivity = .now()
                 if r.subscriberCount == 0 { activeIDs.remove(r.id) }

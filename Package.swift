@@ -66,8 +66,11 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // epoll and eventfd for the load generator's reactor loop (Swift's Glibc module lacks them).
+        .target(name: "CEpoll"),
         .target(name: "StampedeClient", dependencies: [
-            "SocketIOWire", "StampedeContract", "StampedeJSON",
+            "SocketIOWire", "StampedeContract", "StampedeJSON", "CEpoll",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

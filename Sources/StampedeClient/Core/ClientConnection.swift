@@ -128,7 +128,14 @@ public final class ClientConnection: @unchecked Sendable {
         }
         let t: EngineTransport
         switch options.transport {
-        case .websocket: t = WebSocketTransport(options: options, sid: nil, eventLoop: eventLoop, sink: self)
+        case .websocket:
+            #if os(Linux)
+            if let reactor = eventLoop as? ReactorLoop {
+                t = ReactorWebSocketTransport(options: options, sid: nil, loop: reactor, sink: self)
+                break
+            }
+            #endif
+            t = WebSocketTransport(options: options, sid: nil, eventLoop: eventLoop, sink: self)
         case .polling: t = PollingTransport(options: options, eventLoop: eventLoop, sink: self, upgrade: false)
         case .upgrade: t = PollingTransport(options: options, eventLoop: eventLoop, sink: self, upgrade: true)
         }

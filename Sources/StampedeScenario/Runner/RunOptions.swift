@@ -14,6 +14,8 @@ public struct RunOptions: Sendable {
     public var shardCount: Int = 1
     public var segment: ExecutionSegment?
     public var eventLoopThreads: Int = System.coreCount
+    /// What the simulated clients' sockets run on (`ClientIO`).
+    public var clientIO: ClientIO = .auto
     public var progress: ProgressMode = .auto
     /// Source addresses to spread clients over (e.g. 127.0.0.1…127.0.0.4), empty = kernel default.
     public var localAddresses: [String] = []

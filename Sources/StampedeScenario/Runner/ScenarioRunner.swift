@@ -73,7 +73,14 @@ public enum ScenarioRunner {
         // A sharded run's stats checks need every shard's clients: the merge judges them.
         let judgesStats = segment.count == 1
 
-        let loops = (0..<max(1, options.eventLoopThreads)).map { _ in group.next() }
+        let loops: [EventLoop]
+        let stopLoops: () -> Void
+        switch ClientIO.loops(options.clientIO, count: max(1, options.eventLoopThreads), scenario: scenario,
+                              endpoints: nodes.map(\.endpoint), group: group) {
+        case .failure(let e): return cannotStart(e.description)
+        case .success(let l): (loops, stopLoops) = l
+        }
+        defer { stopLoops() }
         var shards: [NIOLoopBound<LoopShard>] = []
         for loop in loops { shards.append(try! await loop.submit { NIOLoopBound(LoopShard(), eventLoop: loop) }.get()) }
         let ledger = CheckLedger()

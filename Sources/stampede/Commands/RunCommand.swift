@@ -20,6 +20,8 @@ struct RunCommand: AsyncParsableCommand {
     var budgets: [String] = []
     @Option(help: "Report directory (report.json, report.html, junit.xml).") var out: String?
     @Option(help: "Event loop threads for the simulated clients (default: cores).") var threads: Int?
+    @Option(name: .customLong("client-io"), help: "The simulated clients' socket I/O: auto (the reactor where the run is plain WebSocket to IP addresses, else nio), nio (a NIO channel per connection), reactor (one epoll loop per thread).")
+    var clientIO = ClientIO.auto
     @Option(help: "Progress output: auto, tty, lines, json (one JSON object a second on stderr), quiet.") var progress = ProgressMode.auto
     @Option(name: .customLong("source-addresses"), help: "Spread clients over 127.0.0.1…127.0.0.N (for > 28k connections).")
     var sourceAddresses: Int = 0
@@ -126,6 +128,7 @@ struct RunCommand: AsyncParsableCommand {
         options.startToleranceSeconds = startTolerance
         options.deferVerdict = deferVerdict
         if let threads { options.eventLoopThreads = threads }
+        options.clientIO = clientIO
         options.progress = progress
         if sourceAddresses > 1 { options.localAddresses = (1...sourceAddresses).map { "127.0.0.\($0)" } }
         options.onSecond = live?.observer
@@ -169,6 +172,7 @@ struct RunCommand: AsyncParsableCommand {
         for s in sets { args += ["--set", s] }
         for b in budgets { args += ["--budget", b] }
         if let threads { args += ["--threads", String(threads)] }
+        args += ["--client-io", clientIO.rawValue]
         if sourceAddresses > 1 { args += ["--source-addresses", String(sourceAddresses)] }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         // Ctrl-C reaches the workers too (one process group): each drains and writes its report, merged below.
@@ -230,3 +234,4 @@ struct RunCommand: AsyncParsableCommand {
 
 /// `--progress json`: the modes by name; anything else is a usage error listing them.
 extension ProgressMode: ExpressibleByArgument {}
+extension ClientIO: ExpressibleByArgument {}

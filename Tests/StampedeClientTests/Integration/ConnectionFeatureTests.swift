@@ -7,12 +7,12 @@ import Testing
 
 /// Recovery, TLS, source addresses and slow consumers, against the real server.
 @Suite(.timeLimit(.minutes(1))) struct ConnectionFeatureTests {
-    @Test func connectionStateRecoveryReplaysWhatWasMissed() async throws {
+    @Test(arguments: ClientLoop.allCases) func connectionStateRecoveryReplaysWhatWasMissed(loop: ClientLoop) async throws {
         let t = try await TestServer.start()
         let wf = try await t.createExternalWorkflow(for: "rec")
         let token = try t.token("rec")
         let d1 = RecordingDelegate()
-        let c1 = ClientConnection.connect(t.options(token: token), on: TestServer.clientGroup.next(), delegate: d1)
+        let c1 = ClientConnection.connect(t.options(token: token), on: loop.next, delegate: d1)
         #expect(await d1.waitConnected())
         let pid = try #require(try await c1.eventLoop.submit { c1.pid }.get(), "the server offers recovery")
         _ = try await c1.request("subscribe", [["workflow_id": .string(wf)]])
@@ -30,7 +30,7 @@ import Testing
         var o = t.options(token: token)
         o.recovery = (pid: pid, offset: offset)
         let d2 = RecordingDelegate()
-        let c2 = ClientConnection.connect(o, on: TestServer.clientGroup.next(), delegate: d2)
+        let c2 = ClientConnection.connect(o, on: loop.next, delegate: d2)
         #expect(await d2.waitConnected())
         #expect(d2.connectedSID == sid, "a recovered session keeps its sid")
         #expect(await d2.wait { _ in d2.events.count >= 2 })
@@ -68,13 +68,13 @@ import Testing
         try await t.stop()
     }
 
-    @Test func bindsTheRequestedSourceAddress() async throws {
+    @Test(arguments: ClientLoop.allCases) func bindsTheRequestedSourceAddress(loop: ClientLoop) async throws {
         let t = try await TestServer.start()
         for local in ["127.0.0.2", "127.0.0.3"] {
             let d = RecordingDelegate()
             var o = t.options(token: try t.token("src"))
             o.localAddress = local
-            let c = ClientConnection.connect(o, on: TestServer.clientGroup.next(), delegate: d)
+            let c = ClientConnection.connect(o, on: loop.next, delegate: d)
             #expect(await d.waitConnected(), "from \(local)")
             c.close(.clean)
         }
@@ -82,17 +82,17 @@ import Testing
         let d = RecordingDelegate()
         var o = t.options(token: try t.token("src"))
         o.localAddress = "203.0.113.7"
-        _ = ClientConnection.connect(o, on: TestServer.clientGroup.next(), delegate: d)
+        _ = ClientConnection.connect(o, on: loop.next, delegate: d)
         #expect(await d.waitClosed())
         #expect(d.connectedSID == nil)
         try await t.stop()
     }
 
-    @Test func aClientThatStopsReadingIsCutOffAsASlowConsumer() async throws {
+    @Test(arguments: ClientLoop.allCases) func aClientThatStopsReadingIsCutOffAsASlowConsumer(loop: ClientLoop) async throws {
         let t = try await TestServer.start { $0.outboundQueueLimit = 64 * 1024 }
         let wf = try await t.createExternalWorkflow(for: "slow")
         let d = RecordingDelegate()
-        let c = ClientConnection.connect(t.options(token: try t.token("slow")), on: TestServer.clientGroup.next(), delegate: d)
+        let c = ClientConnection.connect(t.options(token: try t.token("slow")), on: loop.next, delegate: d)
         #expect(await d.waitConnected())
         _ = try await c.request("subscribe", [["workflow_id": .string(wf)]])
         c.setReading(false)

@@ -6,10 +6,10 @@ import Testing
 
 /// The client core against the real server over loopback WebSockets.
 @Suite(.timeLimit(.minutes(1))) struct WebSocketClientTests {
-    @Test func connectsAuthenticatesAndClosesCleanly() async throws {
+    @Test(arguments: ClientLoop.allCases) func connectsAuthenticatesAndClosesCleanly(loop: ClientLoop) async throws {
         let t = try await TestServer.start()
         let d = RecordingDelegate()
-        let c = ClientConnection.connect(t.options(token: try t.token("alice")), on: TestServer.clientGroup.next(), delegate: d)
+        let c = ClientConnection.connect(t.options(token: try t.token("alice")), on: loop.next, delegate: d)
         #expect(await d.waitConnected())
         guard case .open(let hs)? = d.calls.first else {
             Issue.record("first call must be the Engine.IO open, got \(d.calls)")
@@ -23,10 +23,10 @@ import Testing
         try await t.stop()
     }
 
-    @Test func aBadTokenIsRefusedWithItsCode() async throws {
+    @Test(arguments: ClientLoop.allCases) func aBadTokenIsRefusedWithItsCode(loop: ClientLoop) async throws {
         let t = try await TestServer.start()
         let d = RecordingDelegate()
-        _ = ClientConnection.connect(t.options(token: "not-a-jwt"), on: TestServer.clientGroup.next(), delegate: d)
+        _ = ClientConnection.connect(t.options(token: "not-a-jwt"), on: loop.next, delegate: d)
         #expect(await d.waitClosed())
         let err = d.calls.compactMap { if case .connectError(let e) = $0 { return e } else { return nil } }.first
         #expect(err.flatMap(AuthFailureCode.init(connectErrorPayload:)) == .tokenMalformed)
@@ -35,11 +35,11 @@ import Testing
         try await t.stop()
     }
 
-    @Test func subscribedEventsArriveInOrderWithTheirFieldsScanned() async throws {
+    @Test(arguments: ClientLoop.allCases) func subscribedEventsArriveInOrderWithTheirFieldsScanned(loop: ClientLoop) async throws {
         let t = try await TestServer.start()
         let wf = try await t.createExternalWorkflow(for: "bob")
         let d = RecordingDelegate()
-        let c = ClientConnection.connect(t.options(token: try t.token("bob")), on: TestServer.clientGroup.next(), delegate: d)
+        let c = ClientConnection.connect(t.options(token: try t.token("bob")), on: loop.next, delegate: d)
         #expect(await d.waitConnected())
         let ack = try await c.request("subscribe", [["workflow_id": .string(wf)]])
         #expect(ack.first?["ok"] == true)
@@ -54,10 +54,10 @@ import Testing
         try await t.stop()
     }
 
-    @Test func anAbruptCloseIsSeenByTheServer() async throws {
+    @Test(arguments: ClientLoop.allCases) func anAbruptCloseIsSeenByTheServer(loop: ClientLoop) async throws {
         let t = try await TestServer.start()
         let d = RecordingDelegate()
-        let c = ClientConnection.connect(t.options(token: try t.token("carol")), on: TestServer.clientGroup.next(), delegate: d)
+        let c = ClientConnection.connect(t.options(token: try t.token("carol")), on: loop.next, delegate: d)
         #expect(await d.waitConnected())
         #expect(await waitUntil { t.server.sessionCount == 1 })
         c.close(.abrupt)
@@ -66,10 +66,10 @@ import Testing
         try await t.stop()
     }
 
-    @Test func aSilentClientIsDroppedByTheServerHeartbeat() async throws {
+    @Test(arguments: ClientLoop.allCases) func aSilentClientIsDroppedByTheServerHeartbeat(loop: ClientLoop) async throws {
         let t = try await TestServer.start { $0.pingIntervalMs = 200; $0.pingTimeoutMs = 200 }
         let d = RecordingDelegate()
-        let c = ClientConnection.connect(t.options(token: try t.token("dave")), on: TestServer.clientGroup.next(), delegate: d)
+        let c = ClientConnection.connect(t.options(token: try t.token("dave")), on: loop.next, delegate: d)
         #expect(await d.waitConnected())
         // Answered pings keep the session alive past several cycles.
         #expect(await d.wait(seconds: 3) { calls in calls.filter { $0 == .ping }.count >= 3 })
@@ -80,10 +80,10 @@ import Testing
         try await t.stop()
     }
 
-    @Test func acksFailWhenTheConnectionIsGone() async throws {
+    @Test(arguments: ClientLoop.allCases) func acksFailWhenTheConnectionIsGone(loop: ClientLoop) async throws {
         let t = try await TestServer.start()
         let d = RecordingDelegate()
-        let c = ClientConnection.connect(t.options(token: try t.token("erin")), on: TestServer.clientGroup.next(), delegate: d)
+        let c = ClientConnection.connect(t.options(token: try t.token("erin")), on: loop.next, delegate: d)
         #expect(await d.waitConnected())
         c.close(.abrupt)
         #expect(await d.waitClosed())

@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 import NIOCore
 import NIOPosix
@@ -31,6 +32,8 @@ struct TestServer {
     /// One small group for every test's clients: the production shape
     /// (many connections, few loops).
     static let clientGroup: EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    /// The load generator's epoll loop, for the tests that run the client on both kinds of loop.
+    static let reactor: EventLoop = try! ReactorLoop(name: "test-reactor")
 
     func token(_ user: String, role: Role? = nil) throws -> String { try minter.mint(user: user, role: role) }
 
@@ -77,4 +80,12 @@ struct TestServer {
         http.shutdown()
         try await server.shutdown()
     }
+}
+
+/// The two loops a WebSocket client runs on: a NIO channel per connection, or the reactor.
+enum ClientLoop: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case nio, reactor
+
+    var next: EventLoop { self == .nio ? TestServer.clientGroup.next() : TestServer.reactor }
+    var testDescription: String { rawValue }
 }

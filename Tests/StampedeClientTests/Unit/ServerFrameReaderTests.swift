@@ -139,3 +139,28 @@ import SocketIOWire
         #expect(sink.texts == ["40"])
     }
 }
+
+/// The stream under both readers keeps the start of an unfinished frame in its own buffer, so
+/// the reactor's one read buffer is free for the next socket's read.
+@Suite struct ServerFrameStreamTests {
+    final class Sink: ServerFrameStreamSink {
+        var texts: [String] = []
+        func frameStreamDidReceive(_ text: ByteBuffer) { texts.append(String(buffer: text)) }
+        func frameStreamDidPing(_ payload: ByteBuffer) {}
+        func frameStreamDidFail(_ reason: ClientCloseReason) {}
+    }
+
+    @Test func anUnfinishedFrameDoesNotHoldTheReadBuffer() {
+        let bytes = ServerFrameReaderTests.text("0{\"hello\":1}") + ServerFrameReaderTests.text("42[\"x\"]")
+        var stream = ServerFrameStream(maxFrameSize: 1 << 20)
+        let sink = Sink()
+        var read = ByteBuffer(bytes: bytes[..<(bytes.count - 3)])
+        stream.feed(&read, to: sink, allocator: ByteBufferAllocator())
+        #expect(sink.texts == ["0{\"hello\":1}"])
+        // Only the delivered slice's holder (here nobody) may keep the read buffer's storage.
+        #expect(read.modifyIfUniquelyOwned { _ in true } == true)
+        var rest = ByteBuffer(bytes: bytes[(bytes.count - 3)...])
+        stream.feed(&rest, to: sink, allocator: ByteBufferAllocator())
+        #expect(sink.texts == ["0{\"hello\":1}", "42[\"x\"]"])
+    }
+}

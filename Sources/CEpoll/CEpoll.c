@@ -1,0 +1,2 @@
+// Everything CEpoll offers is inline in its header; SwiftPM wants one source file per C target.
+#include "CEpoll.h"

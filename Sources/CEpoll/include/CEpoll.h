@@ -1,0 +1,35 @@
+#ifndef STAMPEDE_CEPOLL_H
+#define STAMPEDE_CEPOLL_H
+
+// The Linux readiness calls the load generator's reactor loop needs and Swift's Glibc module
+// does not export (epoll, eventfd). Empty elsewhere: the reactor is Linux-only.
+#ifdef __linux__
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+/// epoll_event is packed on x86_64; these keep Swift away from its layout.
+static inline int cepoll_ctl(int epfd, int op, int fd, unsigned int events) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = 0;
+    ev.data.fd = fd;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+/// Waits and copies out (fd, events) pairs into two plain arrays.
+static inline int cepoll_wait(int epfd, int *fds, unsigned int *events, int max, int timeout_ms) {
+    struct epoll_event evs[512];
+    if (max > 512) max = 512;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        fds[i] = evs[i].data.fd;
+        events[i] = evs[i].events;
+    }
+    return n;
+}
+#endif
+
+#endif

@@ -1,0 +1,57 @@
+#if os(Linux)
+import CEpoll
+import Glibc
+import NIOCore
+
+/// Opening the reactor transport's socket: non-blocking, `TCP_NODELAY`, bound to the client's
+/// local address and next source port as `SourcePorts` explains (a taken port moves on to the
+/// next), then `connect(2)` started. IP literals only: a host name needs a resolver, and
+/// `ReactorLoop.canCarry` keeps those on NIO.
+enum ReactorSocket {
+    static func connect(to endpoint: ServerEndpoint, from localAddress: String?, ports: SourcePorts?) -> Result<Int32, ReactorSocketError> {
+        guard let target = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) else {
+            return .failure(.init("\(endpoint.host) is not an IP address"))
+        }
+        let family = target.protocol == .inet6 ? AF_INET6 : AF_INET
+        var bindHost = localAddress
+        if bindHost == nil, ports != nil { bindHost = family == AF_INET6 ? "::" : "0.0.0.0" }
+        var tries = ports == nil ? 1 : SourcePorts.attempts + 1
+        while true {
+            tries -= 1
+            let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { return .failure(.errno("socket", errno)) }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            if let bindHost {
+                let port = tries > 0 ? ports?.next() ?? 0 : 0
+                guard let source = try? SocketAddress(ipAddress: bindHost, port: port) else {
+                    close(fd)
+                    return .failure(.init("bad local address \(bindHost)"))
+                }
+                if ports != nil { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+                let rc = source.withSockAddr { Glibc.bind(fd, $0, socklen_t($1)) }
+                if rc != 0 {
+                    let e = errno
+                    close(fd)
+                    if tries > 0 && (e == EADDRINUSE || e == EADDRNOTAVAIL) { continue }
+                    return .failure(.errno("bind", e))
+                }
+            }
+            let rc = target.withSockAddr { Glibc.connect(fd, $0, socklen_t($1)) }
+            if rc == 0 || errno == EINPROGRESS { return .success(fd) }
+            let e = errno
+            close(fd)
+            if bindHost != nil && tries > 0 && (e == EADDRINUSE || e == EADDRNOTAVAIL) { continue }
+            return .failure(.errno("connect", e))
+        }
+    }
+}
+
+struct ReactorSocketError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+    static func errno(_ call: String, _ e: Int32) -> ReactorSocketError {
+        ReactorSocketError("\(call): \(String(cString: strerror(e))) (errno: \(e))")
+    }
+}
+#endif

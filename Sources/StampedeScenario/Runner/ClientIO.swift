@@ -4,17 +4,29 @@ import StampedeClient
 
 /// Which I/O the simulated clients' WebSockets run on.
 public enum ClientIO: String, Sendable, CaseIterable {
-    /// The reactor where the run allows it (`ClientIO.reactorFits`), NIO channels otherwise.
+    /// The reactor for every group it can carry, NIO channels for the rest (and for a run whose
+    /// target it cannot reach: TLS, a host name, not Linux).
     case auto
     /// One NIO channel per connection, on NIO's event loops: every transport, TLS, host names.
     case nio
-    /// `ReactorLoop`: one epoll loop per thread reading plain WebSockets directly; refused for a
-    /// run it cannot carry.
+    /// Like `auto`, but a run with nothing the reactor can carry is refused rather than run on NIO.
     case reactor
+}
 
-    /// Why the reactor cannot carry this run, or nil when it can: it speaks plain WebSocket to
-    /// IP addresses on Linux, and nothing else (polling, upgrades and TLS need NIO's channels).
-    static func reactorMisfit(_ scenario: Scenario, endpoints: [ServerEndpoint]) -> String? {
+/// The loops a run's clients live on: reactor loops for plain-WebSocket groups, NIO's loops for
+/// the others, and which of them each group's clients are spread over.
+struct ClientLoops {
+    var loops: [EventLoop]
+    /// Indices into `loops`, per scenario group.
+    var poolOfGroup: [[Int]]
+    /// How many of `loops` are reactors (they come first).
+    var reactorCount: Int
+    /// Stops the reactors once the run is over (the NIO group is the caller's to stop).
+    var stop: () -> Void
+
+    /// Why the reactor cannot reach the target at all, or nil: it speaks plain TCP to IP
+    /// addresses, on Linux.
+    static func targetMisfit(_ endpoints: [ServerEndpoint]) -> String? {
         #if !os(Linux)
         return "the reactor is Linux-only"
         #else
@@ -22,31 +34,37 @@ public enum ClientIO: String, Sendable, CaseIterable {
             if e.tls { return "\(e.host):\(e.port) is TLS" }
             if (try? SocketAddress(ipAddress: e.host, port: e.port)) == nil { return "\(e.host) is a host name, not an IP address" }
         }
-        for g in scenario.groups {
-            for case .connect(let c) in VirtualClient.flatten(g.steps) where c.transport != .websocket {
-                return "group \(g.name) connects over \(c.transport.rawValue)"
-            }
-        }
         return nil
         #endif
     }
 
-    /// The loops the clients run on — `count` reactors, or `count` of the NIO group's — and how
-    /// to stop them once the run is over (the group's are the caller's to stop).
-    static func loops(_ choice: ClientIO, count: Int, scenario: Scenario, endpoints: [ServerEndpoint],
-                      group: MultiThreadedEventLoopGroup) -> Result<(loops: [EventLoop], stop: () -> Void), ClientIOError> {
-        let misfit = reactorMisfit(scenario, endpoints: endpoints)
+    /// Whether the reactor can carry a group: every connect it makes is a plain WebSocket
+    /// (polling and polling-then-upgrade need NIO's HTTP channels).
+    static func reactorCarries(_ group: ClientGroup) -> Bool {
+        for case .connect(let c) in VirtualClient.flatten(group.steps) where c.transport != .websocket { return false }
+        return true
+    }
+
+    static func make(_ choice: ClientIO, count: Int, scenario: Scenario, endpoints: [ServerEndpoint],
+                     group: MultiThreadedEventLoopGroup) -> Result<ClientLoops, ClientIOError> {
+        let nio: [EventLoop] = (0..<count).map { _ in group.next() }
+        let carried = scenario.groups.map(reactorCarries)
+        let misfit = targetMisfit(endpoints) ?? (carried.contains(true) ? nil : "no group connects over plain WebSocket only")
         if choice == .nio || (choice == .auto && misfit != nil) {
-            return .success(((0..<count).map { _ in group.next() }, {}))
+            return .success(ClientLoops(loops: nio, poolOfGroup: scenario.groups.map { _ in Array(0..<count) }, reactorCount: 0, stop: {}))
         }
         if let misfit { return .failure(ClientIOError(description: "--client-io reactor cannot carry this run: \(misfit)")) }
         #if os(Linux)
-        do {
-            let reactors = try (0..<count).map { i in try ReactorLoop(name: "stampede-reactor-\(i)") }
-            return .success((reactors, { for r in reactors { r.syncShutdown() } }))
-        } catch {
+        let reactors: [ReactorLoop]
+        do { reactors = try (0..<count).map { i in try ReactorLoop(name: "reactor-\(i)") } } catch {
             return .failure(ClientIOError(description: "starting the reactor loops: \(error)"))
         }
+        // NIO's loops are added only when some group needs them.
+        let needsNIO = carried.contains(false)
+        let loops = reactors as [EventLoop] + (needsNIO ? nio : [])
+        let pools = carried.map { $0 ? Array(0..<count) : Array(count..<(2 * count)) }
+        return .success(ClientLoops(loops: loops, poolOfGroup: pools, reactorCount: count,
+                                    stop: { for r in reactors { r.syncShutdown() } }))
         #else
         return .failure(ClientIOError(description: "the reactor is Linux-only"))
         #endif

@@ -8,13 +8,17 @@ final class Dispatcher: Sendable {
     let ctx: EngineContext
     let loops: [EventLoop]
     let shards: [NIOLoopBound<LoopShard>]
+    /// The loops (indices) each group's clients are spread over: the reactor's for plain
+    /// WebSocket groups, NIO's for the rest (`ClientLoops`).
+    let poolOfGroup: [[Int]]
     let stopping = NIOLockedValueBox(false)
     let retireCounter = NIOLockedValueBox(0)
 
-    init(ctx: EngineContext, loops: [EventLoop], shards: [NIOLoopBound<LoopShard>]) {
+    init(ctx: EngineContext, loops: [EventLoop], shards: [NIOLoopBound<LoopShard>], poolOfGroup: [[Int]]) {
         self.ctx = ctx
         self.loops = loops
         self.shards = shards
+        self.poolOfGroup = poolOfGroup
     }
 
     var isStopping: Bool { stopping.withLockedValue { $0 } }
@@ -37,7 +41,8 @@ final class Dispatcher: Sendable {
     }
 
     func start(_ s: PlannedStart, slot: Int) {
-        let i = slot % loops.count
+        let pool = poolOfGroup[ctx.assignment.group(s.index)]
+        let i = pool[slot % pool.count]
         let loop = loops[i]
         let shardBox = shards[i]
         let intended = ctx.micros(atOffset: s.at)

@@ -73,14 +73,14 @@ public enum ScenarioRunner {
         // A sharded run's stats checks need every shard's clients: the merge judges them.
         let judgesStats = segment.count == 1
 
-        let loops: [EventLoop]
-        let stopLoops: () -> Void
-        switch ClientIO.loops(options.clientIO, count: max(1, options.eventLoopThreads), scenario: scenario,
-                              endpoints: nodes.map(\.endpoint), group: group) {
+        let clientLoops: ClientLoops
+        switch ClientLoops.make(options.clientIO, count: max(1, options.eventLoopThreads), scenario: scenario,
+                                endpoints: nodes.map(\.endpoint), group: group) {
         case .failure(let e): return cannotStart(e.description)
-        case .success(let l): (loops, stopLoops) = l
+        case .success(let l): clientLoops = l
         }
-        defer { stopLoops() }
+        defer { clientLoops.stop() }
+        let loops = clientLoops.loops
         var shards: [NIOLoopBound<LoopShard>] = []
         for loop in loops { shards.append(try! await loop.submit { NIOLoopBound(LoopShard(), eventLoop: loop) }.get()) }
         let ledger = CheckLedger()
@@ -97,7 +97,7 @@ public enum ScenarioRunner {
         let ctx = EngineContext(scenario: scenario, plan: plan, nodes: nodes, tokens: tokens,
                                 workflowIDs: workflowIDs, ledger: ledger, startMicros: EngineClock.monotonicMicros(),
                                 localAddresses: options.localAddresses)
-        let dispatcher = Dispatcher(ctx: ctx, loops: loops, shards: shards)
+        let dispatcher = Dispatcher(ctx: ctx, loops: loops, shards: shards, poolOfGroup: clientLoops.poolOfGroup)
         let health0 = HealthMonitor()
         let progress = ProgressPrinter(options.progress)
 

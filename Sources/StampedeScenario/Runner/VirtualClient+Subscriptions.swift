@@ -24,7 +24,10 @@ extension VirtualClient {
         // Registered before the ack: the ack and the first events may arrive in either order.
         let wasSubscribed = isolation.isSubscribed(id)
         if expected == "ok" {
-            liveSince[id] = EngineClock.wallMicros()
+            // Only a subscribe with `since` is answered by replay: without it every event is live,
+            // even one stamped a moment before this subscribe (its publish raced the subscribe to
+            // the server and lost; it was counted as a replay, ReplayedDeliveryTests caught it).
+            if since != nil { liveSince[id] = EngineClock.wallMicros() } else { liveSince[id] = nil }
             isolation.subscribing(id)
             sequence.subscribing(id, since: since, alreadySubscribed: wasSubscribed)
         }

@@ -50,7 +50,7 @@ final class VirtualClient {
     var counted: Set<String> = []
     /// Subscriptions held before a disconnect, to resume.
     var resumeSet: Set<String> = []
-    /// Wall-clock micros of each workflow's latest (re)subscribe or recovered reconnect: an event
+    /// Wall-clock micros of each workflow's latest subscribe with `since` or recovered reconnect: an event
     /// sent before it reached this client by replay, not live.
     var liveSince: [String: UInt64] = [:]
 

@@ -50,13 +50,13 @@ package final class HubServerHarness: @unchecked Sendable {
     }
 
     package func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil,
-                 headers: [(String, String)] = []) async throws -> RawHTTPConnection.Response {
+                 headers: [(String, String)] = [], timeout: Double = 5) async throws -> RawHTTPConnection.Response {
         let c = try await connection()
         defer { c.close() }
         var h = headers
         if let token { h.append(("Authorization", "Bearer \(token)")) }
         if body != nil { h.append(("Content-Type", "application/json")) }
-        return try await c.request(method, path, headers: h, body: body)
+        return try await c.request(method, path, headers: h, body: body, timeout: timeout)
     }
 
     /// An external workflow of `owner`, created over HTTP.
@@ -111,8 +111,8 @@ package final class HubServerHarness: @unchecked Sendable {
     }
 
     /// A counter from `/metrics` (0 when absent).
-    package func metric(_ name: String) async throws -> Double {
-        let text = try await request("GET", "/metrics").text
+    package func metric(_ name: String, timeout: Double = 5) async throws -> Double {
+        let text = try await request("GET", "/metrics", timeout: timeout).text
         for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
             return Double(line.split(separator: " ").last ?? "") ?? 0
         }

@@ -84,6 +84,7 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
 
     /// Adds `fd` to the epoll set for `events`, told to `handler` until `deregister`.
     func register(_ fd: Int32, events: UInt32, handler: ReactorHandler) throws {
+        assert(inEventLoop)
         let slot = Int(fd)
         if slot >= handlers.count { handlers.append(contentsOf: repeatElement(nil, count: slot + 1 - handlers.count)) }
         guard cepoll_ctl(epfd, EPOLL_CTL_ADD, fd, events) == 0 else { throw IOError(errnoCode: errno, reason: "epoll_ctl(add)") }
@@ -96,6 +97,7 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
 
     /// Takes `fd` out of the set; the caller closes it.
     func deregister(_ fd: Int32) {
+        assert(inEventLoop)
         _ = cepoll_ctl(epfd, EPOLL_CTL_DEL, fd, 0)
         if Int(fd) < handlers.count { handlers[Int(fd)] = nil }
     }

@@ -31,6 +31,9 @@ final class ReactorWebSocketTransport: EngineTransport, ReactorHandler, ServerFr
     private var reading = true
     /// Bytes `write(2)` did not take; sent when the socket is writable again.
     private var pending: ByteBuffer?
+    /// Past this much unsent, the server has stopped reading us: the connection fails rather
+    /// than buffer without bound.
+    static let maxPending = 8 << 20
     /// Sends that raced the upgrade; normally empty (the server speaks first).
     private var early: [String] = []
 
@@ -175,6 +178,9 @@ final class ReactorWebSocketTransport: EngineTransport, ReactorHandler, ServerFr
         if pending != nil {
             var b = bytes
             pending!.writeBuffer(&b)
+            if pending!.readableBytes > Self.maxPending {
+                fail(.error("WebSocket: over \(Self.maxPending >> 20) MB unsent; the server stopped reading"))
+            }
             return
         }
         var rest = bytes

@@ -97,8 +97,23 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         HTTPErrorResponder.answer(parseError, midResponse: responding, context: context)
     }
 
+    /// A request that arrived while this connection's answers were past the outbound bound: it
+    /// waits for writability instead of being answered. NIO's pipelining handler hands on the next
+    /// pipelined request as soon as an answer ends, and one read can hold ~2,000 of them: answered
+    /// back to back they kept the loop for seconds, and every other connection on it waited
+    /// (HardeningTests' /metrics probe took 3–5 s). Held, the loop is free and the bound's stall
+    /// timer closes a peer that never reads.
+    private var parked: [HTTPServerRequestPart] = []
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if !parked.isEmpty { return parked.append(part) }
+        if case .head = part, !context.channel.isWritable { return parked.append(part) }
+        handle(part, context: context)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let h):
             let length = h.headers.first(name: "content-length").flatMap { Int($0) }
             clock.headReceived(now: .now(), contentLength: length)
@@ -345,7 +360,12 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { continueStreaming(context: context) }
+        if context.channel.isWritable {
+            continueStreaming(context: context)
+            let held = parked
+            parked = []
+            for part in held { handle(part, context: context) }
+        }
         context.fireChannelWritabilityChanged()
     }
 

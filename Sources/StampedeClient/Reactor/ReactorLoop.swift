@@ -24,7 +24,10 @@ protocol ReactorHandler: AnyObject {
 ///
 /// It is a full `EventLoop` (tasks, timers, futures, `NIOLoopBound`), so the client core, the
 /// virtual clients and their timers run on it unchanged. It cannot host NIO channels:
-/// long-polling, TLS and HTTP stay on NIO's loops (`ReactorLoop.canCarry`).
+/// long-polling, TLS and HTTP stay on NIO's loops (`ClientLoops` in StampedeScenario decides).
+///
+/// `@unchecked Sendable`: what other threads touch (tasks, timers, the sleeping flag) is behind
+/// one lock (`shared`); the descriptor table and the read buffer are the loop thread's alone.
 public final class ReactorLoop: EventLoop, @unchecked Sendable {
     private let epfd: Int32
     private let wakeFD: Int32

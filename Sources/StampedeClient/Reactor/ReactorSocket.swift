@@ -6,7 +6,7 @@ import NIOCore
 /// Opening the reactor transport's socket: non-blocking, `TCP_NODELAY`, bound to the client's
 /// local address and next source port as `SourcePorts` explains (a taken port moves on to the
 /// next), then `connect(2)` started. IP literals only: a host name needs a resolver, and
-/// `ReactorLoop.canCarry` keeps those on NIO.
+/// `ClientLoops` keeps those on NIO.
 enum ReactorSocket {
     static func connect(to endpoint: ServerEndpoint, from localAddress: String?, ports: SourcePorts?) -> Result<Int32, ReactorSocketError> {
         guard let target = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) else {

@@ -16,6 +16,7 @@ enum ReportTables {
             ("versions", "stampede \(r.environment.stampedeVersion) · Swift \(r.environment.swiftVersion)"
                 + (r.environment.gitCommit.map { " · commit \($0)" } ?? "")),
             ("workers", String(r.environment.workers)),
+            ("client sockets", r.environment.clientIO ?? ""),
         ]
         rows.removeAll { $0.1.isEmpty }
         for name in r.counters.keys.sorted() {

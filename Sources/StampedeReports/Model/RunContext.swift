@@ -10,6 +10,9 @@ public struct EnvironmentInfo: Codable, Sendable, Equatable {
     public var gitCommit: String?
     /// How many generator processes contributed (1, or N after `--workers N` / `report merge`).
     public var workers: Int
+    /// What the simulated clients' sockets ran on, per group: `reactor: a, b; nio: c` (absent in
+    /// reports from before `--client-io`).
+    public var clientIO: String?
 
     public init(host: String, cores: Int, os: String, swiftVersion: String, stampedeVersion: String,
                 gitCommit: String? = nil, workers: Int = 1) {
@@ -45,6 +48,7 @@ public struct EnvironmentInfo: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case host, cores, os, workers
+        case clientIO = "client_io"
         case swiftVersion = "swift_version"
         case stampedeVersion = "stampede_version"
         case gitCommit = "git_commit"

@@ -24,6 +24,14 @@ struct ClientLoops {
     /// Stops the reactors once the run is over (the NIO group is the caller's to stop).
     var stop: () -> Void
 
+    /// For the report: which groups ran on which I/O, e.g. `reactor: subscriber; nio: poller`.
+    func summary(_ scenario: Scenario) -> String {
+        let onReactor = zip(scenario.groups, poolOfGroup).filter { $0.1.first.map { $0 < reactorCount } ?? false }.map(\.0.name)
+        let onNIO = zip(scenario.groups, poolOfGroup).filter { $0.1.first.map { $0 >= reactorCount } ?? true }.map(\.0.name)
+        return [("reactor", onReactor), ("nio", onNIO)].filter { !$0.1.isEmpty }
+            .map { "\($0.0): \($0.1.joined(separator: ", "))" }.joined(separator: "; ")
+    }
+
     /// Why the reactor cannot reach the target at all, or nil: it speaks plain TCP to IP
     /// addresses, on Linux.
     static func targetMisfit(_ endpoints: [ServerEndpoint]) -> String? {

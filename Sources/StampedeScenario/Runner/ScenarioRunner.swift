@@ -261,6 +261,7 @@ public enum ScenarioRunner {
                                statsSamples: statsSamples, generatorHealth: healthSummary, errorsByCode: agg.errors,
                                verdict: interruptedReason != nil ? .interrupted : abortReason != nil ? .aborted : nil,
                                abortReason: interruptedReason ?? abortReason)
+        report.environment.clientIO = clientLoops.summary(scenario)
         if shardInfo != nil {
             shardInfo?.clockOffsetMs = agg.clockSamples > 0 ? Double(agg.clockGapMinMicros) / 1000 : nil
             shardInfo?.clockSamples = agg.clockSamples

@@ -32,6 +32,7 @@ import Testing
         #expect(l.poolOfGroup == [[0, 1], [2, 3], [2, 3]])
         #expect(l.loops[0] is ReactorLoop && l.loops[1] is ReactorLoop)
         #expect(!(l.loops[2] is ReactorLoop) && !(l.loops[3] is ReactorLoop))
+        #expect(l.summary(try ScenarioLoader.parse(Self.mixed)) == "reactor: ws; nio: poller, upgrader")
         #else
         #expect(l.reactorCount == 0)
         #endif
@@ -45,6 +46,7 @@ import Testing
             #expect(l.reactorCount == 0, "\(choice) \(endpoint.host)")
             #expect(l.loops.count == 2)
             #expect(l.poolOfGroup == [[0, 1], [0, 1], [0, 1]])
+            #expect(l.summary(s) == "nio: ws, poller, upgrader")
         }
     }
 
@@ -95,6 +97,9 @@ extension Live {
             #expect((outcome.report.metrics["event_delivery"]?.count ?? 0) > 100)
             #expect(outcome.report.errorsByCode.isEmpty, "\(outcome.report.errorsByCode)")
             #expect(outcome.report.checks.allSatisfy { $0.passed }, "\(outcome.report.checks.map { "\($0.name): \($0.evidence)" })")
+            #if os(Linux)
+            #expect(outcome.report.environment.clientIO == (io == .nio ? "nio: ws, poller" : "reactor: ws; nio: poller"))
+            #endif
         }
     }
 }

@@ -94,9 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         if let url = try pick(postgres, "STAMPEDE_POSTGRES_URL", { $0 }) {
             let node = try await ClusterNode.start(c, postgresURL: url, nodeID: try pick(nodeID, "STAMPEDE_NODE_ID", { $0 }))
-            print("listening on \(node.server.baseURL) (cluster mode, PostgreSQL)")
-            fflush(nil)
-            try await ServerService.runUntilSignalled(logger: c.log.logger) { try await node.shutdown() }
+            try await ServerService.runUntilSignalled(announcing: "listening on \(node.server.baseURL) (cluster mode, PostgreSQL)",
+                                                      logger: c.log.logger) { try await node.shutdown() }
             return
         }
         let server: EmbeddedServer
@@ -104,24 +103,32 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("stampede serve: \(FlagChecks.listenProblem(error, host: c.host, port: c.port))\n".utf8))
             throw ExitCode(3)
         }
-        print("listening on \(server.baseURL)")
-        fflush(nil)
-        try await ServerService.runUntilSignalled(logger: c.log.logger) { try await server.shutdown() }
+        try await ServerService.runUntilSignalled(announcing: "listening on \(server.baseURL)", logger: c.log.logger) {
+            try await server.shutdown()
+        }
     }
 }
 
 /// The server as a swift-service-lifecycle service: the `ServiceGroup` traps SIGINT/SIGTERM and
 /// triggers the graceful shutdown, which closes every session before the process exits 0.
+///
+/// The "listening on" line is printed from the service, which the group starts only after it has
+/// made its signal sources: printed before (as it was), a SIGINT sent the moment the line appeared
+/// could still find the default action and kill the process (`ServeSignalTests` saw exit 2 once).
 struct ServerService: Service {
+    let announcement: String
     let shutdown: @Sendable () async throws -> Void
 
     func run() async throws {
+        print(announcement)
+        fflush(nil)
         try? await gracefulShutdown()
         try await shutdown()
     }
 
-    static func runUntilSignalled(logger: Logger, _ shutdown: @escaping @Sendable () async throws -> Void) async throws {
-        let group = ServiceGroup(configuration: .init(services: [ServerService(shutdown: shutdown)],
+    static func runUntilSignalled(announcing announcement: String, logger: Logger,
+                                  _ shutdown: @escaping @Sendable () async throws -> Void) async throws {
+        let group = ServiceGroup(configuration: .init(services: [ServerService(announcement: announcement, shutdown: shutdown)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -38,6 +38,7 @@ let package = Package(
             "StampedeJSON",
             .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),   // SHA-1 of the WebSocket handshake
         ]),
         .target(name: "StampedeContract", dependencies: ["StampedeJSON"]),
         .target(name: "StampedeAuth", dependencies: [
@@ -70,7 +71,6 @@ let package = Package(
         .target(name: "CEpoll"),
         .target(name: "StampedeClient", dependencies: [
             "SocketIOWire", "StampedeContract", "StampedeJSON", "CEpoll",
-            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,9 +1,16 @@
+import Crypto
 import NIOCore
 
 /// Builds whole server-to-client WebSocket frames (FIN, unmasked) so one
 /// encoded event can be written to every subscriber as the same buffer —
 /// the fan-out path never re-frames per socket.
 public enum WebSocketFraming {
+    /// RFC 6455 §1.3: the `Sec-WebSocket-Accept` answering a `Sec-WebSocket-Key` — what the
+    /// server sends and the client checks.
+    public static func acceptValue(key: String) -> String {
+        Base64.encode(Array(Insecure.SHA1.hash(data: Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))))
+    }
+
     public static func headerSize(payloadLength n: Int) -> Int {
         n < 126 ? 2 : (n <= 0xFFFF ? 4 : 10)
     }

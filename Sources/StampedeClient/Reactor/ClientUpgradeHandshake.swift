@@ -1,4 +1,3 @@
-import Crypto
 import NIOCore
 import SocketIOWire
 
@@ -6,7 +5,6 @@ import SocketIOWire
 /// write and the check of the server's answer. NIO's `NIOWebSocketClientUpgrader` does this for
 /// channels; the reactor's transport has no pipeline, so it writes and reads the HTTP itself.
 struct ClientUpgradeHandshake {
-    static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
     /// A 101 response head longer than this is refused rather than buffered on.
     static let maxResponseHead = 16 * 1024
 
@@ -31,10 +29,7 @@ struct ClientUpgradeHandshake {
         return s
     }
 
-    var expectedAccept: String {
-        let digest = Insecure.SHA1.hash(data: Array((key + Self.guid).utf8))
-        return Base64.encode(Array(digest))
-    }
+    var expectedAccept: String { WebSocketFraming.acceptValue(key: key) }
 
     enum Answer: Equatable {
         /// The head is not complete yet.

@@ -45,9 +45,9 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
         var stopping = false
         /// Timers not yet fired nor cancelled; a cancelled one stays in the heap until its time.
         var live: Set<UInt64> = []
+        var lastTimerID: UInt64 = 0
     }
     private let shared = NIOLockedValueBox(Shared())
-    private let nextTimerID = NIOLockedValueBox<UInt64>(0)
 
     // Loop-confined from here on.
     /// Handlers by descriptor number: one array slot per socket, no hashing per ready event.
@@ -135,11 +135,9 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
             for t in tasks { t() }
             if stop && tasks.isEmpty { break }
             let n = fds.withUnsafeMutableBufferPointer { f in
-                events.withUnsafeMutableBufferPointer { e in
-                    cepoll_wait(epfd, f.baseAddress, e.baseAddress, 512, tasks.isEmpty ? timeout : 0)
-                }
+                events.withUnsafeMutableBufferPointer { e in cepoll_wait(epfd, f.baseAddress, e.baseAddress, 512, timeout) }
             }
-            shared.withLockedValue { $0.sleeping = false }
+            if timeout != 0 { shared.withLockedValue { $0.sleeping = false } }
             if n > 0 {
                 for i in 0..<Int(n) {
                     let fd = fds[i]
@@ -160,7 +158,7 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
         Glibc.close(epfd)
     }
 
-    /// The queued tasks, and how long epoll may sleep (until the next timer; -1: no timer).
+    /// The queued tasks, and how long epoll may sleep (0: not at all; -1: until woken).
     private func takeWork() -> ([() -> Void], Int32, Bool) {
         let now = NIODeadline.now().uptimeNanoseconds
         return shared.withLockedValue { s in
@@ -170,8 +168,9 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
             if let next = s.timers.peek?.deadline {
                 timeout = next <= now ? 0 : Int32(min((next - now + 999_999) / 1_000_000, 60_000))
             }
-            if tasks.isEmpty && timeout != 0 { s.sleeping = true }
-            return (tasks, s.stopping ? 0 : timeout, s.stopping)
+            // The loop sleeps in epoll only with nothing to run: the flag tells `enqueue` to wake it.
+            s.sleeping = tasks.isEmpty && timeout != 0 && !s.stopping
+            return (tasks, s.sleeping ? timeout : 0, s.stopping)
         }
     }
 
@@ -234,18 +233,19 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
 
     private func schedule<T>(deadline: NIODeadline, _ task: @escaping () throws -> T) -> Scheduled<T> {
         let promise = makePromise(of: T.self)
-        let id = nextTimerID.withLockedValue { n -> UInt64 in n += 1; return n }
-        let entry = TimerHeap.Entry(deadline: deadline.uptimeNanoseconds, id: id) {
+        let run = {
             let p = promise.assumeIsolatedUnsafeUnchecked()
             do { p.succeed(try task()) } catch { promise.fail(error) }
         }
-        let wake = shared.withLockedValue { s -> Bool in
+        let (id, wake) = shared.withLockedValue { s -> (UInt64, Bool) in
+            s.lastTimerID += 1
+            let entry = TimerHeap.Entry(deadline: deadline.uptimeNanoseconds, id: s.lastTimerID, task: run)
             let wasFirst = s.timers.peek.map { entry.deadline < $0.deadline } ?? true
             s.timers.push(entry)
-            s.live.insert(id)
-            guard wasFirst, s.sleeping, !s.wakePending else { return false }
+            s.live.insert(entry.id)
+            guard wasFirst, s.sleeping, !s.wakePending else { return (entry.id, false) }
             s.wakePending = true
-            return true
+            return (entry.id, true)
         }
         if wake { wakeUp() }
         return Scheduled(promise: promise) { [self] in

@@ -13,8 +13,7 @@ enum ReactorSocket {
             return .failure(.init("\(endpoint.host) is not an IP address"))
         }
         let family = target.protocol == .inet6 ? AF_INET6 : AF_INET
-        var bindHost = localAddress
-        if bindHost == nil, ports != nil { bindHost = family == AF_INET6 ? "::" : "0.0.0.0" }
+        let bindHost = SourcePorts.bindHost(localAddress: localAddress, ports: ports, target: target)
         var tries = ports == nil ? 1 : SourcePorts.attempts + 1
         while true {
             tries -= 1
@@ -33,7 +32,7 @@ enum ReactorSocket {
                 if rc != 0 {
                     let e = errno
                     close(fd)
-                    if tries > 0 && (e == EADDRINUSE || e == EADDRNOTAVAIL) { continue }
+                    if tries > 0 && SourcePorts.isPortTaken(errno: e) { continue }
                     return .failure(.errno("bind", e))
                 }
             }
@@ -41,7 +40,7 @@ enum ReactorSocket {
             if rc == 0 || errno == EINPROGRESS { return .success(fd) }
             let e = errno
             close(fd)
-            if bindHost != nil && tries > 0 && (e == EADDRINUSE || e == EADDRNOTAVAIL) { continue }
+            if bindHost != nil && tries > 0 && SourcePorts.isPortTaken(errno: e) { continue }
             return .failure(.errno("connect", e))
         }
     }

@@ -62,11 +62,22 @@ public final class SourcePorts: Sendable {
         return fields[0]...fields[1]
     }
 
+    /// The address a connection to `target` binds before it connects: the client's own local
+    /// address, or — to pick the source port itself — the family's any-address; nil when neither
+    /// applies (the kernel chooses everything).
+    static func bindHost(localAddress: String?, ports: SourcePorts?, target: SocketAddress?) -> String? {
+        if let localAddress { return localAddress }
+        guard ports != nil, let target else { return nil }
+        return target.protocol == .inet6 ? "::" : "0.0.0.0"
+    }
+
     /// Whether a failed connect attempt means "this source port is taken": try the next one.
     static func isPortTaken(_ error: Error) -> Bool {
         guard let io = error as? IOError else { return false }
-        return io.errnoCode == EADDRINUSE || io.errnoCode == EADDRNOTAVAIL
+        return isPortTaken(errno: io.errnoCode)
     }
+
+    static func isPortTaken(errno e: Int32) -> Bool { e == EADDRINUSE || e == EADDRNOTAVAIL }
 }
 
 extension ClientBootstrap {
@@ -76,15 +87,8 @@ extension ClientBootstrap {
     /// chooses. Callable from any thread.
     func connect(to endpoint: ServerEndpoint, from localAddress: String?, ports: SourcePorts?,
                  on loop: EventLoop) -> EventLoopFuture<Channel> {
-        let bindHost: String?
-        if let localAddress {
-            bindHost = localAddress
-        } else if ports != nil, let target = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) {
-            bindHost = target.protocol == .inet6 ? "::" : "0.0.0.0"
-        } else {
-            bindHost = nil
-        }
-        guard let bindHost else { return connect(to: endpoint) }
+        let target = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
+        guard let bindHost = SourcePorts.bindHost(localAddress: localAddress, ports: ports, target: target) else { return connect(to: endpoint) }
         guard let source = try? SocketAddress(ipAddress: bindHost, port: 0) else {
             return loop.makeFailedFuture(ClientError.connectionFailed("bad local address \(bindHost)"))
         }

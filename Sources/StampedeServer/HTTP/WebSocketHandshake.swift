@@ -1,4 +1,3 @@
-import Crypto
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
@@ -11,8 +10,6 @@ import SocketIOWire
 /// answer (NIO's typed upgrader answers none for a missing key or a wrong
 /// version), and (3) the switch removes as few handlers as it can.
 enum WebSocketHandshake {
-    static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
     enum Refusal: Error, Equatable {
         /// 400, with the reason as the body.
         case badRequest(String)
@@ -37,9 +34,7 @@ enum WebSocketHandshake {
         return .success(acceptValue(key: key))
     }
 
-    static func acceptValue(key: String) -> String {
-        Base64.encode(Array(Insecure.SHA1.hash(data: Array((key + guid).utf8))))
-    }
+    static func acceptValue(key: String) -> String { WebSocketFraming.acceptValue(key: key) }
 
     /// Answers 101 and turns the connection into a WebSocket whose frames
     /// go to `handler`: the HTTP handlers leave, the frame decoder and the

@@ -30,11 +30,13 @@ public final class HTTPClient: Sendable {
         try await requestFuture(method, path, headers: headers, body: body).get()
     }
 
-    /// The same, for event-loop code (the load generator's publishers).
+    /// The same, for event-loop code (the load generator's publishers). With `preferred` (one of
+    /// the client's own group's loops) the request goes over a connection on that loop, pooled or
+    /// new, so a caller on it never waits for another thread to send or to hear the answer.
     public func requestFuture(_ method: String, _ path: String, headers: [(String, String)] = [],
-                              body: [UInt8]? = nil) -> EventLoopFuture<HTTPResponse> {
+                              body: [UInt8]? = nil, on preferred: EventLoop? = nil) -> EventLoopFuture<HTTPResponse> {
         let call = PendingCall(method: HTTPMethod(rawValue: method.uppercased()), path: path, headers: headers, body: body)
-        if let reused = idle.withLockedValue({ $0.popLast() }) {
+        if let reused = takeIdle(on: preferred) {
             let loop = reused.channel.eventLoop
             guard reused.isOpen else {
                 reused.close()
@@ -47,8 +49,17 @@ public final class HTTPClient: Sendable {
                 return self.send(call, on: self.freshConnection(on: loop), loop: loop)
             }
         }
-        let loop = group.next()
+        let loop = preferred ?? group.next()
         return send(call, on: freshConnection(on: loop), loop: loop)
+    }
+
+    /// The most recently pooled idle connection, on `loop` when one is given.
+    private func takeIdle(on loop: EventLoop?) -> HTTP1Connection? {
+        idle.withLockedValue { list in
+            guard let loop else { return list.popLast() }
+            guard let i = list.lastIndex(where: { $0.channel.eventLoop === loop }) else { return nil }
+            return list.remove(at: i)
+        }
     }
 
     private func freshConnection(on loop: EventLoop) -> EventLoopFuture<HTTP1Connection> {

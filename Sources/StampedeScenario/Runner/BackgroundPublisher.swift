@@ -98,7 +98,7 @@ final class BackgroundPublisher {
         let events = (0..<count).map { _ in EventPayload.json(type: type ?? spec.event, payloadBytes: spec.payloadBytes, sentAtMicros: now, status: status) }
         let started = EngineClock.monotonicMicros()
         recorder.count("publish.attempts")
-        EventPayload.post(ctx.node(forWorkflow: w).http, token: ctx.tokens.service, workflow: ctx.workflowIDs[w], events: events)
+        EventPayload.post(ctx.node(forWorkflow: w).http, token: ctx.tokens.service, workflow: ctx.workflowIDs[w], events: events, on: loop)
             .hop(to: loop).assumeIsolated().whenComplete { [self] r in
                 inFlight -= 1
                 recorder.record(MetricName.publish, micros: EngineClock.monotonicMicros() &- started)

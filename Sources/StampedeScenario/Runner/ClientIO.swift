@@ -21,6 +21,10 @@ struct ClientLoops {
     var poolOfGroup: [[Int]]
     /// How many of `loops` are reactors (they come first).
     var reactorCount: Int
+    /// The loop (index into `loops`) the scenario's publishers run on: always one of NIO's, so
+    /// their HTTP connections live on the very loop that schedules them and a publish never
+    /// hops between threads (a reactor run adds one NIO loop that holds no clients for this).
+    var publisherLoop: Int
     /// Stops the reactors once the run is over (the NIO group is the caller's to stop).
     var stop: () -> Void
 
@@ -59,7 +63,8 @@ struct ClientLoops {
         let carried = scenario.groups.map(reactorCarries)
         let misfit = targetMisfit(endpoints) ?? (carried.contains(true) ? nil : "no group connects over plain WebSocket only")
         if choice == .nio || (choice == .auto && misfit != nil) {
-            return .success(ClientLoops(loops: nio, poolOfGroup: scenario.groups.map { _ in Array(0..<count) }, reactorCount: 0, stop: {}))
+            return .success(ClientLoops(loops: nio, poolOfGroup: scenario.groups.map { _ in Array(0..<count) }, reactorCount: 0,
+                                        publisherLoop: 0, stop: {}))
         }
         if let misfit { return .failure(ClientIOError(description: "--client-io reactor cannot carry this run: \(misfit)")) }
         #if os(Linux)
@@ -67,11 +72,13 @@ struct ClientLoops {
         do { reactors = try (0..<count).map { i in try ReactorLoop(name: "reactor-\(i)") } } catch {
             return .failure(ClientIOError(description: "starting the reactor loops: \(error)"))
         }
-        // NIO's loops are added only when some group needs them.
+        // NIO's loops hold clients only when some group needs them; the first is there anyway,
+        // for the publishers (publishing from a reactor cost a wake-up of NIO's thread to send
+        // each request and one of the reactor's to hear its answer).
         let needsNIO = carried.contains(false)
-        let loops = reactors as [EventLoop] + (needsNIO ? nio : [])
+        let loops = reactors as [EventLoop] + (needsNIO ? nio : [nio[0]])
         let pools = carried.map { $0 ? Array(0..<count) : Array(count..<(2 * count)) }
-        return .success(ClientLoops(loops: loops, poolOfGroup: pools, reactorCount: count,
+        return .success(ClientLoops(loops: loops, poolOfGroup: pools, reactorCount: count, publisherLoop: count,
                                     stop: { for r in reactors { r.syncShutdown() } }))
         #else
         return .failure(ClientIOError(description: "the reactor is Linux-only"))

@@ -21,10 +21,11 @@ enum EventPayload {
     }
 
     /// POST /api/v1/workflows/{id}/events with a batch (a JSON array when more than one).
-    static func post(_ http: HTTPClient, token: String, workflow: String, events: [String]) -> EventLoopFuture<HTTPResponse> {
+    static func post(_ http: HTTPClient, token: String, workflow: String, events: [String],
+                     on loop: EventLoop? = nil) -> EventLoopFuture<HTTPResponse> {
         let body = events.count == 1 ? events[0] : "[" + events.joined(separator: ",") + "]"
         return http.requestFuture("POST", "/api/v1/workflows/\(workflow)/events",
                                   headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
-                                  body: Array(body.utf8))
+                                  body: Array(body.utf8), on: loop)
     }
 }

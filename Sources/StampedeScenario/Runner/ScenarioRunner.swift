@@ -101,13 +101,13 @@ public enum ScenarioRunner {
         let health0 = HealthMonitor()
         let progress = ProgressPrinter(options.progress)
 
-        // Background publishers: one per spec, on loop 0 (publishing is HTTP, the loop only schedules);
+        // Background publishers: one per spec, on the NIO loop their HTTP connections live on;
         // each shard publishes to the workflows its segment owns (w mod N for --shard i/N).
         var publishers: [NIOLoopBound<BackgroundPublisher>] = []
         do {
             for spec in scenario.publishers {
-                let loop = loops[0]
-                let shardBox = shards[0]
+                let loop = loops[clientLoops.publisherLoop]
+                let shardBox = shards[clientLoops.publisherLoop]
                 let p = try! await loop.submit {
                     let bp = BackgroundPublisher(spec: spec, ctx: ctx, loop: loop, recorder: shardBox.value.recorder)
                     bp.start()

@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import StampedeJSON
 import Testing
 @testable import StampedeClient
@@ -28,6 +30,33 @@ import Testing
         #expect(http.idleCount >= 1)
         http.shutdown()
         try await t.stop()
+    }
+
+    /// The publishers ask for their own loop: a pooled connection on another loop would make
+    /// every publish wake that loop's thread to send, and theirs again to hear the answer.
+    @Test func aRequestForALoopGoesOverAConnectionOnThatLoop() async throws {
+        let t = try await TestServer.start()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let (a, b) = (group.next(), group.next())
+        #expect(a !== b)
+        let http = HTTPClient(endpoint: t.endpoint, eventLoopGroup: group)
+        let first = http.requestFuture("GET", "/health", on: a)
+        #expect(first.eventLoop === a)
+        #expect(try await first.get().status == 200)
+        #expect(http.idleCount == 1)
+        let second = http.requestFuture("GET", "/health", on: b)
+        #expect(second.eventLoop === b, "the idle connection on the other loop is not taken")
+        #expect(try await second.get().status == 200)
+        #expect(http.idleCount == 2)
+        for loop in [a, b, a] {
+            let again = http.requestFuture("GET", "/health", on: loop)
+            #expect(again.eventLoop === loop)
+            #expect(try await again.get().status == 200)
+        }
+        #expect(http.idleCount == 2, "each loop's own connection was reused")
+        http.shutdown()
+        try await t.stop()
+        try await group.shutdownGracefully()
     }
 
     @Test func errorsComeBackAsResponsesAndDeadServersAsErrors() async throws {

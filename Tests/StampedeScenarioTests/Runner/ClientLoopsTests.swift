@@ -38,6 +38,27 @@ import Testing
         #endif
     }
 
+    /// Publishing is NIO's HTTP: the publishers get a NIO loop even when every client is on a
+    /// reactor, and no client is put on it.
+    @Test func thePublishersAlwaysRunOnANIOLoop() throws {
+        let wsOnly = try ScenarioLoader.parse("""
+            name: ws-only
+            phases: [{ name: hold, duration: 1s, clients: { to: 2 } }]
+            groups: [{ name: ws, steps: [{ connect: { transport: websocket } }] }]
+            """)
+        for (choice, scenario) in [(ClientIO.auto, wsOnly), (.nio, wsOnly), (.auto, try ScenarioLoader.parse(Self.mixed))] {
+            let l = try ClientLoops.make(choice, count: 2, scenario: scenario, endpoints: [plain], group: group).get()
+            defer { l.stop() }
+            #expect(!(l.loops[l.publisherLoop] is ReactorLoop), "\(choice) \(scenario.name)")
+        }
+        #if os(Linux)
+        let l = try ClientLoops.make(.auto, count: 2, scenario: wsOnly, endpoints: [plain], group: group).get()
+        defer { l.stop() }
+        #expect(l.loops.count == 3 && l.publisherLoop == 2)
+        #expect(l.poolOfGroup == [[0, 1]], "no client lands on the publishers' loop")
+        #endif
+    }
+
     @Test func nioOrAnUnreachableTargetKeepsEveryoneOnNIO() throws {
         let s = try ScenarioLoader.parse(Self.mixed)
         for (choice, endpoint) in [(ClientIO.nio, plain), (.auto, try ServerEndpoint(url: "https://127.0.0.1:3443")),

@@ -53,6 +53,12 @@ public final class ClientConnection: @unchecked Sendable {
 
     // MARK: commands
 
+    /// Events for `workflowID` are expected: they will carry this very `String` (on the loop).
+    public func expectEvents(forWorkflow workflowID: String) {
+        eventLoop.assertInEventLoop()
+        machine.expectEvents(forWorkflow: workflowID)
+    }
+
     /// Sends an EVENT; with `ack`, the callback runs on the loop with the
     /// ACK's arguments, or a failure when the connection ends first.
     public func emit(_ event: String, _ args: [JSONValue],

@@ -94,6 +94,10 @@ public struct ClientStateMachine: Sendable {
     /// `String` (no allocation, and the checks' dictionary lookups compare by identity first).
     private var recentWorkflowIDs = RecentStrings(capacity: 4)
 
+    /// Events for `workflowID` are expected (a subscribe is on its way): they will carry this
+    /// instance of the id (`RecentStrings.remember`).
+    public mutating func expectEvents(forWorkflow workflowID: String) { recentWorkflowIDs.remember(workflowID) }
+
     /// Changes the session data of the current phase (no-op before the open packet). The phase
     /// is parked on `.opening` while its payload is changed, so the payload stays uniquely
     /// referenced and nothing is copied (the recovery replay appends its early events here).

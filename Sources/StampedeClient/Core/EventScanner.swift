@@ -93,6 +93,15 @@ public struct RecentStrings: Sendable {
         return made
     }
 
+    /// Makes `s` the instance returned for its bytes (replacing an equal one): the ids a client
+    /// subscribed to then come back as the very `String` its checks keyed their tables with, so
+    /// their lookups compare by identity instead of reading a second copy of the bytes.
+    mutating func remember(_ s: String) {
+        if let i = slots.firstIndex(of: s) { slots[i] = s; return }
+        guard capacity > 0 else { return }
+        if slots.count < capacity { slots.append(s) } else { slots[next] = s; next = (next + 1) % capacity }
+    }
+
     private static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let u = s.utf8
         guard u.count == bytes.count else { return false }

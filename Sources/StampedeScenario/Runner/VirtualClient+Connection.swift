@@ -201,6 +201,7 @@ extension VirtualClient: ClientConnectionDelegate {
             let now = EngineClock.wallMicros()
             for w in targets {
                 isolation.restored(w); sequence.resuming(w); liveSince[w] = now
+                connection?.expectEvents(forWorkflow: w)
                 counted.insert(w); rec.workflowSubscribed(w, 1)
             }
             rec.count("recovery.restored")

@@ -30,6 +30,7 @@ extension VirtualClient {
             if since != nil { liveSince[id] = EngineClock.wallMicros() } else { liveSince[id] = nil }
             isolation.subscribing(id)
             sequence.subscribing(id, since: since, alreadySubscribed: wasSubscribed)
+            c.expectEvents(forWorkflow: id)
         }
         let sent = EngineClock.monotonicMicros()
         let token = stepToken

@@ -8,6 +8,9 @@ final class VirtualClient {
     let index: Int
     let ctx: EngineContext
     let shard: LoopShard
+    /// The shard's recorder, held directly: the receive path calls it several times per event,
+    /// and a stored `let` is read without the retain a computed `shard.recorder` costs each time.
+    let rec: LoopRecorder
     let loop: EventLoop
     let steps: [Step]
     let userIndex: Int
@@ -81,6 +84,7 @@ final class VirtualClient {
         self.index = index
         self.ctx = ctx
         self.shard = shard
+        rec = shard.recorder
         self.loop = loop
         steps = Self.flatten(group.steps)
         userIndex = ctx.assignment.userIndex(index)
@@ -96,8 +100,6 @@ final class VirtualClient {
             return [s]
         }
     }
-
-    var rec: LoopRecorder { shard.recorder }
 
     func start() { runStep() }
 

@@ -115,6 +115,20 @@ import Testing
         #expect(Self.storage(a.workflowID!) == Self.storage(b.workflowID!))
     }
 
+    @Test func aSubscribedWorkflowsEventsCarryTheSubscribersOwnString() throws {
+        var m = connected()
+        let id = String(repeating: "subscribed-workflow-", count: 2)  // made at run time: own storage
+        _ = try event(&m, ByteBuffer(string: #"42["e",{"workflow_id":"\#(id)","seq":1}]"#))
+        m.expectEvents(forWorkflow: id)  // after the first event: the subscriber's copy replaces it
+        let e = try event(&m, ByteBuffer(string: #"42["e",{"workflow_id":"\#(id)","seq":2}]"#))
+        #expect(e.workflowID == id)
+        #expect(Self.storage(e.workflowID!) == Self.storage(id))
+        var other = connected()
+        other.expectEvents(forWorkflow: id)  // before any event
+        let f = try event(&other, ByteBuffer(string: #"42["e",{"workflow_id":"\#(id)","seq":1}]"#))
+        #expect(Self.storage(f.workflowID!) == Self.storage(id))
+    }
+
     @Test func recentStringsKeepTheLastFewAndStayCorrectPastThem() {
         var r = RecentStrings(capacity: 2)
         func get(_ s: String) -> String { Array(s.utf8).withUnsafeBufferPointer { r.string(for: $0) } }

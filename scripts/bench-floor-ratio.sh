@@ -9,6 +9,9 @@
 #      with publishers sending BATCH events per request (and BATCH2 in a
 #      second round if set);
 #   3. the floor again (the machine is shared: the two floor runs bracket it).
+# A warm-up floor round runs first and is recorded but not used: the first paced floor of a
+# sitting cost 1.5-3x what every later one did (four sittings on 2026-12-03: paced read
+# 5.8-10.9 us against 3.2-3.4 after the runs), which flattered every paced ratio.
 # Server CPU per delivery is compared with the floor's writer per write,
 # generator CPU per delivery with the floor's reader per read.
 #   scripts/bench-floor-ratio.sh [BINARY...]     (default .build/release/stampede)
@@ -50,6 +53,7 @@ floor_round() {
 : > "$BENCH_OUT/runs.txt"
 rounds=("$RATE:$BATCH")
 [[ -n "${BATCH2:-}" ]] && rounds+=("${RATE2:-$RATE}:$BATCH2")
+floor_round warmup
 floor_round before
 for i in "${!bins[@]}"; do
     STAMPEDE=${bins[$i]}
@@ -72,7 +76,8 @@ import json, os, sys
 sys.path.insert(0, "scripts")
 from bench_runs import cpu_us, epoch, runs, samples
 out, machine, clients = sys.argv[1], sys.argv[2], int(sys.argv[3])
-floors = [json.loads(l) for l in open(f"{out}/floor.jsonl")]
+recorded = [json.loads(l) for l in open(f"{out}/floor.jsonl")]
+floors = [f for f in recorded if not f["tag"].startswith("warmup")]
 def fmean(per, key):
     v = [f[key] for f in floors if f["frames_per_write"] == per and not f.get("paced_writes_per_second")]
     return sum(v) / len(v)
@@ -84,7 +89,7 @@ w1, r1 = fmean(1, "writer_cpu_us_per_write"), fmean(1, "reader_cpu_us_per_read")
 w10, r10 = fmean(10, "writer_cpu_us_per_frame"), fmean(10, "reader_cpu_us_per_frame")
 sirq1 = fmean(1, "machine_softirq_us_per_frame")
 print(f"Machine: {machine}; load average at start {open('/proc/loadavg').read().split()[0]} (shared)\n")
-print("| floor (mean of the runs before and after) | writer µs CPU | reader µs CPU | machine softirq µs |")
+print("| floor (mean of the runs before and after; the warm-up round not counted) | writer µs CPU | reader µs CPU | machine softirq µs |")
 print("|---|---|---|---|")
 print(f"| one 200-byte frame per write, {floors[0]['sockets']} sockets | {w1:.2f} per write | {r1:.2f} per read | {sirq1:.2f} per frame |")
 print(f"| ten frames per write | {w10:.2f} per frame | {r10:.2f} per frame | {fmean(10, 'machine_softirq_us_per_frame'):.2f} per frame |")
@@ -92,8 +97,10 @@ for per, wps in sorted({(f["frames_per_write"], f["paced_writes_per_second"]) fo
     print(f"| paced: {wps:,.0f} writes/s of {per} frame(s), groups of {next(f['group'] for f in floors if f.get('paced_writes_per_second') == wps)} | "
           f"{paced(per, wps, 'writer_cpu_us_per_frame'):.2f} per frame | {paced(per, wps, 'reader_cpu_us_per_frame'):.2f} per frame | "
           f"{paced(per, wps, 'machine_softirq_us_per_frame'):.2f} per frame |")
-for f in floors:
+for f in recorded:
     print(f"<!-- {f['tag']}: {json.dumps(f)} -->")
+spread = lambda key: ", ".join(f"{f['tag']} {f[key]:.2f}" for f in recorded if f.get("paced_writes_per_second"))
+print(f"\nPaced floor, each round (writer / reader µs per frame): {spread('writer_cpu_us_per_frame')} / {spread('reader_cpu_us_per_frame')}")
 print()
 # A run publishing one event per request is held against one frame per write; a batched
 # run (several events reach a socket together) against ten frames per write.

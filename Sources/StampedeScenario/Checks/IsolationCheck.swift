@@ -22,31 +22,35 @@ struct IsolationCheck {
         }
     }
 
-    /// Subscribed, or asked for (a refused one is removed on its ack).
-    private(set) var subscribed: Set<String> = []
+    /// Subscribed, or asked for (a refused one is removed on its ack). Looked up per delivered
+    /// event: a `WorkflowMap`, so the usual one workflow is read from the client itself.
+    private var entitled = WorkflowMap<Void>()
     private var leaving: Set<String> = []
 
-    func isSubscribed(_ workflow: String) -> Bool { subscribed.contains(workflow) }
+    var subscribed: Set<String> { Set(entitled.keys) }
+
+    func isSubscribed(_ workflow: String) -> Bool { entitled.contains(workflow) }
 
     /// Registered before the ack is sent for: the ack and the first events may arrive in either order.
-    mutating func subscribing(_ workflow: String) { subscribed.insert(workflow) }
-    mutating func refused(_ workflow: String) { subscribed.remove(workflow) }
+    mutating func subscribing(_ workflow: String) { entitled[workflow] = () }
+    mutating func refused(_ workflow: String) { entitled[workflow] = nil }
     mutating func unsubscribing(_ workflow: String) { leaving.insert(workflow) }
     mutating func unsubscribed(_ workflow: String) {
-        subscribed.remove(workflow)
+        entitled[workflow] = nil
         leaving.remove(workflow)
     }
 
     /// The socket is gone: it is entitled to nothing; the returned set is what to resume.
     mutating func disconnected() -> Set<String> {
-        defer { subscribed.removeAll() }
+        defer { entitled.removeAll() }
         return subscribed
     }
 
     /// The server restored the rooms (connection state recovery): entitled again, no resubscribe.
-    mutating func restored(_ workflow: String) { subscribed.insert(workflow) }
+    mutating func restored(_ workflow: String) { entitled[workflow] = () }
 
     func observe(_ workflow: String, event: String, seq: Int64?) -> Outcome {
-        subscribed.contains(workflow) || leaving.contains(workflow) ? .entitled : .notSubscribed(event: event, seq: seq)
+        entitled.contains(workflow) || (!leaving.isEmpty && leaving.contains(workflow))
+            ? .entitled : .notSubscribed(event: event, seq: seq)
     }
 }

@@ -35,7 +35,8 @@ struct SequenceCheck {
         }
     }
 
-    private var last: [String: Int64] = [:]
+    /// Read and written per delivered event: a `WorkflowMap` (the usual one workflow inline).
+    private var last = WorkflowMap<Int64>()
     /// Workflows whose next event is the first after a reconnect.
     private var resumed: Set<String> = []
 
@@ -56,17 +57,15 @@ struct SequenceCheck {
     /// A reconnect without resuming starts every workflow afresh.
     mutating func forgetAll() { last.removeAll() }
 
-    /// Runs per delivered event: the workflow is hashed once for its last seq (read and written
-    /// through one index), and the resumed set only looked into while it holds anything.
+    /// Runs per delivered event; the resumed set is only looked into while it holds anything.
     mutating func observe(_ workflow: String, seq: Int64) -> Outcome {
-        guard let i = last.index(forKey: workflow) else {
+        guard let previous = last[workflow] else {
             last[workflow] = seq
             return .first
         }
-        let previous = last.values[i]
         let afterReconnect = !resumed.isEmpty && resumed.remove(workflow) != nil
         if seq <= previous { return .repeated(expected: previous + 1, seen: seq) }
-        last.values[i] = seq
+        last[workflow] = seq
         return seq == previous + 1 ? .next(afterReconnect: afterReconnect)
             : .gap(expected: previous + 1, seen: seq, afterReconnect: afterReconnect)
     }

@@ -55,7 +55,7 @@ final class VirtualClient {
     var resumeSet: Set<String> = []
     /// Wall-clock micros of each workflow's latest subscribe with `since` or recovered reconnect: an event
     /// sent before it reached this client by replay, not live.
-    var liveSince: [String: UInt64] = [:]
+    var liveSince = WorkflowMap<UInt64>()
 
     // The checks this client feeds (Checks/): each holds only its own state.
     /// What this socket is subscribed to, and so entitled to receive.

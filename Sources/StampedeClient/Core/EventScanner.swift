@@ -76,9 +76,13 @@ public enum EventScanner {
 }
 
 /// The last few distinct strings a scanner produced for one field, reused when the same bytes
-/// arrive again. Fixed capacity, replaced round-robin; a value type owned by one connection.
+/// arrive again. A value type owned by one connection, fixed capacity. The first string kept
+/// (or the one a subscribe `remember`ed) stays inline and is never replaced by a newcomer: with
+/// 10,000 connections an array's storage is cold at every event, and a connection's own
+/// workflow is the one its events name; the other slots are replaced round-robin.
 public struct RecentStrings: Sendable {
-    private var slots: [String] = []
+    private var first: String?
+    private var others: [String] = []
     private var next = 0
     public let capacity: Int
 
@@ -86,10 +90,10 @@ public struct RecentStrings: Sendable {
 
     /// The `String` for `bytes` (valid UTF-8 without escapes): a remembered one when equal.
     mutating func string(for bytes: UnsafeBufferPointer<UInt8>) -> String {
-        for s in slots where Self.equal(s, bytes) { return s }
+        if let first, Self.equal(first, bytes) { return first }
+        for s in others where Self.equal(s, bytes) { return s }
         let made = String(decoding: bytes, as: UTF8.self)
-        guard capacity > 0 else { return made }
-        if slots.count < capacity { slots.append(made) } else { slots[next] = made; next = (next + 1) % capacity }
+        keep(made)
         return made
     }
 
@@ -97,9 +101,15 @@ public struct RecentStrings: Sendable {
     /// subscribed to then come back as the very `String` its checks keyed their tables with, so
     /// their lookups compare by identity instead of reading a second copy of the bytes.
     mutating func remember(_ s: String) {
-        if let i = slots.firstIndex(of: s) { slots[i] = s; return }
+        if first == s { first = s; return }
+        if let i = others.firstIndex(of: s) { others[i] = s; return }
+        keep(s)
+    }
+
+    private mutating func keep(_ s: String) {
         guard capacity > 0 else { return }
-        if slots.count < capacity { slots.append(s) } else { slots[next] = s; next = (next + 1) % capacity }
+        if first == nil || capacity == 1 { first = s; return }
+        if others.count < capacity - 1 { others.append(s) } else { others[next] = s; next = (next + 1) % (capacity - 1) }
     }
 
     private static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -129,15 +129,20 @@ import Testing
         #expect(Self.storage(f.workflowID!) == Self.storage(id))
     }
 
-    @Test func recentStringsKeepTheLastFewAndStayCorrectPastThem() {
+    @Test func recentStringsKeepTheFirstAndTheLastFewAndStayCorrectPastThem() {
         var r = RecentStrings(capacity: 2)
         func get(_ s: String) -> String { Array(s.utf8).withUnsafeBufferPointer { r.string(for: $0) } }
         let ids = (0..<5).map { "a-long-enough-workflow-id-\($0)" }
         let first = ids.map(get)
         #expect(first == ids)
-        #expect(Self.storage(get(ids[4])) == Self.storage(first[4]))  // still remembered
-        #expect(Self.storage(get(ids[0])) != Self.storage(first[0]))  // pushed out, made anew
-        #expect(get(ids[0]) == ids[0])
+        #expect(Self.storage(get(ids[4])) == Self.storage(first[4]))  // the newest: still remembered
+        #expect(Self.storage(get(ids[0])) == Self.storage(first[0]))  // the first kept stays
+        #expect(Self.storage(get(ids[1])) != Self.storage(first[1]))  // pushed out, made anew
+        #expect(get(ids[1]) == ids[1])
+        var one = RecentStrings(capacity: 1)  // one slot: the newest replaces it
+        func getOne(_ s: String) -> String { Array(s.utf8).withUnsafeBufferPointer { one.string(for: $0) } }
+        let a = getOne(ids[0]), b = getOne(ids[1])
+        #expect(Self.storage(getOne(ids[1])) == Self.storage(b) && Self.storage(getOne(ids[0])) != Self.storage(a))
         var none = RecentStrings(capacity: 0)
         #expect(Array("x".utf8).withUnsafeBufferPointer { none.string(for: $0) } == "x")
     }

@@ -14,6 +14,8 @@
 # 5.8-10.9 us against 3.2-3.4 after the runs), which flattered every paced ratio.
 # Server CPU per delivery is compared with the floor's writer per write,
 # generator CPU per delivery with the floor's reader per read.
+# Generator ÷ server (CPU per delivery, same run) compares binaries across a noisy sitting
+# when only one side changed (docs/BENCHMARKS.md §18).
 #   scripts/bench-floor-ratio.sh [BINARY...]     (default .build/release/stampede)
 #   CLIENTS=10000 WORKFLOWS=100 RATE=2/s BATCH=1 BATCH2=10 RATE2=20/s
 # PERF=1 also samples both processes with `perf record -e cpu-clock -g` for
@@ -105,8 +107,8 @@ print()
 # A run publishing one event per request is held against one frame per write; a batched
 # run (several events reach a socket together) against ten frames per write.
 # The paced floor (same offered load, both sides sleeping between groups) beside it.
-print("| run | binary | deliveries/s (steady) | server µs/delivery | ÷ floor write | ÷ paced write | generator µs/delivery | ÷ floor read | ÷ paced read | floor used | machine softirq share | event_delivery p50 / p99 | errors | exit |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| run | binary | deliveries/s (steady) | server µs/delivery | ÷ floor write | ÷ paced write | generator µs/delivery | ÷ floor read | ÷ paced read | generator ÷ server | floor used | machine softirq share | event_delivery p50 / p99 | errors | exit |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for name, binary, d, rep, (rate, batch) in runs(out):
     rate, batch = float(rate.removesuffix("/s")), int(batch)
     ph = rep["phases"]; run0 = epoch(ph[0]["start"])
@@ -127,7 +129,7 @@ for name, binary, d, rep, (rate, batch) in runs(out):
     wps = float(int(clients * rate / batch))
     pw, pr = paced(batch, wps, "writer_cpu_us_per_frame"), paced(batch, wps, "reader_cpu_us_per_frame")
     ratio = lambda x, f: f"{x / f:.2f}×" if f else "–"
-    print(f"| {name} | {binary} | {per_s:,.0f} | {su:.2f} | {su / fw:.2f}× | {ratio(su, pw)} | {gu:.2f} | {gu / fr:.2f}× | {ratio(gu, pr)} | {used} | {share:.1%} | "
+    print(f"| {name} | {binary} | {per_s:,.0f} | {su:.2f} | {su / fw:.2f}× | {ratio(su, pw)} | {gu:.2f} | {gu / fr:.2f}× | {ratio(gu, pr)} | {gu / su:.2f} | {used} | {share:.1%} | "
           f"{e.get('p50', 0):.2f} / {e.get('p99', 0):.2f} ms | {errors} | {rep.get('exit_code')} |")
 PY
 echo "raw outputs: $BENCH_OUT" >&2

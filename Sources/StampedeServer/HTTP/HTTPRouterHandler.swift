@@ -55,7 +55,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A final answer's head went out and its end has not: a parse error now can only close.
     private var responding = false
     private var clock: HTTPConnectionClock
-    private var timer: (at: NIODeadline, task: Scheduled<Void>)?
+    private var timer: (at: NIODeadline, task: LoopTimers.Handle)?
 
     /// The request being read, if any.
     private var reading: Request? {
@@ -396,7 +396,7 @@ final class HTTPRouterHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let t = timer, t.at <= deadline { return }
         timer?.task.cancel()
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = (deadline, context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+        timer = (deadline, LoopTimers.on(context.eventLoop).schedule(deadline: deadline) {
             let (handler, context) = bound.value
             handler.timer = nil
             handler.timerFired(context: context)

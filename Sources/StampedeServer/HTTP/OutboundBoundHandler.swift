@@ -21,7 +21,7 @@ final class OutboundBoundHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private let stallTimeout: TimeAmount
     private let onStallClose: @Sendable () -> Void
     private var readPending = false
-    private var stallTimer: Scheduled<Void>?
+    private var stallTimer: LoopTimers.Handle?
     /// Until the connection becomes a WebSocket (`httpEnded`).
     private var reportsBytes = true
 
@@ -59,7 +59,7 @@ final class OutboundBoundHandler: ChannelDuplexHandler, RemovableChannelHandler 
         } else if stallTimer == nil {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             let onStall = onStallClose
-            stallTimer = context.eventLoop.assumeIsolated().scheduleTask(in: stallTimeout) {
+            stallTimer = LoopTimers.on(context.eventLoop).schedule(in: stallTimeout) {
                 let context = bound.value
                 guard !context.channel.isWritable else { return }
                 onStall()

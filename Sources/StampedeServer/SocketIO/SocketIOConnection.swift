@@ -21,9 +21,9 @@ final class SocketIOConnection {
     private let domain: any SocketDomain
     private var state = State.idle
     private var assembler = BinaryPacketAssembler()
-    private var connectTimer: Scheduled<Void>?
+    private var connectTimer: LoopTimers.Handle?
     /// Runs while a binary packet waits for its attachments.
-    private var attachmentTimer: Scheduled<Void>?
+    private var attachmentTimer: LoopTimers.Handle?
     /// Packets that arrived while the domain was deciding on the CONNECT
     /// (a client that does not wait for the reply): replayed once joined.
     private var heldWhileConnecting: [BinaryPacketAssembler.Complete] = []
@@ -35,7 +35,7 @@ final class SocketIOConnection {
     }
 
     func start(connectTimeout: TimeAmount) {
-        connectTimer = session.eventLoop.assumeIsolated().scheduleTask(in: connectTimeout) { [self] in
+        connectTimer = LoopTimers.on(session.eventLoop).schedule(in: connectTimeout) { [self] in
             if case .joined = state { return }
             session.close(.protocolError, notifyPeer: true)
         }
@@ -59,7 +59,7 @@ final class SocketIOConnection {
                 try handle(complete)
             } else if attachmentTimer == nil {
                 let timeout = TimeAmount.milliseconds(Int64(session.server.configuration.attachmentTimeoutMs))
-                attachmentTimer = session.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+                attachmentTimer = LoopTimers.on(session.eventLoop).schedule(in: timeout) { [self] in
                     attachmentTimer = nil
                     session.close(.parseError, notifyPeer: true)
                 }

@@ -30,10 +30,12 @@ final class EngineIOSession: @unchecked Sendable {
     /// A polling session the server closed while no GET was pending keeps
     /// its close packet for the next GET.
     private var lingeringClose = false
-    private var pingTimer: Scheduled<Void>?
-    private var pongTimer: Scheduled<Void>?
-    private var upgradeTimer: Scheduled<Void>?
-    private var lingerTimer: Scheduled<Void>?
+    private var pingTimer: LoopTimers.Handle?
+    private var pongTimer: LoopTimers.Handle?
+    private var upgradeTimer: LoopTimers.Handle?
+    private var lingerTimer: LoopTimers.Handle?
+    /// This loop's timer table: cancelling costs O(1), not a scan of every connection's timers.
+    private lazy var timers = LoopTimers.on(eventLoop)
     /// POSTs already answered (rejected) when their head arrived: their
     /// end must not answer again.
     private var answeredPOSTs: Set<UInt64> = []
@@ -73,10 +75,10 @@ final class EngineIOSession: @unchecked Sendable {
     // MARK: heartbeat
 
     private func schedulePing() {
-        pingTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.pingIntervalMs))) { [self] in
+        pingTimer = timers.schedule(in: .milliseconds(Int64(config.pingIntervalMs))) { [self] in
             guard machine.pingDue() else { return }
             send(.ping)
-            pongTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.pingTimeoutMs))) { [self] in
+            pongTimer = timers.schedule(in: .milliseconds(Int64(config.pingTimeoutMs))) { [self] in
                 if machine.pongDeadlinePassed() { close(.pingTimeout, notifyPeer: false) }
             }
         }
@@ -298,7 +300,7 @@ final class EngineIOSession: @unchecked Sendable {
     func attachProbe(_ link: WebSocketLink) {
         guard machine.probeAttached() else { link.abort(); return }
         probe = link
-        upgradeTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.upgradeTimeoutMs))) { [self] in
+        upgradeTimer = timers.schedule(in: .milliseconds(Int64(config.upgradeTimeoutMs))) { [self] in
             guard let p = probe else { return }
             machine.probeEnded()
             probe = nil
@@ -388,7 +390,7 @@ final class EngineIOSession: @unchecked Sendable {
         outbox = PollingOutbox()
         writableWaiters = []
         if lingeringClose {
-            lingerTimer = eventLoop.scheduleTask(in: .milliseconds(Int64(config.closeLingerMs))) { [self] in
+            lingerTimer = timers.schedule(in: .milliseconds(Int64(config.closeLingerMs))) { [self] in
                 lingeringClose = false
                 server.registry.remove(self)
             }

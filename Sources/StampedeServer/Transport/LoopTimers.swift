@@ -109,20 +109,22 @@ final class LoopTimers: @unchecked Sendable {
 
     // MARK: one table per loop
 
+    /// Held weakly: a table lives as long as a connection's handle or its armed NIO task holds
+    /// it (so a shut-down loop's table, its loop and its timers' bodies are freed with them).
     private struct Registered: @unchecked Sendable {
-        weak var loop: AnyObject?
-        let timers: LoopTimers
+        weak var timers: LoopTimers?
     }
 
     private static let registry = NIOLockedValueBox<[ObjectIdentifier: Registered]>([:])
 
-    /// The table of `loop` (made on first use; a loop that went away is replaced, never reused).
+    /// The table of `loop` (made on first use; one whose table is gone gets a new one).
     static func on(_ loop: EventLoop) -> LoopTimers {
         let key = ObjectIdentifier(loop as AnyObject)
         return registry.withLockedValue { tables in
-            if let t = tables[key], t.loop === (loop as AnyObject) { return t.timers }
+            if let t = tables[key]?.timers, t.loop === loop { return t }
+            tables = tables.filter { $0.value.timers != nil }
             let t = LoopTimers(loop: loop)
-            tables[key] = Registered(loop: loop as AnyObject, timers: t)
+            tables[key] = Registered(timers: t)
             return t
         }
     }

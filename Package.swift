@@ -41,6 +41,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),   // SHA-1 of the WebSocket handshake
         ]),
         .target(name: "StampedeContract", dependencies: ["StampedeJSON"]),
+        .target(name: "StampedeTimers"),
         .target(name: "StampedeAuth", dependencies: [
             "StampedeContract", "StampedeJSON",
             .product(name: "JWTKit", package: "jwt-kit"),
@@ -50,7 +51,7 @@ let package = Package(
         ]),
         .target(name: "StampedePages", resources: [.copy("Public")]),
         .target(name: "StampedeServer", dependencies: [
-            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON", "StampedePages",
+            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON", "StampedePages", "StampedeTimers",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,7 +71,7 @@ let package = Package(
         // epoll and eventfd for the load generator's reactor loop (Swift's Glibc module lacks them).
         .target(name: "CEpoll"),
         .target(name: "StampedeClient", dependencies: [
-            "SocketIOWire", "StampedeContract", "StampedeJSON", "CEpoll",
+            "SocketIOWire", "StampedeContract", "StampedeJSON", "CEpoll", "StampedeTimers",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

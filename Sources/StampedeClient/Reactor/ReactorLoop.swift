@@ -4,6 +4,7 @@ import Dispatch
 import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
+import StampedeTimers
 
 /// What a descriptor registered with a `ReactorLoop` is told; called on the loop only.
 protocol ReactorHandler: AnyObject {
@@ -39,7 +40,7 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
     /// Tasks and timers handed over from any thread, and whether the loop sleeps in epoll.
     private struct Shared {
         var tasks: [() -> Void] = []
-        var timers = TimerHeap()
+        var timers = TimerHeap<() -> Void>()
         var sleeping = false
         var wakePending = false
         var stopping = false
@@ -177,7 +178,7 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
     private func runDueTimers() {
         let now = NIODeadline.now().uptimeNanoseconds
         while true {
-            let due: TimerHeap.Entry? = shared.withLockedValue { s in
+            let due: TimerHeap<() -> Void>.Entry? = shared.withLockedValue { s in
                 while let top = s.timers.peek, top.deadline <= now {
                     let e = s.timers.pop()!
                     if s.live.remove(e.id) != nil { return e }
@@ -185,7 +186,7 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
                 return nil
             }
             guard let due else { return }
-            due.task()
+            due.payload()
         }
     }
 
@@ -239,7 +240,7 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
         }
         let (id, wake) = shared.withLockedValue { s -> (UInt64, Bool) in
             s.lastTimerID += 1
-            let entry = TimerHeap.Entry(deadline: deadline.uptimeNanoseconds, id: s.lastTimerID, task: run)
+            let entry = TimerHeap.Entry(deadline: deadline.uptimeNanoseconds, id: s.lastTimerID, payload: run)
             let wasFirst = s.timers.peek.map { entry.deadline < $0.deadline } ?? true
             s.timers.push(entry)
             s.live.insert(entry.id)

@@ -35,7 +35,7 @@ final class SocketIOConnection {
     }
 
     func start(connectTimeout: TimeAmount) {
-        connectTimer = LoopTimers.on(session.eventLoop).schedule(in: connectTimeout) { [self] in
+        connectTimer = session.timers.schedule(in: connectTimeout) { [self] in
             if case .joined = state { return }
             session.close(.protocolError, notifyPeer: true)
         }
@@ -59,7 +59,7 @@ final class SocketIOConnection {
                 try handle(complete)
             } else if attachmentTimer == nil {
                 let timeout = TimeAmount.milliseconds(Int64(session.server.configuration.attachmentTimeoutMs))
-                attachmentTimer = LoopTimers.on(session.eventLoop).schedule(in: timeout) { [self] in
+                attachmentTimer = session.timers.schedule(in: timeout) { [self] in
                     attachmentTimer = nil
                     session.close(.parseError, notifyPeer: true)
                 }

@@ -34,8 +34,9 @@ final class EngineIOSession: @unchecked Sendable {
     private var pongTimer: LoopTimers.Handle?
     private var upgradeTimer: LoopTimers.Handle?
     private var lingerTimer: LoopTimers.Handle?
-    /// This loop's timer table: cancelling costs O(1), not a scan of every connection's timers.
-    private lazy var timers = LoopTimers.on(eventLoop)
+    /// This loop's timer table (the Socket.IO layer's timers use it too): cancelling costs O(1),
+    /// not a scan of every connection's timers.
+    lazy var timers = LoopTimers.on(eventLoop)
     /// POSTs already answered (rejected) when their head arrived: their
     /// end must not answer again.
     private var answeredPOSTs: Set<UInt64> = []

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import StampedeTimers
 
 /// The server's per-connection timers (CONNECT deadline, ping and pong, upgrade, linger,
 /// header and body timeouts), one table per event loop, cancelled in O(1).
@@ -8,9 +9,9 @@ import NIOCore
 /// cancels one by a linear search of it, and every connection keeps two or three timers there.
 /// At 15,000 connections that search was 4.5 % of the server's CPU in a connects run (about
 /// 12 µs per connect, docs/BENCHMARKS.md §18), and it grows with the connections held. Here a
-/// cancel drops the timer's body from a dictionary; its heap entry stays until its deadline
-/// comes and is then skipped. One NIO task is armed at a time, for the earliest deadline
-/// (another only when a new deadline is earlier still), so NIO's heap holds a handful.
+/// cancel drops the timer's body from a dictionary; its heap entry is dropped when it reaches
+/// the top. One NIO task is armed at a time, for the earliest live deadline (another only when
+/// a new deadline is earlier still), so NIO's heap holds a handful.
 ///
 /// Loop-confined: schedule, cancel and the bodies all run on `loop` (checked), times are
 /// `loop.now`; only `on(_:)` is called from anywhere, under its lock.
@@ -23,13 +24,9 @@ final class LoopTimers: @unchecked Sendable {
         func cancel() { owner.cancel(id) }
     }
 
-    private struct Entry {
-        var deadline: NIODeadline
-        var id: UInt64
-    }
-
     private let loop: EventLoop
-    private var heap: [Entry] = []
+    /// Ids by deadline; a cancelled id stays until it reaches the top.
+    private var heap = TimerHeap<Void>()
     private var bodies: [UInt64: () -> Void] = [:]
     private var nextID: UInt64 = 0
     /// The deadline of the NIO task that will look next (nil: none armed).
@@ -48,7 +45,7 @@ final class LoopTimers: @unchecked Sendable {
         loop.preconditionInEventLoop()
         nextID &+= 1
         bodies[nextID] = body
-        push(Entry(deadline: deadline, id: nextID))
+        heap.push(.init(deadline: deadline.uptimeNanoseconds, id: nextID, payload: ()))
         arm()
         return Handle(id: nextID, owner: self)
     }
@@ -56,55 +53,29 @@ final class LoopTimers: @unchecked Sendable {
     private func cancel(_ id: UInt64) {
         loop.preconditionInEventLoop()
         bodies[id] = nil
-        // Nothing live is left: the stale heap entries go at once rather than at their deadlines.
-        if bodies.isEmpty { heap.removeAll(keepingCapacity: true) }
+        // Nothing live is left: the stale heap entries go at once rather than one by one.
+        if bodies.isEmpty { heap.removeAll() }
     }
 
+    /// Arms NIO for the earliest live deadline. Cancelled entries on top go first: a CONNECT
+    /// deadline cancelled at the CONNECT would otherwise still wake the loop when its time came.
     private func arm() {
-        guard let first = heap.first, armed.map({ first.deadline < $0 }) ?? true else { return }
-        armed = first.deadline
-        let at = first.deadline
+        while let top = heap.peek, bodies[top.id] == nil { _ = heap.pop() }
+        guard let top = heap.peek else { return }
+        let at = NIODeadline.uptimeNanoseconds(top.deadline)
+        guard armed.map({ at < $0 }) ?? true else { return }
+        armed = at
         loop.assumeIsolated().scheduleTask(deadline: at) { [self] in fire(armedAt: at) }
     }
 
     private func fire(armedAt at: NIODeadline) {
         if armed == at { armed = nil }
-        let now = loop.now
-        while let first = heap.first, first.deadline <= now {
-            popFirst()
-            if let body = bodies.removeValue(forKey: first.id) { body() }
+        let now = loop.now.uptimeNanoseconds
+        while let top = heap.peek, top.deadline <= now {
+            _ = heap.pop()
+            if let body = bodies.removeValue(forKey: top.id) { body() }
         }
-        if bodies.isEmpty { heap.removeAll(keepingCapacity: true) }
         arm()
-    }
-
-    // MARK: the min-heap by deadline
-
-    private func push(_ e: Entry) {
-        heap.append(e)
-        var i = heap.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard heap[i].deadline < heap[parent].deadline else { break }
-            heap.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    private func popFirst() {
-        let last = heap.removeLast()
-        guard !heap.isEmpty else { return }
-        heap[0] = last
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var least = i
-            if l < heap.count, heap[l].deadline < heap[least].deadline { least = l }
-            if r < heap.count, heap[r].deadline < heap[least].deadline { least = r }
-            if least == i { return }
-            heap.swapAt(i, least)
-            i = least
-        }
     }
 
     // MARK: one table per loop

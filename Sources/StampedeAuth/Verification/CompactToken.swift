@@ -18,10 +18,16 @@ struct CompactToken {
     static let asymmetricAlgorithms: Set<String> = ["RS256", "ES256"]
 
     static func decode(_ token: String) -> Result<CompactToken, AuthFailureCode> {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
-              let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
-              let signature = Base64URL.decode(parts[2]),
+        // Split over bytes: `split` on `Character`s was half a CONNECT's token check (§19).
+        let u = token.utf8
+        guard let dot1 = u.firstIndex(of: UInt8(ascii: ".")),
+              let dot2 = u[u.index(after: dot1)...].firstIndex(of: UInt8(ascii: ".")),
+              !u[u.index(after: dot2)...].contains(UInt8(ascii: "."))
+        else { return .failure(.tokenMalformed) }
+        let headerPart = token[..<dot1], payloadPart = token[u.index(after: dot1)..<dot2]
+        guard !headerPart.isEmpty, !payloadPart.isEmpty,
+              let headerBytes = Base64URL.decode(headerPart), let payloadBytes = Base64URL.decode(payloadPart),
+              let signature = Base64URL.decode(token[u.index(after: dot2)...]),
               case .object(let header)? = try? JSONParser.parse(headerBytes),
               case .object(let payload)? = try? JSONParser.parse(payloadBytes),
               case .string(let alg)? = header["alg"]
@@ -32,7 +38,7 @@ struct CompactToken {
         case .string(let k)?: kid = k
         default: return .failure(.tokenMalformed)
         }
-        let signingInput = token[parts[0].startIndex..<parts[1].endIndex]
+        let signingInput = token[..<dot2]
         return .success(CompactToken(header: header, payload: payload, algorithm: alg, keyID: kid,
                                      signingInput: signingInput, signature: signature))
     }

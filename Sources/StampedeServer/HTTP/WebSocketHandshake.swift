@@ -20,18 +20,20 @@ enum WebSocketHandshake {
     /// The `Sec-WebSocket-Accept` value for a valid request.
     static func validate(_ head: HTTPRequestHead) -> Result<String, Refusal> {
         guard head.method == .GET else { return .failure(.badRequest("WebSocket upgrades are GET requests")) }
-        let connection = head.headers[canonicalForm: "connection"].map { $0.lowercased() }
-        guard connection.contains("upgrade") else {
+        guard HeaderTokens.contains(head.headers, "connection", token: "upgrade") else {
             return .failure(.badRequest("Connection header must contain \"Upgrade\""))
         }
-        guard head.headers[canonicalForm: "sec-websocket-version"].map(String.init) == ["13"] else {
+        guard HeaderTokens.isOnly(head.headers, "sec-websocket-version", token: "13") else {
             return .failure(.unsupportedVersion)
         }
-        guard let key = head.headers.first(name: "sec-websocket-key")?.trimmingCharacters(in: .whitespaces),
-              let decoded = Base64.decode(Substring(key)), decoded.count == 16 else {
+        guard let sent = head.headers.first(name: "sec-websocket-key") else {
             return .failure(.badRequest("Missing or invalid Sec-WebSocket-Key header"))
         }
-        return .success(acceptValue(key: key))
+        let key = HeaderTokens.trimmed(Substring(sent))
+        guard let decoded = Base64.decode(key), decoded.count == 16 else {
+            return .failure(.badRequest("Missing or invalid Sec-WebSocket-Key header"))
+        }
+        return .success(acceptValue(key: String(key)))
     }
 
     static func acceptValue(key: String) -> String { WebSocketFraming.acceptValue(key: key) }

@@ -59,7 +59,7 @@ final class EngineIOSession: @unchecked Sendable {
     /// The long-poll requests held unanswered right now (see `EmbeddedServer.heldPollingRequests`).
     var heldPollingRequests: HeldPollingRequests { HeldPollingRequests(get: pendingGET != nil, post: machine.pendingPOST != nil) }
     var isWebSocket: Bool { machine.isWebSocket }
-    var openPacket: EngineIOPacket { server.openPayload(sid: sid, transport: handshake.transport).packet }
+    var openPacket: EngineIOPacket { server.openPacket(sid: sid, transport: handshake.transport) }
 
     /// Starts the heartbeat and the Socket.IO connect timeout; for a
     /// WebSocket session `link` is its transport and gets the open packet.

@@ -230,7 +230,7 @@ public struct ClientStateMachine: Sendable {
                 i += 1
             }
             arrayStart = i
-            return EventScanner.scan(bytes: UnsafeRawBufferPointer(rebasing: p[i...]), workflowIDs: &recentWorkflowIDs)
+            return EventScanner.scanLeavingTimestampText(UnsafeRawBufferPointer(rebasing: p[i...]), workflowIDs: &recentWorkflowIDs)
         }
         if otherNamespace { return .none }
         let raw = packet.getSlice(at: packet.readerIndex + arrayStart, length: packet.readableBytes - arrayStart)!

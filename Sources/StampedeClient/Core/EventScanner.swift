@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import StampedeContract
 
 /// A single forward pass over an EVENT's JSON array that pulls out what the
 /// load generator's checks need — name, `workflow_id`, `seq`, `ts`, `status`,
@@ -27,6 +28,9 @@ public enum EventScanner {
         /// other argument: the offset that connection state recovery appends.
         public var trailingString: String?
         public var argumentCount: Int
+        /// Where `ts` stands in the scanned bytes when the receive path left its `Double` to be
+        /// made on demand (`ReceivedEvent.ts`); `ts` is nil then.
+        var tsText: Range<Int>?
     }
 
     public static func scan(_ text: Substring) -> Result? {
@@ -46,12 +50,26 @@ public enum EventScanner {
         raw.withMemoryRebound(to: UInt8.self) { scan(bytes: $0, workflowIDs: &workflowIDs) }
     }
 
-    static func scan(bytes p: UnsafeBufferPointer<UInt8>, workflowIDs: inout RecentStrings) -> Result? {
-        var c = Cursor(p: p)
+    /// The receive path's scan: `ts` may come back as `tsText` (see `scan(bytes:workflowIDs:lazyTimestamp:)`).
+    static func scanLeavingTimestampText(_ raw: UnsafeRawBufferPointer, workflowIDs: inout RecentStrings) -> Result? {
+        raw.withMemoryRebound(to: UInt8.self) { scan(bytes: $0, workflowIDs: &workflowIDs, lazyTimestamp: true) }
+    }
+
+    /// The `Double` of a JSON number's text, as the full parser reads it.
+    static func double(of text: UnsafeRawBufferPointer) -> Double? {
+        Double(String(decoding: text, as: UTF8.self))
+    }
+
+    /// `lazyTimestamp`: a `ts` whose `Double` needs `strtod` (17 significant digits, as Swift
+    /// prints most timestamps) is left as `tsText`; its exact µs are read either way. The
+    /// generator's checks read only the µs, and `strtod` was 1.6 % of its CPU (§19).
+    static func scan(bytes p: UnsafeBufferPointer<UInt8>, workflowIDs: inout RecentStrings,
+                     lazyTimestamp: Bool = false) -> Result? {
+        var c = Cursor(p: p, lazyDouble: lazyTimestamp)
         c.skipWS()
         guard c.eat(UInt8(ascii: "[")) else { return nil }
         c.skipWS()
-        guard let name = c.readString() else { return nil }
+        guard let name = c.readKnownString() else { return nil }
         var result = Result(name: name, argumentCount: 0)
         var lastString: String?
         while true {
@@ -112,12 +130,24 @@ public struct RecentStrings: Sendable {
         if others.count < capacity - 1 { others.append(s) } else { others[next] = s; next = (next + 1) % (capacity - 1) }
     }
 
-    private static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func equal(_ s: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let u = s.utf8
         guard u.count == bytes.count else { return false }
         return u.withContiguousStorageIfAvailable { mine in
             mine.count == 0 || memcmp(mine.baseAddress!, bytes.baseAddress!, mine.count) == 0
         } ?? u.elementsEqual(bytes)
+    }
+}
+
+/// The event names and statuses of PROTOCOL §5, made once.
+enum KnownStrings {
+    static let all: [String] = ["node_update", "tool_update", "search_results", "workflow_status", "error"]
+        + StampedeContract.WorkflowStatus.allCases.map(\.rawValue)
+        + StampedeContract.StepStatus.allCases.map(\.rawValue).filter { StampedeContract.WorkflowStatus(rawValue: $0) == nil }
+
+    static func string(for bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        for s in all where RecentStrings.equal(s, bytes) { return s }
+        return nil
     }
 }
 
@@ -127,8 +157,13 @@ private let backslash = UInt8(ascii: "\\")
 private struct Cursor {
     let p: UnsafeBufferPointer<UInt8>
     var i = 0
+    /// `readNumber` returns a nil `double` instead of calling `strtod`.
+    let lazyDouble: Bool
 
-    init(p: UnsafeBufferPointer<UInt8>) { self.p = p }
+    init(p: UnsafeBufferPointer<UInt8>, lazyDouble: Bool = false) {
+        self.p = p
+        self.lazyDouble = lazyDouble
+    }
 
     var peek: UInt8? { i < p.count ? p[i] : nil }
 
@@ -159,6 +194,16 @@ private struct Cursor {
         guard let (r, escaped) = stringRange() else { return nil }
         if !escaped { return String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
         return JSONStringUnescaper.unescape(UnsafeBufferPointer(rebasing: p[r]))
+    }
+
+    /// `readString`, returning the contract's own `String` when the bytes are one of its event
+    /// names or statuses: nearly every event's name and status is, and a `String` built from the
+    /// bytes validates them first (1 % of the generator's CPU, docs/BENCHMARKS.md §19).
+    mutating func readKnownString() -> String? {
+        guard let (r, escaped) = stringRange() else { return nil }
+        let bytes = UnsafeBufferPointer(rebasing: p[r])
+        if !escaped { return KnownStrings.string(for: bytes) ?? String(decoding: bytes, as: UTF8.self) }
+        return JSONStringUnescaper.unescape(bytes)
     }
 
     /// `readString`, reusing a recent equal `String` (escaped strings are rare and not reused).
@@ -193,9 +238,10 @@ private struct Cursor {
                 result.seq = n.int  // a fractional seq is no seq
             } else if keyEquals(key, "ts"), let n = readNumber() {
                 result.ts = n.double
+                if n.double == nil { result.tsText = n.text }
                 result.tsMicros = n.millisAsMicros
             } else if keyEquals(key, "status"), peek == quote {
-                guard let s = readString() else { return false }
+                guard let s = readKnownString() else { return false }
                 result.status = s
             } else if keyEquals(key, "sent_at_us"), let n = readNumber() {
                 result.sentAtMicros = n.int.flatMap { $0 >= 0 ? UInt64($0) : nil }
@@ -212,7 +258,7 @@ private struct Cursor {
     /// `millisAsMicros` when it is plain `digits[.digits]` (read as ms, first
     /// three fraction digits kept). The Double is built without a String when
     /// its digits fit a Double exactly (one correctly rounded division).
-    mutating func readNumber() -> (int: Int64?, double: Double, millisAsMicros: UInt64?)? {
+    mutating func readNumber() -> (int: Int64?, double: Double?, millisAsMicros: UInt64?, text: Range<Int>)? {
         let start = i
         var negative = false
         if eat(UInt8(ascii: "-")) { negative = true }
@@ -253,7 +299,7 @@ private struct Cursor {
         }
         if !exponent && !overflow && fractionDigits == 0 {
             let v = negative ? -value : value
-            return (v, Double(v), negative ? nil : UInt64(v) &* 1000)
+            return (v, Double(v), negative ? nil : UInt64(v) &* 1000, start..<i)
         }
         var micros: UInt64?
         if !exponent && !negative && !overflow && whole >= 0 {
@@ -263,11 +309,11 @@ private struct Cursor {
         }
         if !exponent && !overflow && mantissa < (1 << 53) && fractionDigits <= 22 {
             let d = Double(mantissa) / Self.powersOfTen[fractionDigits]
-            return (nil, negative ? -d : d, micros)
+            return (nil, negative ? -d : d, micros, start..<i)
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
-        guard let d = Double(text) else { return nil }
-        return (nil, d, micros)
+        if lazyDouble { return (nil, nil, micros, start..<i) }
+        guard let d = EventScanner.double(of: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: p[start..<i]))) else { return nil }
+        return (nil, d, micros, start..<i)
     }
 
     /// 10^0 … 10^22, each exact as a Double.

@@ -12,8 +12,24 @@ public struct ReceivedEvent: Sendable, Equatable {
     public var workflowID: String?
     /// `seq` of the first argument.
     public var seq: Int64?
-    /// `ts` (server emit time, ms since the epoch) of the first argument.
-    public var ts: Double?
+    /// `ts` (server emit time, ms since the epoch) of the first argument. From the receive
+    /// path, a `ts` whose digits need `strtod` is converted here, on first read: the
+    /// generator's checks read `tsMicros` only.
+    public var ts: Double? {
+        get {
+            guard tsText != 0 else { return tsValue }
+            let start = Int(tsText >> 32), count = Int(tsText & 0xFFFF_FFFF)
+            return rawBytes.withUnsafeReadableBytes { EventScanner.double(of: UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+        }
+        set {
+            tsValue = newValue
+            tsText = 0
+        }
+    }
+    private var tsValue: Double?
+    /// Where an unconverted `ts` stands in `rawBytes`: its offset in the high 32 bits, its
+    /// length (never 0) in the low ones; 0 when `tsValue` is the answer.
+    private var tsText: UInt64 = 0
     /// `ts` as exact µs since the epoch (nil when `ts` is not a plain number).
     public var tsMicros: UInt64?
     /// The top-level `status` string, when the event has one.
@@ -35,7 +51,7 @@ public struct ReceivedEvent: Sendable, Equatable {
         self.name = name
         self.workflowID = workflowID
         self.seq = seq
-        self.ts = ts
+        self.tsValue = ts
         self.tsMicros = tsMicros
         self.status = status
         self.sentAtMicros = sentAtMicros
@@ -49,13 +65,22 @@ public struct ReceivedEvent: Sendable, Equatable {
         self.name = scanned.name
         self.workflowID = scanned.workflowID
         self.seq = scanned.seq
-        self.ts = scanned.ts
+        self.tsValue = scanned.ts
+        if let r = scanned.tsText, r.count > 0, r.upperBound <= rawBytes.readableBytes, r.upperBound <= UInt32.max {
+            self.tsText = UInt64(r.lowerBound) << 32 | UInt64(r.count)
+        }
         self.tsMicros = scanned.tsMicros
         self.status = scanned.status
         self.sentAtMicros = scanned.sentAtMicros
         self.offset = offset
         self.ackID = ackID
         self.rawBytes = rawBytes
+    }
+
+    public static func == (a: ReceivedEvent, b: ReceivedEvent) -> Bool {
+        a.name == b.name && a.workflowID == b.workflowID && a.seq == b.seq && a.ts == b.ts && a.tsMicros == b.tsMicros
+            && a.status == b.status && a.sentAtMicros == b.sentAtMicros && a.offset == b.offset && a.ackID == b.ackID
+            && a.rawBytes == b.rawBytes
     }
 
     /// For callers holding the JSON array as text (tests, tools).

@@ -79,6 +79,15 @@ import Testing
         #expect(e.tsMicros == 1_796_157_000_123_456)
         #expect(e.sentAtMicros == nil)
         #expect(e.workflowID == nil && e.seq == nil && e.status == nil && e.offset == nil)
+        // 17 significant digits: the receive path converts this ts on first read, from the event's own bytes.
+        let late = try event(&m, ByteBuffer(string: #"42["tool_update",{"seq":3,"ts":1764786000123.4567,"status":"executing"}]"#))
+        #expect(late.ts == 1764786000123.4567)
+        #expect(late.tsMicros == 1_764_786_000_123_456)
+        #expect(late == ReceivedEvent(name: "tool_update", seq: 3, ts: 1764786000123.4567, tsMicros: 1_764_786_000_123_456,
+                                      status: "executing", rawBytes: late.rawBytes))
+        var rewritten = late
+        rewritten.ts = 2
+        #expect(rewritten.ts == 2 && late.ts == 1764786000123.4567)
         let bare = try event(&m, ByteBuffer(string: #"42["hello"]"#))
         #expect(bare.name == "hello")
         #expect(try bare.arguments.isEmpty)

@@ -13,6 +13,32 @@ import Testing
         #expect(r.argumentCount == 1)
     }
 
+    /// The receive path's scan leaves a `ts` that needs `strtod` as its text; the public scan converts it.
+    @Test func aTimestampThatNeedsStrtodIsLeftAsTextOnlyWhenAsked() throws {
+        let text = #"["tool_update",{"workflow_id":"w","seq":1,"ts":1764786000123.4567,"status":"executing"}]"#
+        let eager = try #require(EventScanner.scan(text[...]))
+        #expect(eager.ts == 1764786000123.4567 && eager.tsText == nil)
+        var recent = RecentStrings(capacity: 0)
+        let lazy = try #require(Array(text.utf8).withUnsafeBytes { EventScanner.scanLeavingTimestampText($0, workflowIDs: &recent) })
+        #expect(lazy.ts == nil)
+        let r = try #require(lazy.tsText)
+        #expect(String(decoding: Array(text.utf8)[r], as: UTF8.self) == "1764786000123.4567")
+        #expect(lazy.tsMicros == eager.tsMicros && lazy.tsMicros == 1_764_786_000_123_456)
+        // Digits that fit a Double exactly are converted in place either way.
+        let short = #"["e",{"ts":1764786000123.5}]"#
+        let s = try #require(Array(short.utf8).withUnsafeBytes { EventScanner.scanLeavingTimestampText($0, workflowIDs: &recent) })
+        #expect(s.ts == 1764786000123.5 && s.tsText == nil)
+    }
+
+    @Test func contractNamesAndStatusesReadLikeAnyOtherString() throws {
+        for (name, status) in [("tool_update", "executing"), ("workflow_status", "cancelled"), ("my_event", "tool_update"), ("error", "x")] {
+            let r = try #require(EventScanner.scan(#"["\#(name)",{"status":"\#(status)"}]"#[...]))
+            #expect(r.name == name && r.status == status)
+        }
+        #expect(KnownStrings.all.contains("node_update") && KnownStrings.all.contains("pending") && KnownStrings.all.contains("executing"))
+        #expect(Set(KnownStrings.all).count == KnownStrings.all.count)
+    }
+
     @Test func skipsNestedValuesWithoutMistakingTheirKeys() throws {
         let text = #"["search_results",{"results":[{"seq":99,"workflow_id":"inner","snippet":"a \"quoted\" ], }"}],"synthesis":"x","workflow_id":"outer","seq":3,"ts":5}]"#
         let r = try #require(EventScanner.scan(text[...]))

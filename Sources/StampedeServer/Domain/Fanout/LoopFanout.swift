@@ -9,7 +9,9 @@ import NIOCore
 final class LoopFanout {
     let loop: EventLoop
     private let stats: ServerStats
-    private var subscribers: [String: [ObjectIdentifier: SocketSession]] = [:]
+    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
+    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    @exclusivity(unchecked) private var subscribers: [String: [ObjectIdentifier: SocketSession]] = [:]
 
     /// Delivery tasks handed to this loop and not run yet (incremented by the hand-off,
     /// under the registry's lock; decremented here as each one starts).
@@ -32,8 +34,8 @@ final class LoopFanout {
     }
 
     /// Sockets written this loop turn and not flushed yet.
-    private var unflushed: [SocketSession] = []
-    private var flushScheduled = false
+    @exclusivity(unchecked) private var unflushed: [SocketSession] = []
+    @exclusivity(unchecked) private var flushScheduled = false
 
     /// Writes the batch's pre-encoded frames to every subscriber.
     /// While another batch of the same workflow waits behind this one on the loop, each written

@@ -15,7 +15,9 @@ final class SocketSession: DomainSocket {
     let pid: String?
     var transport: EngineIOTransport
     /// Subscribed workflows → the last seq written to this socket.
-    var positions: [String: Int64] = [:]
+    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
+    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    @exclusivity(unchecked) var positions: [String: Int64] = [:]
     var bucket: TokenBucket
     var refusals: RefusalWindow
     var ended = false
@@ -96,7 +98,7 @@ final class SocketSession: DomainSocket {
     }
 
     /// Set while the socket waits in its loop's end-of-turn flush list.
-    var flushPending = false
+    @exclusivity(unchecked) var flushPending = false
 
     /// Queues replayed events (`since`: encoded without offsets, so a replay
     /// never moves the client's recovery offset backwards; recovery: with

@@ -32,6 +32,7 @@ gen_args=(--set "rate=$RATE" --set "duration=$DURATION")
 
 one_round() {  # one_round NAME BINARY [perf|strace]
     STAMPEDE=$2
+    wait_time_wait_drained
     start_stampede_server "server-$1"
     local perf_pid="" strace_pid=""
     if [[ "${3:-}" == strace ]]; then

@@ -25,11 +25,10 @@ bench_init() {
 }
 
 # Waits (at most TIME_WAIT_MAX seconds, 75 by default) until fewer than TIME_WAIT_BELOW (2,000)
-# sockets are in TIME_WAIT. Ports held in TIME_WAIT by another program's sockets cannot be
-# bound again, so the generator's own source-port walk fails on them and falls back to the
-# kernel's slow choice: with 50,004 of them left by the floor program, a connects round
+# sockets are in TIME_WAIT. With 50,004 of them left by the floor program, a connects round
 # connected 14,414 of 15,000 with a connect p99 of 6.4 s and 731 µs of generator CPU per
-# connect; drained, 15,000 with 22.6 ms and 216 µs (docs/BENCHMARKS.md §19).
+# connect; drained, 15,000 with 22.6 ms and 216 µs (docs/BENCHMARKS.md §19; what they slow
+# in the generator is not found).
 wait_time_wait_drained() {
     local waited=0 n
     while n=$(ss -tan state time-wait 2>/dev/null | tail -n +2 | wc -l); [[ "$n" -ge "${TIME_WAIT_BELOW:-2000}" ]]; do

@@ -46,8 +46,12 @@ public final class SourcePorts: Sendable {
         }
     }
 
-    /// A taken port is skipped this many times before the kernel is left to choose.
+    /// A taken port is skipped this many times before the kernel is left to choose (NIO's
+    /// path, a channel per try; and the reactor's, when a bound port's connect fails).
     static let attempts = 16
+    /// The reactor binds one socket to this many ports in turn before the kernel chooses:
+    /// a failed bind is one syscall on the same socket.
+    static let bindAttempts = 1024
 
     /// `net.ipv4.ip_local_port_range`, or Linux's default where it cannot be read.
     static func kernelEphemeralRange() -> ClosedRange<Int> {

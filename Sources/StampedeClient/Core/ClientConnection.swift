@@ -13,8 +13,7 @@ import StampedeJSON
 public final class ClientConnection: @unchecked Sendable {
     public let eventLoop: EventLoop
     public let options: ClientOptions
-    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
-    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    // `@exclusivity(unchecked)`: loop-confined per-delivery state (docs/ARCHITECTURE.md, "Threads and confinement").
     @exclusivity(unchecked) private var machine: ClientStateMachine
     private var delegate: ClientConnectionDelegate?
     private var transport: EngineTransport?

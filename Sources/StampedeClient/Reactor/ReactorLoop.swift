@@ -52,8 +52,7 @@ public final class ReactorLoop: EventLoop, @unchecked Sendable {
 
     // Loop-confined from here on.
     /// Handlers by descriptor number: one array slot per socket, no hashing per ready event.
-    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
-    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    // `@exclusivity(unchecked)`: loop-confined per-delivery state (docs/ARCHITECTURE.md, "Threads and confinement").
     @exclusivity(unchecked) private var handlers: [ReactorHandler?] = []
     /// The loop's one receive buffer: every ready socket is read into it (`withReadBuffer`).
     @exclusivity(unchecked) private var readBuffer: ByteBuffer

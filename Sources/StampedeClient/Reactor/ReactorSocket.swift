@@ -56,8 +56,9 @@ extension ReactorSocket {
     /// an option and a close, and a long run of taken ports (another program's) no longer
     /// hands the choice to the kernel after 16, at ~1.2 ms once the range is crowded (§15).
     static func bindSource(_ fd: Int32, host: String, ports: SourcePorts?) -> Bound {
+        guard var source = try? SocketAddress(ipAddress: host, port: 0) else { return .badAddress }
         for _ in 0..<(ports == nil ? 1 : SourcePorts.bindAttempts) {
-            guard let source = try? SocketAddress(ipAddress: host, port: ports?.next() ?? 0) else { return .badAddress }
+            source.port = ports?.next() ?? 0
             if source.withSockAddr({ Glibc.bind(fd, $0, socklen_t($1)) }) == 0 { return .bound }
             let e = errno
             guard ports != nil, SourcePorts.isPortTaken(errno: e) else { return .failed(e) }

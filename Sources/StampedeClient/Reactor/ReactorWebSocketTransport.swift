@@ -25,8 +25,7 @@ final class ReactorWebSocketTransport: EngineTransport, ReactorHandler, ServerFr
         case open
         case closed
     }
-    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
-    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    // `@exclusivity(unchecked)`: loop-confined per-delivery state (docs/ARCHITECTURE.md, "Threads and confinement").
     @exclusivity(unchecked) private var phase = Phase.idle
     private var fd: Int32 = -1
     @exclusivity(unchecked) private var stream: ServerFrameStream

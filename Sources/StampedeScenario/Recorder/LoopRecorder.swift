@@ -7,8 +7,7 @@ final class LoopRecorder {
     var histograms: [String: LatencyHistogram] = [:]
     var counters: [String: UInt64] = [:]
     /// What the checks judged and found holding this second, by check.
-    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
-    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    // `@exclusivity(unchecked)`: loop-confined per-delivery state (docs/ARCHITECTURE.md, "Threads and confinement").
     @exclusivity(unchecked) var observations = CheckObservations()
     var errors: [String: Int] = [:]
     /// Gauges owned by this loop's clients (current values, not per-second).

@@ -10,8 +10,7 @@ final class VirtualClient {
     // cold when an event arrives; a few adjacent cache lines cost less than ten scattered ones
     // (docs/BENCHMARKS.md §18).
     var connection: ClientConnection?
-    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
-    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    // `@exclusivity(unchecked)`: loop-confined per-delivery state (docs/ARCHITECTURE.md, "Threads and confinement").
     @exclusivity(unchecked) var finished = false
     /// The shard's recorder, held directly: the receive path calls it several times per event,
     /// and a stored `let` is read without the retain a computed `shard.recorder` costs each time.

@@ -9,8 +9,7 @@ import NIOCore
 final class LoopFanout {
     let loop: EventLoop
     private let stats: ServerStats
-    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
-    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    // `@exclusivity(unchecked)`: loop-confined per-delivery state (docs/ARCHITECTURE.md, "Threads and confinement").
     @exclusivity(unchecked) private var subscribers: [String: [ObjectIdentifier: SocketSession]] = [:]
 
     /// Delivery tasks handed to this loop and not run yet (incremented by the hand-off,

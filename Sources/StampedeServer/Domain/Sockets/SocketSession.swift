@@ -15,8 +15,7 @@ final class SocketSession: DomainSocket {
     let pid: String?
     var transport: EngineIOTransport
     /// Subscribed workflows → the last seq written to this socket.
-    // `@exclusivity(unchecked)`: touched on every delivery, on this object's loop only, and never
-    // mutated while an access to it is open; the runtime's checks were ~4 % of the generator's CPU (§19).
+    // `@exclusivity(unchecked)`: loop-confined per-delivery state (docs/ARCHITECTURE.md, "Threads and confinement").
     @exclusivity(unchecked) var positions: [String: Int64] = [:]
     var bucket: TokenBucket
     var refusals: RefusalWindow

@@ -51,7 +51,7 @@ let package = Package(
         ]),
         .target(name: "StampedePages", resources: [.copy("Public")]),
         .target(name: "StampedeServer", dependencies: [
-            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON", "StampedePages", "StampedeTimers",
+            "SocketIOWire", "StampedeContract", "StampedeAuth", "StampedeJSON", "StampedePages", "StampedeTimers", "CEpoll",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -68,7 +68,8 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // epoll and eventfd for the load generator's reactor loop (Swift's Glibc module lacks them).
+        // epoll and eventfd for the load generator's reactor loop, accept4 for the server's
+        // listener (Swift's Glibc module lacks them).
         .target(name: "CEpoll"),
         .target(name: "StampedeClient", dependencies: [
             "SocketIOWire", "StampedeContract", "StampedeJSON", "CEpoll", "StampedeTimers",

@@ -37,10 +37,7 @@ timeout 900 "$STAMPEDE" run scenarios/bench/cluster-broadcast.yaml --target "$ta
     > "$BENCH_OUT/run.log" 2>&1 &
 gen=$!; BENCH_PIDS+=("$gen")
 # The workers' combined RSS, twice a second.
-( while kill -0 "$gen" 2>/dev/null; do
-    total=0; for p in $(pgrep -f "stampede run scenarios/bench/cluster-broadcast.yaml"); do
-        kb=$(rss_kb "$p"); total=$((total + ${kb:-0})); done
-    echo "$(date +%s.%N) $total"; sleep 0.5; done ) > "$BENCH_OUT/generator-rss.txt" &
+python3 scripts/proc_sample.py --sum "$BENCH_OUT/generator-rss.txt" "$gen" " run scenarios/bench/cluster-broadcast.yaml" &
 BENCH_PIDS+=($!)
 wait "$gen"; rc=$?
 cut -d' ' -f1-3 /proc/loadavg > "$BENCH_OUT/loadavg-end.txt"

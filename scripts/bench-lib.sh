@@ -53,14 +53,10 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
 # Samples PID's RSS, CPU and open files twice a second into FILE
 # ("epoch_seconds kb ticks fds") until it exits; the CPU column tells which
 # process was saturated, the fd column how close it came to the file limit.
+# One sleeping Python process per sampled PID: forking ls, awk and date per sample cost
+# ~20 ms of a core each time with 10,000 descriptors (BENCHMARKS §20).
 sample_rss() {
-    local pid=$1 file=$2
-    ( while kill -0 "$pid" 2>/dev/null; do
-        local kb ticks fds; kb=$(rss_kb "$pid"); ticks=$(cpu_ticks "$pid")
-        fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
-        [[ -n "$kb" ]] && echo "$(date +%s.%N) $kb $ticks $fds"
-        sleep 0.5
-      done ) > "$file" &
+    python3 "$(dirname "${BASH_SOURCE[0]}")/proc_sample.py" "$2" "$1" &
     BENCH_PIDS+=($!)
 }
 

@@ -12,7 +12,7 @@ public final class EmbeddedServer: Sendable {
     public let configuration: ServerConfiguration
     public let eventLoopGroup: EventLoopGroup
     private let ownsGroup: Bool
-    private let serverChannel: Channel
+    private let listener: SocketListener
     private let engine: EngineIOServer
     private let tracker: ConnectionTracker
     private let domain: any SocketDomain & APIHandler
@@ -45,9 +45,9 @@ public final class EmbeddedServer: Sendable {
             let domain = try await makeDomain(configuration, group)
             let engine = EngineIOServer(configuration: configuration, domain: domain)
             let tracker = ConnectionTracker()
-            let channel = try await HTTPServerBootstrapper.bind(server: engine, api: domain, group: group, tls: tls, tracker: tracker)
+            let listener = try HTTPServerBootstrapper.bind(server: engine, api: domain, group: group, tls: tls, tracker: tracker)
             return EmbeddedServer(configuration: configuration, group: group, ownsGroup: eventLoopGroup == nil,
-                                  channel: channel, engine: engine, tracker: tracker, domain: domain)
+                                  listener: listener, engine: engine, tracker: tracker, domain: domain)
         } catch {
             if eventLoopGroup == nil { try? await group.shutdownGracefully() }
             throw error
@@ -55,15 +55,15 @@ public final class EmbeddedServer: Sendable {
     }
 
     private init(configuration: ServerConfiguration, group: EventLoopGroup, ownsGroup: Bool,
-                 channel: Channel, engine: EngineIOServer, tracker: ConnectionTracker, domain: any SocketDomain & APIHandler) {
+                 listener: SocketListener, engine: EngineIOServer, tracker: ConnectionTracker, domain: any SocketDomain & APIHandler) {
         self.domain = domain
         self.configuration = configuration
         self.eventLoopGroup = group
         self.ownsGroup = ownsGroup
-        self.serverChannel = channel
+        self.listener = listener
         self.engine = engine
         self.tracker = tracker
-        self.port = channel.localAddress?.port ?? configuration.port
+        self.port = listener.port
         let scheme = configuration.usesTLS ? "https" : "http"
         var host = configuration.host
         if host.contains(":") { host = "[\(host)]" }
@@ -86,8 +86,9 @@ public final class EmbeddedServer: Sendable {
     /// left, all within `shutdownGraceSeconds` (5 s).
     public func shutdown() async throws {
         let start = NIODeadline.now()
-        try? await serverChannel.close()
-        try? await engine.closeAllSessions(on: serverChannel.eventLoop).get()
+        listener.close()
+        let loop = eventLoopGroup.next()
+        try? await engine.closeAllSessions(on: loop).get()
         // Polling clients between two GETs pick up their `1` on the next one;
         // wait for them a little (at most closeLingerMs, 1 s, and the grace).
         let lingerMs = min(Int64(configuration.closeLingerMs), 1_000, Int64(configuration.shutdownGraceSeconds * 1000))
@@ -95,7 +96,7 @@ public final class EmbeddedServer: Sendable {
         while engine.registry.count > 0, NIODeadline.now() < lingerDeadline {
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
-        try? await tracker.closeAll(on: serverChannel.eventLoop).get()
+        try? await tracker.closeAll(on: loop).get()
         (domain as? Hub)?.stop()
         if ownsGroup { try await eventLoopGroup.shutdownGracefully() }
     }

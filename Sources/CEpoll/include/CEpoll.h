@@ -1,8 +1,8 @@
 #ifndef STAMPEDE_CEPOLL_H
 #define STAMPEDE_CEPOLL_H
 
-// The Linux calls the load generator's reactor loop needs and Swift's Glibc module does not
-// export (epoll, eventfd, naming a thread). Empty elsewhere: the reactor is Linux-only.
+// The Linux calls the load generator's reactor loop and the server's listener need and Swift's
+// Glibc module does not export (epoll, eventfd, naming a thread, accept4). Empty elsewhere: the reactor is Linux-only.
 #ifdef __linux__
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -31,6 +31,9 @@ static inline int cepoll_wait(int epfd, int *fds, unsigned int *events, int max,
     }
     return n;
 }
+
+/// accept4 with non-blocking, close-on-exec descriptors (no race with a fork between two calls).
+int cepoll_accept_nonblocking(int fd);
 
 /// Names the calling thread (15 bytes at most), as `top -H` and `perf` show it.
 static inline void cepoll_name_thread(const char *name) {

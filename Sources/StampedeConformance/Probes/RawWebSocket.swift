@@ -30,13 +30,16 @@ public final class RawWebSocket: Sendable {
     }
 
     /// Opens `/socket.io/?EIO=4&transport=websocket` (plus `sid`/extra query) on a loopback port.
+    /// `receiveBuffer` sets the socket's SO_RCVBUF before it connects (a reader that takes
+    /// little at a time).
     public static func connect(port: Int, group: EventLoopGroup, sid: String? = nil, query: String = "",
-                               headers: [(String, String)] = []) async throws -> RawWebSocket {
+                               headers: [(String, String)] = [], receiveBuffer: Int? = nil) async throws -> RawWebSocket {
         var path = "/socket.io/?EIO=4&transport=websocket"
         if let sid { path += "&sid=\(sid)" }
         if !query.isEmpty { path += "&" + query }
         return try await connect(host: "127.0.0.1", port: port, target: path,
-                                 headers: headers + [("Content-Length", "0")], group: group, timeout: .seconds(10))
+                                 headers: headers + [("Content-Length", "0")], group: group, timeout: .seconds(10),
+                                 receiveBuffer: receiveBuffer)
     }
 
     /// Connects and upgrades; throws when the server refuses the upgrade
@@ -52,7 +55,7 @@ public final class RawWebSocket: Sendable {
     }
 
     private static func connect(host: String, port: Int, target: String, headers: [(String, String)],
-                                group: EventLoopGroup, timeout: TimeAmount) async throws -> RawWebSocket {
+                                group: EventLoopGroup, timeout: TimeAmount, receiveBuffer: Int? = nil) async throws -> RawWebSocket {
         let inbox = AsyncInbox<Frame>()
         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: 1 << 24) { channel, _ in
             channel.eventLoop.makeCompletedFuture {
@@ -72,9 +75,13 @@ public final class RawWebSocket: Sendable {
                     return Upgrade.refused(catcher.status.futureResult)
                 }
             })
-        let (tcp, result) = try await ClientBootstrap(group: group)
+        var bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+        if let receiveBuffer {
+            bootstrap = bootstrap.channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
+        }
+        let (tcp, result) = try await bootstrap
             .connect(host: host, port: port) { ch in
                 ch.eventLoop.makeCompletedFuture {
                     // The open packet may share a TCP read with the 101: keep those bytes.

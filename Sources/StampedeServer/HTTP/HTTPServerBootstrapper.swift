@@ -7,35 +7,36 @@ import NIOPosix
 import NIOSSL
 import SocketIOWire
 
-/// Binds the listening socket and builds each connection's pipeline:
+/// Binds the listening socket (`SocketListener`) and builds each connection's pipeline:
 /// [TLS] → the outbound bound → HTTP/1.1 (decoder, encoder, pipelining)
 /// → the router. The router turns the connection into a
 /// WebSocket itself when a request asks for it (WebSocketHandshake).
 enum HTTPServerBootstrapper {
     static func bind(server: EngineIOServer, api: any APIHandler, group: EventLoopGroup,
-                     tls: NIOSSLContext?, tracker: ConnectionTracker) async throws -> Channel {
+                     tls: NIOSSLContext?, tracker: ConnectionTracker) throws -> SocketListener {
         let config = server.configuration
         let limit = max(config.outboundQueueLimit, 2)
         let cors = CORSPolicy(origins: config.corsOrigins, credentials: config.corsCredentials)
-        return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(ChannelOptions.Types.SocketOption(level: NIOBSDSocket.OptionLevel(rawValue: CInt(SOL_SOCKET)), name: NIOBSDSocket.Option(rawValue: CInt(SO_REUSEPORT))), value: config.reusePort ? 1 : 0)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
-            // Each channel keeps its last receive buffer for the next read, sized by this
-            // allocator: NIO's default starts at 2 KB, held by every idle subscriber (what a
-            // subscriber sends is a pong or a subscribe). Starting at 512 B saves ~1.5 KB per
-            // connection; a publish body that fills a read grows the next one at once.
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    tracker.add(channel)
-                    try configureConnection(channel.pipeline.syncOperations, server: server, api: api, cors: cors, tls: tls)
+        let listener = try SocketListener(host: config.host, port: config.port, reusePort: config.reusePort)
+        listener.start { descriptor in
+            ClientBootstrap(group: group)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+                // Each channel keeps its last receive buffer for the next read, sized by this
+                // allocator: NIO's default starts at 2 KB, held by every idle subscriber (what a
+                // subscriber sends is a pong or a subscribe). Starting at 512 B saves ~1.5 KB per
+                // connection; a publish body that fills a read grows the next one at once.
+                .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        tracker.add(channel)
+                        // Under TLS every byte goes through NIOSSL: no direct writes.
+                        try configureConnection(channel.pipeline.syncOperations, server: server, api: api, cors: cors, tls: tls,
+                                                descriptor: tls == nil ? descriptor : -1)
+                    }
                 }
-            }
-            .bind(host: config.host, port: config.port)
-            .get()
+        }
+        return listener
     }
 
     /// One accepted connection's handlers. Every handler here is one more
@@ -44,11 +45,11 @@ enum HTTPServerBootstrapper {
     /// bound also reports arriving bytes, the router also answers parse
     /// errors.
     static func configureConnection(_ ops: ChannelPipeline.SynchronousOperations, server: EngineIOServer,
-                                    api: any APIHandler, cors: CORSPolicy, tls: NIOSSLContext?) throws {
+                                    api: any APIHandler, cors: CORSPolicy, tls: NIOSSLContext?, descriptor: CInt = -1) throws {
         let config = server.configuration
         if let tls { try ops.addHandler(NIOSSLServerHandler(context: tls)) }
         let domain = server.domain
-        let bound = OutboundBoundHandler(stallTimeout: .milliseconds(Int64(config.writeStallTimeoutMs))) {
+        let bound = OutboundBoundHandler(stallTimeout: .milliseconds(Int64(config.writeStallTimeoutMs)), descriptor: descriptor) {
             domain.transportEvent(.writeStallClosed)
         }
         try ops.addHandler(bound, name: HTTPPipelineNames.bound)

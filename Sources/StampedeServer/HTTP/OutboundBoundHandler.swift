@@ -27,8 +27,13 @@ final class OutboundBoundHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     struct BytesArrived {}
 
-    init(stallTimeout: TimeAmount, onStallClose: @escaping @Sendable () -> Void) {
+    /// The connection's socket, for the fan-out's direct writes once it is a WebSocket
+    /// (`WebSocketLink`); -1 when every byte must go through the pipeline (TLS, test channels).
+    let descriptor: CInt
+
+    init(stallTimeout: TimeAmount, descriptor: CInt = -1, onStallClose: @escaping @Sendable () -> Void) {
         self.stallTimeout = stallTimeout
+        self.descriptor = descriptor
         self.onStallClose = onStallClose
     }
 

@@ -120,15 +120,16 @@ final class EngineIOSession: @unchecked Sendable {
         }
     }
 
-    /// `write(frame:)` then `flush()`: over a WebSocket, one pass down to the link (the fan-out's
-    /// inline flush, per socket per event).
+    /// `write(frame:)` then `flush()`: over a WebSocket, one call down to the link (the fan-out's
+    /// inline flush, per socket per event), which sends it straight to the socket when it can.
+    /// The bound is checked after the flush: what the socket took at once is not unsent output.
     func writeAndFlush(frame: ByteBuffer) {
         guard case .websocket = machine.transport, let ws = webSocket else {
             write(frame: frame)
             flush()
             return
         }
-        if write(frame, to: ws, paced: false) { ws.flush() }
+        if !ws.writeAndFlush(frame), !ws.isWritable { close(.server(.slowConsumer), notifyPeer: false) }
     }
 
     /// The WebSocket write and its bound; false when the write closed the session.

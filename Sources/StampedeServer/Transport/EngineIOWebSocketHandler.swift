@@ -45,8 +45,9 @@ final class EngineIOWebSocketHandler: ChannelInboundHandler, RemovableChannelHan
         // Frames are written from the outbound bound's context when it is there: the one handler
         // between this one and the channel's head (or TLS) passes writes and flushes on untouched
         // (it only withholds reads), so starting below it saves a pipeline hop per write and flush.
-        let writer = (try? context.pipeline.syncOperations.context(name: HTTPPipelineNames.bound)) ?? context
-        let link = WebSocketLink(channel: context.channel, writer: writer)
+        let bound = try? context.pipeline.syncOperations.context(name: HTTPPipelineNames.bound)
+        let descriptor = (bound?.handler as? OutboundBoundHandler)?.descriptor ?? -1
+        let link = WebSocketLink(channel: context.channel, writer: bound ?? context, descriptor: descriptor)
         self.link = link
         switch role {
         case .newSession(let server, let handshake):

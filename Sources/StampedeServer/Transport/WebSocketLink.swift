@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOWebSocket
 import SocketIOWire
@@ -17,59 +20,124 @@ final class WebSocketLink: Sendable {
     let channel: Channel
     private let context: NIOLoopBound<ChannelHandlerContext>
 
-    /// While the Engine.IO handler is inside a read: flushes wait for the
+    /// The connection's socket, written directly by `writeAndFlush` while NIO holds none of
+    /// this connection's bytes; -1 when every write goes through NIO (TLS, test channels).
+    private let descriptor: CInt
+    /// The channel's loop, held here so the direct write's loop check reads no channel field.
+    private let loop: EventLoop
+
+    /// The channel loop's write state.
+    /// While the Engine.IO handler is inside a read (`inRead`), flushes wait for the
     /// read's end (`endRead`), so the replies one read causes — a CONNECT
     /// answer with a recovery's replay, a subscribe ack with its `since`
     /// events, several acks — leave in one write.
-    private struct ReadBatch {
+    /// A direct write may go out only when no byte written through NIO is still in NIO:
+    /// `nioUnflushed` (written, no flush since; true at first, since the upgrade's 101 may
+    /// still be there) and `nioUnsent` (flushed, not yet all on the socket: a zero-length
+    /// write with a promise follows every flush of NIO-written bytes, and NIO completes
+    /// writes in order, so that promise says the rest has left).
+    private struct LoopState {
         var inRead = false
         var flushDeferred = false
+        var nioUnflushed = true
+        var nioUnsent = false
+        var generation: UInt64 = 0
     }
-    private let readBatch: NIOLoopBoundBox<ReadBatch>
+    private let state: NIOLoopBoundBox<LoopState>
 
     /// Made by the Engine.IO handler, on the channel's loop; `writer` is the context writes
     /// start from.
-    init(channel: Channel, writer: ChannelHandlerContext) {
+    init(channel: Channel, writer: ChannelHandlerContext, descriptor: CInt = -1) {
         self.channel = channel
+        self.loop = channel.eventLoop
         self.context = NIOLoopBound(writer, eventLoop: channel.eventLoop)
-        self.readBatch = NIOLoopBoundBox(ReadBatch(), eventLoop: channel.eventLoop)
+        self.descriptor = descriptor
+        self.state = NIOLoopBoundBox(LoopState(), eventLoop: channel.eventLoop)
     }
 
-    var eventLoop: EventLoop { channel.eventLoop }
+    var eventLoop: EventLoop { loop }
 
     /// False once the unsent bytes passed the channel's high watermark (the
     /// slow-consumer bound).
     var isWritable: Bool { channel.isWritable }
 
     func write(_ frame: ByteBuffer) {
-        if channel.eventLoop.inEventLoop {
+        if loop.inEventLoop {
+            state.value.nioUnflushed = true
             context.value.write(NIOAny(frame), promise: nil)
         } else {
-            channel.eventLoop.execute { self.context.value.write(NIOAny(frame), promise: nil) }
+            loop.execute { self.write(frame) }
         }
     }
 
-    func beginRead() { readBatch.value.inRead = true }
+    func beginRead() { state.value.inRead = true }
 
     /// The read ended: one flush for whatever it wrote.
     func endRead() {
-        readBatch.value.inRead = false
-        guard readBatch.value.flushDeferred else { return }
-        readBatch.value.flushDeferred = false
-        context.value.flush()
+        state.value.inRead = false
+        guard state.value.flushDeferred else { return }
+        state.value.flushDeferred = false
+        flushNIO()
     }
 
     func flush() {
-        if channel.eventLoop.inEventLoop {
-            if readBatch.value.inRead { readBatch.value.flushDeferred = true } else { context.value.flush() }
+        if loop.inEventLoop {
+            if state.value.inRead { state.value.flushDeferred = true } else { flushNIO() }
         } else {
-            channel.eventLoop.execute { self.context.value.flush() }
+            loop.execute { self.flush() }
         }
     }
 
-    func writeAndFlush(_ frame: ByteBuffer) {
-        write(frame)
-        flush()
+    /// NIO's flush, and the marker after NIO-written bytes that says when they have all left.
+    private func flushNIO() {
+        let ctx = context.value
+        if descriptor >= 0, state.value.nioUnflushed {
+            state.value.nioUnflushed = false
+            state.value.nioUnsent = true
+            state.value.generation &+= 1
+            let generation = state.value.generation
+            let sent = ctx.eventLoop.makePromise(of: Void.self)
+            ctx.write(NIOAny(ByteBuffer()), promise: sent)
+            sent.futureResult.whenComplete { [state] _ in
+                // A later flush's marker still owes its bytes.
+                if state.value.generation == generation { state.value.nioUnsent = false }
+            }
+        }
+        ctx.flush()
+    }
+
+    /// One frame, flushed. On the channel's loop with nothing of this connection in NIO (the
+    /// fan-out's usual case), the frame goes straight to the socket in one `send`, skipping
+    /// NIO's pipeline and pending-writes queue; whatever the socket does not take at once
+    /// (a full send buffer, an error NIO then reports and closes on) goes through NIO as before.
+    /// Returns true when the socket took the whole frame: NIO holds nothing then, so the
+    /// channel is writable without asking it (its cache line stays cold).
+    @discardableResult
+    func writeAndFlush(_ frame: ByteBuffer) -> Bool {
+        guard descriptor >= 0, loop.inEventLoop else {
+            write(frame)
+            flush()
+            return false
+        }
+        let s = state.value
+        // `isActive` is false from the moment NIO closes the descriptor (on this loop, before
+        // any callback runs), so the number is never written after it may have been reused.
+        guard !s.inRead, !s.nioUnflushed, !s.nioUnsent, channel.isActive else {
+            write(frame)
+            flush()
+            return false
+        }
+        var rest = frame
+        let count = rest.readableBytes
+        var sent: Int
+        repeat {
+            sent = rest.withUnsafeReadableBytes { send(descriptor, $0.baseAddress, count, CInt(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+        } while sent < 0 && errno == EINTR
+        if sent == count { return true }
+        if sent > 0 { rest.moveReaderIndex(forwardBy: sent) }
+        write(rest)
+        flushNIO()
+        return false
     }
 
     /// Sends a close frame (1000) and closes the TCP connection after it.
@@ -81,7 +149,7 @@ final class WebSocketLink: Sendable {
             self.context.value.writeAndFlush(NIOAny(frame), promise: nil)
             self.channel.close(promise: nil)
         }
-        if channel.eventLoop.inEventLoop { run() } else { channel.eventLoop.execute(run) }
+        if loop.inEventLoop { run() } else { loop.execute(run) }
     }
 
     /// Closes without a close frame (transport error, refused second socket).

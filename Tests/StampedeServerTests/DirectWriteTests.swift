@@ -105,8 +105,8 @@ extension ServerSuites {
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let accepted = NIOLockedValueBoxCounter()
             let l = try SocketListener(host: "127.0.0.1", port: 0, reusePort: false)
-            l.start { _ in
-                ClientBootstrap(group: group).channelInitializer { ch in
+            l.start(group: group) { _, loop in
+                ClientBootstrap(group: loop).channelInitializer { ch in
                     accepted.increment()
                     ch.eventLoop.execute { ch.close(promise: nil) }  // once it is registered
                     return ch.eventLoop.makeSucceededVoidFuture()

@@ -18,8 +18,8 @@ enum HTTPServerBootstrapper {
         let limit = max(config.outboundQueueLimit, 2)
         let cors = CORSPolicy(origins: config.corsOrigins, credentials: config.corsCredentials)
         let listener = try SocketListener(host: config.host, port: config.port, reusePort: config.reusePort)
-        listener.start { descriptor in
-            ClientBootstrap(group: group)
+        listener.start(group: group) { descriptor, loop in
+            ClientBootstrap(group: loop)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
                 // Each channel keeps its last receive buffer for the next read, sized by this

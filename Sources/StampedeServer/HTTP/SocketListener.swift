@@ -62,9 +62,12 @@ final class SocketListener: Sendable {
         self.descriptor = fd
     }
 
-    /// Accepts until `close`; each connection becomes a channel by the bootstrap `bootstrap`
-    /// makes for its descriptor (one per connection: its initializer is told the descriptor).
-    func start(_ bootstrap: @escaping @Sendable (CInt) -> ClientBootstrap) {
+    /// Accepts until `close`; each connection is handed to the group's next loop, and there
+    /// becomes a channel by the bootstrap `bootstrap` makes for its descriptor (one per
+    /// connection: its initializer is told the descriptor). The channel is made on its loop,
+    /// not here: objects allocated on this thread come from its own malloc arena, and freeing
+    /// them on the loops cost ~20 µs a connect (docs/BENCHMARKS.md §20).
+    func start(group: EventLoopGroup, _ bootstrap: @escaping @Sendable (CInt, EventLoop) -> ClientBootstrap) {
         let go = state.withLockedValue { s -> Bool in
             guard s == .bound else { return false }
             s = .accepting
@@ -72,19 +75,20 @@ final class SocketListener: Sendable {
         }
         guard go else { return }
         let thread = Thread { [self] in
-            acceptLoop(bootstrap)
+            cepoll_name_thread("stampede-accept")
+            acceptLoop(group, bootstrap)
             exited.signal()
         }
-        thread.name = "stampede-accept"
         thread.start()
     }
 
-    private func acceptLoop(_ bootstrap: @Sendable (CInt) -> ClientBootstrap) {
+    private func acceptLoop(_ group: EventLoopGroup, _ bootstrap: @escaping @Sendable (CInt, EventLoop) -> ClientBootstrap) {
         while true {
             let c = cepoll_accept_nonblocking(descriptor)
             if c >= 0 {
+                let loop = group.next()
                 // On failure NIO closes the channel, and with it the descriptor.
-                bootstrap(c).withConnectedSocket(c).whenFailure { _ in }
+                loop.execute { bootstrap(c, loop).withConnectedSocket(c).whenFailure { _ in } }
                 continue
             }
             let e = errno

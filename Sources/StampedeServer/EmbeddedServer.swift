@@ -14,7 +14,8 @@ public final class EmbeddedServer: Sendable {
     private let ownsGroup: Bool
     private let listener: SocketListener
     private let engine: EngineIOServer
-    private let tracker: ConnectionTracker
+    /// Every open connection (internal for the tests that look at a connection's pipeline).
+    let tracker: ConnectionTracker
     private let domain: any SocketDomain & APIHandler
 
     /// Starts the real server: the workflow domain (`Hub`) behind the

@@ -75,6 +75,22 @@ extension ServerSuites {
             #expect(slow == 1, "cut once its unsent output passed 256 KiB, within 6.4 MB of events")
         }
 
+        /// An accepted plain-TCP connection's pipeline is told its descriptor (what the direct
+        /// writes need; -1 would mean every write goes through NIO).
+        @Test func everyAcceptedConnectionKnowsItsDescriptor() async throws {
+            h = try await HubServerHarness.start()
+            let ws = try await RawWebSocket.connect(port: h.port, group: h.clientGroup)
+            _ = try await ws.nextText()
+            let channels = h.server.tracker.all
+            #expect(channels.count == 1, "the WebSocket's connection, open packet received")
+            for ch in channels {
+                let descriptor = try await ch.eventLoop.submit {
+                    try ch.pipeline.syncOperations.handler(type: OutboundBoundHandler.self).descriptor
+                }.get()
+                #expect(descriptor >= 0)
+            }
+        }
+
         private func seqsOfEvents(_ ws: RawWebSocket, count: Int) async throws -> [Int64] {
             var seqs: [Int64] = []
             while seqs.count < count, let t = try await ws.nextText(timeout: 10) {

@@ -15,6 +15,9 @@ final class ConnectionTracker: Sendable {
 
     var count: Int { channels.withLockedValue { $0.count } }
 
+    /// The open connections, now.
+    var all: [Channel] { channels.withLockedValue { Array($0.values) } }
+
     /// Closes every connection; completes when all are closed.
     func closeAll(on loop: EventLoop) -> EventLoopFuture<Void> {
         let all = channels.withLockedValue { Array($0.values) }

@@ -20,7 +20,9 @@ enum HTTPServerBootstrapper {
         let listener = try SocketListener(host: config.host, port: config.port, reusePort: config.reusePort)
         listener.start(group: group) { descriptor, loop in
             ClientBootstrap(group: loop)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                // The key ClientBootstrap sets by default, so it is set once (a `.socketOption` key
+                // would be a second setsockopt per connection).
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
                 // Each channel keeps its last receive buffer for the next read, sized by this
                 // allocator: NIO's default starts at 2 KB, held by every idle subscriber (what a

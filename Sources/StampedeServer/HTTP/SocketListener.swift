@@ -14,8 +14,9 @@ import NIOPosix
 /// Why not `ServerBootstrap`: NIO never tells a child channel its descriptor,
 /// and the fan-out writes each frame straight to the socket when nothing is
 /// queued in NIO (`WebSocketLink.writeAndFlush`), which skips NIO's per-channel
-/// write path — about a fifth of the server's CPU per delivered event (docs/BENCHMARKS.md
-/// §20). Accepting here is what lets the pipeline know the descriptor it is built for.
+/// write path, where most of the server's own CPU per delivered event went (user time 7.8 →
+/// 4.7 µs, docs/BENCHMARKS.md §20). Accepting here is what lets the pipeline know the
+/// descriptor it is built for.
 final class SocketListener: Sendable {
     /// The bound port (the real one when asked for port 0).
     let port: Int
@@ -65,8 +66,8 @@ final class SocketListener: Sendable {
     /// Accepts until `close`; each connection is handed to the group's next loop, and there
     /// becomes a channel by the bootstrap `bootstrap` makes for its descriptor (one per
     /// connection: its initializer is told the descriptor). The channel is made on its loop,
-    /// not here: objects allocated on this thread come from its own malloc arena, and freeing
-    /// them on the loops cost ~20 µs a connect (docs/BENCHMARKS.md §20).
+    /// not here: objects allocated on this thread come from its own malloc arena and would be
+    /// freed on the loops (a profile showed that arena growing, docs/BENCHMARKS.md §20).
     func start(group: EventLoopGroup, _ bootstrap: @escaping @Sendable (CInt, EventLoop) -> ClientBootstrap) {
         let go = state.withLockedValue { s -> Bool in
             guard s == .bound else { return false }

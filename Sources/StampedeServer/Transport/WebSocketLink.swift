@@ -33,16 +33,20 @@ final class WebSocketLink: Sendable {
     /// events, several acks — leave in one write.
     /// A direct write may go out only when no byte written through NIO is still in NIO:
     /// `nioUnflushed` (written, no flush since; true at first, since the upgrade's 101 may
-    /// still be there) and `nioUnsent` (flushed, not yet all on the socket: a zero-length
+    /// still be there) and `markersOwed` (flushed, not yet all on the socket: a zero-length
     /// write with a promise follows every flush of NIO-written bytes, and NIO completes
-    /// writes in order, so that promise says the rest has left).
+    /// writes in order and each once, so when every marker has completed the rest has left).
     private struct LoopState {
         var inRead = false
         var flushDeferred = false
         var nioUnflushed = true
-        var nioUnsent = false
-        var generation: UInt64 = 0
+        var markersOwed = 0
+
+        /// Nothing of the connection waits in NIO and no read is batching replies.
+        var sendsDirectly: Bool { !inRead && !nioUnflushed && markersOwed == 0 }
     }
+    /// The marker's zero-length buffer, one for every link (a shared empty storage).
+    private static let marker = ByteBufferAllocator().buffer(capacity: 0)
     private let state: NIOLoopBoundBox<LoopState>
 
     /// Made by the Engine.IO handler, on the channel's loop; `writer` is the context writes
@@ -93,15 +97,10 @@ final class WebSocketLink: Sendable {
         let ctx = context.value
         if descriptor >= 0, state.value.nioUnflushed {
             state.value.nioUnflushed = false
-            state.value.nioUnsent = true
-            state.value.generation &+= 1
-            let generation = state.value.generation
+            state.value.markersOwed += 1
             let sent = ctx.eventLoop.makePromise(of: Void.self)
-            ctx.write(NIOAny(ByteBuffer()), promise: sent)
-            sent.futureResult.whenComplete { [state] _ in
-                // A later flush's marker still owes its bytes.
-                if state.value.generation == generation { state.value.nioUnsent = false }
-            }
+            ctx.write(NIOAny(Self.marker), promise: sent)
+            sent.futureResult.whenComplete { [state] _ in state.value.markersOwed -= 1 }
         }
         ctx.flush()
     }
@@ -114,15 +113,9 @@ final class WebSocketLink: Sendable {
     /// channel is writable without asking it (its cache line stays cold).
     @discardableResult
     func writeAndFlush(_ frame: ByteBuffer) -> Bool {
-        guard descriptor >= 0, loop.inEventLoop else {
-            write(frame)
-            flush()
-            return false
-        }
-        let s = state.value
         // `isActive` is false from the moment NIO closes the descriptor (on this loop, before
         // any callback runs), so the number is never written after it may have been reused.
-        guard !s.inRead, !s.nioUnflushed, !s.nioUnsent, channel.isActive else {
+        guard descriptor >= 0, loop.inEventLoop, state.value.sendsDirectly, channel.isActive else {
             write(frame)
             flush()
             return false

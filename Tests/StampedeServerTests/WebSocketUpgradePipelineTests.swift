@@ -54,13 +54,15 @@ extension ServerSuites {
 
         @Test func testAfterTheUpgradeThePipelineHoldsOnlyTheBoundTheFrameDecoderAndTheEngineIOHandler() throws {
             let ops = channel.pipeline.syncOperations
-            #expect((try? ops.context(handlerType: HTTPRouterHandler.self)) != nil)
+            #expect((try? ops.context(handlerType: UpgradeFastPathHandler.self)) != nil)
+            #expect((try? ops.context(handlerType: HTTPRouterHandler.self)) == nil, "HTTP handlers are made only when needed")
             try channel.writeInbound(ByteBuffer(string: RawFrames.upgradeRequest(port: 80)))
             channel.embeddedEventLoop.run()
             #expect((try? ops.context(handlerType: OutboundBoundHandler.self)) != nil)
             #expect((try? ops.context(handlerType: ByteToMessageHandler<WebSocketFrameDecoder>.self)) != nil)
             #expect((try? ops.context(handlerType: EngineIOWebSocketHandler.self)) != nil)
             #expect((try? ops.context(handlerType: HTTPRouterHandler.self)) == nil)
+            #expect((try? ops.context(handlerType: UpgradeFastPathHandler.self)) == nil)
             #expect((try? ops.context(handlerType: HTTPResponseEncoder.self)) == nil)
             #expect((try? ops.context(handlerType: HTTPServerPipelineHandler.self)) == nil)
             #expect((try? ops.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)) == nil)
@@ -101,6 +103,57 @@ extension ServerSuites {
             #expect(contains(bytes, "HTTP/1.1 101 Switching Protocols"))
             #expect(contains(bytes, "0{\"sid\":"))
             #expect(contains(bytes, "40{\"sid\":\"socket-1\""))
+        }
+
+        /// The head up to its blank line, from everything flushed.
+        private func responseHead(_ bytes: [UInt8]) -> String {
+            let text = String(decoding: bytes, as: UTF8.self)
+            return text.range(of: "\r\n\r\n").map { String(text[..<$0.upperBound]) } ?? text
+        }
+
+        /// A head split over two reads is the router's (the fast path takes only a whole first
+        /// read): the same 101, byte for byte, and the same pipeline after it.
+        @Test func testARequestSplitOverTwoReadsGetsTheSame101FromTheRouter() throws {
+            let request = Array(RawFrames.upgradeRequest(port: 80).utf8)
+            try channel.writeInbound(ByteBuffer(bytes: request))
+            channel.embeddedEventLoop.run()
+            let fast = responseHead(try flushedBytes())
+
+            let config = ServerConfiguration()
+            let other = EmbeddedChannel()
+            defer { _ = try? other.finish() }
+            try HTTPServerBootstrapper.configureConnection(other.pipeline.syncOperations, server: EngineIOServer(configuration: config, domain: domain),
+                                                           api: domain, cors: CORSPolicy(origins: [], credentials: false), tls: nil)
+            try other.writeInbound(ByteBuffer(bytes: request[..<40]))
+            let ops = other.pipeline.syncOperations
+            #expect((try? ops.context(handlerType: HTTPRouterHandler.self)) != nil, "the first read fell back to HTTP")
+            #expect((try? ops.context(handlerType: UpgradeFastPathHandler.self)) == nil)
+            try other.writeInbound(ByteBuffer(bytes: request[40...]))
+            other.embeddedEventLoop.run()
+            var routed: [UInt8] = []
+            while var b = try other.readOutbound(as: ByteBuffer.self) { routed += b.readBytes(length: b.readableBytes) ?? [] }
+            #expect(fast.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
+            #expect(responseHead(routed) == fast)
+            #expect((try? ops.context(handlerType: HTTPRouterHandler.self)) == nil)
+            #expect((try? ops.context(handlerType: EngineIOWebSocketHandler.self)) != nil)
+        }
+
+        /// A refusal is the router's to answer: the fast path gives way with the bytes untouched.
+        @Test func testAnUpgradeTheFastPathRefusesIsAnsweredByTheRouter() throws {
+            try channel.writeInbound(ByteBuffer(string: RawFrames.upgradeRequest(port: 80, version: "8")))
+            channel.embeddedEventLoop.run()
+            let head = responseHead(try flushedBytes())
+            #expect(head.hasPrefix("HTTP/1.1 426 Upgrade Required\r\n"), "\(head)")
+            #expect(head.lowercased().contains("sec-websocket-version: 13\r\n"))
+        }
+
+        @Test func testAPollingHandshakeInTheFirstReadIsServedOverHTTP() throws {
+            try channel.writeInbound(ByteBuffer(string: "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: h\r\n\r\n"))
+            channel.embeddedEventLoop.run()
+            let bytes = try flushedBytes()
+            #expect(responseHead(bytes).hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(contains(bytes, "0{\"sid\":"))
+            #expect((try? channel.pipeline.syncOperations.context(handlerType: HTTPRouterHandler.self)) != nil)
         }
     }
 }

@@ -8,9 +8,10 @@ import NIOSSL
 import SocketIOWire
 
 /// Binds the listening socket (`SocketListener`) and builds each connection's pipeline:
-/// [TLS] → the outbound bound → HTTP/1.1 (decoder, encoder, pipelining)
-/// → the router. The router turns the connection into a
-/// WebSocket itself when a request asks for it (WebSocketHandshake).
+/// [TLS] → the outbound bound → the upgrade's fast path, which makes a WebSocket request in the
+/// first read a WebSocket at once, and otherwise gives way to HTTP/1.1 (decoder, encoder,
+/// pipelining) → the router. The router turns the connection into a WebSocket itself when a
+/// later request asks for it (WebSocketHandshake).
 enum HTTPServerBootstrapper {
     static func bind(server: EngineIOServer, api: any APIHandler, group: EventLoopGroup,
                      tls: NIOSSLContext?, tracker: ConnectionTracker) throws -> SocketListener {
@@ -41,11 +42,10 @@ enum HTTPServerBootstrapper {
         return listener
     }
 
-    /// One accepted connection's handlers. Every handler here is one more
-    /// for each connection to allocate and for each WebSocket upgrade to
-    /// take out again, so there are as few as the HTTP side needs: the
-    /// bound also reports arriving bytes, the router also answers parse
-    /// errors.
+    /// One accepted connection's handlers: [TLS], the outbound bound and the upgrade's fast
+    /// path, which either makes the connection a WebSocket at its first read or adds the HTTP
+    /// handlers (`addHTTPHandlers`) and steps aside. Every handler here is one more for each
+    /// connection to allocate and to take out again, so there are as few as can be.
     static func configureConnection(_ ops: ChannelPipeline.SynchronousOperations, server: EngineIOServer,
                                     api: any APIHandler, cors: CORSPolicy, tls: NIOSSLContext?, descriptor: CInt = -1) throws {
         let config = server.configuration
@@ -55,6 +55,15 @@ enum HTTPServerBootstrapper {
             domain.transportEvent(.writeStallClosed)
         }
         try ops.addHandler(bound, name: HTTPPipelineNames.bound)
+        try ops.addHandler(UpgradeFastPathHandler(server: server, api: api, cors: cors, bound: bound))
+    }
+
+    /// The HTTP side, at the end of the pipeline: decoder, encoder, pipelining, router. The bound
+    /// also reports arriving bytes and the router also answers parse errors, so there is no
+    /// handler for either.
+    static func addHTTPHandlers(_ ops: ChannelPipeline.SynchronousOperations, server: EngineIOServer,
+                                api: any APIHandler, cors: CORSPolicy, bound: OutboundBoundHandler) throws {
+        let config = server.configuration
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = config.maxHeaderBytes
         limits.maxHeaderFieldSize = config.maxHeaderBytes

@@ -38,6 +38,16 @@ enum WebSocketHandshake {
 
     static func acceptValue(key: String) -> String { WebSocketFraming.acceptValue(key: key) }
 
+    /// The 101 as bytes, for the fast path that has no HTTP encoder: what `switchProtocols`'s
+    /// head encodes to.
+    static func switchingProtocols(accept: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buf = allocator.buffer(capacity: 129)
+        buf.writeStaticString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")
+        buf.writeString(accept)
+        buf.writeStaticString("\r\n\r\n")
+        return buf
+    }
+
     /// Answers 101 and turns the connection into a WebSocket whose frames
     /// go to `handler`: the HTTP handlers leave, the frame decoder and the
     /// Engine.IO handler join. Bytes that followed the request (a client
